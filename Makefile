@@ -1,0 +1,69 @@
+# SSP platform. Two commands: `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development defaults for commands that load the settings outside pytest.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean
+
+run: setup migrate seed
+	@echo ""
+	@echo "SSP-platformen kører på http://$(HOST):$(PORT)/  (stop med Ctrl+C)"
+	$(DEV_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup lint typecheck migrations-check pytest
+
+setup: venv assets messages
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: ssp/static/vendor/.installed
+ssp/static/vendor/.installed: node_modules/.installed
+	rm -rf ssp/static/vendor
+	mkdir -p ssp/static/vendor/dkfds ssp/static/vendor/htmx
+	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img ssp/static/vendor/dkfds/
+	cp node_modules/htmx.org/dist/htmx.min.js ssp/static/vendor/htmx/
+	touch $@
+
+messages: venv
+	$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+migrate: setup
+	mkdir -p var
+	$(DEV_ENV) $(MANAGE) migrate --no-input -v 0
+
+seed: migrate
+	$(DEV_ENV) $(MANAGE) seed_demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(DEV_ENV) $(BIN)/mypy ssp tests
+
+migrations-check: venv
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+pytest: setup
+	$(BIN)/pytest
+
+e2e: setup
+	$(BIN)/pytest tests/e2e
+
+clean:
+	rm -rf $(VENV) node_modules ssp/static/vendor var/staticfiles

@@ -1,0 +1,180 @@
+"""The access core: who a user is, and the rules every app shares.
+
+Imports only the organisation models. Each app holding personal data applies these rules to its
+own records in its own `access.py`; views and API endpoints never decide access by themselves.
+
+Roles (ARCHITECTURE.md, "Access policy"):
+- SSP staff (coordinators, consultants, secretariat) see all cases in their municipality.
+- Authority members see a case when they take part in it.
+- Non-authority members raise concerns and see what they raised, never other personal data.
+- Politicians see aggregated statistics only.
+- Administrators configure the organisation and users, and see no case content.
+- Police members see their cases; every view is logged with its purpose; no free search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from ssp.organisation.models import AccessRole, Forum, Member, Municipality, Sector
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+ANONYMOUS_ROLE = "anonymous"
+NO_ROLE = "none"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Everything the rules need to know about the acting user, read once per request."""
+
+    user_id: int | None
+    role: str
+    member_id: int | None = None
+    municipality_id: int | None = None
+    police_district_id: int | None = None
+    is_authority: bool = False
+    is_police: bool = False
+    is_superuser: bool = False
+    forum_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+ANONYMOUS = Actor(user_id=None, role=ANONYMOUS_ROLE)
+
+
+def get_actor(user: User | AnonymousUser | None) -> Actor:
+    """The actor for a user, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_ssp_actor", None)
+    if cached is not None:
+        return cast(Actor, cached)
+    member = (
+        Member.objects.select_related("municipality")
+        .filter(user_id=user.pk)
+        .only(
+            "id",
+            "access_role",
+            "is_authority",
+            "sector",
+            "municipality_id",
+            "municipality__police_district_id",
+        )
+        .first()
+    )
+    if member is None:
+        actor = Actor(
+            user_id=user.pk,
+            role=AccessRole.ADMINISTRATOR if user.is_superuser else NO_ROLE,
+            is_superuser=user.is_superuser,
+        )
+    else:
+        forum_ids = frozenset(
+            member.memberships.current()
+            .filter(forum__dissolved_at__isnull=True)
+            .values_list("forum_id", flat=True)
+        )
+        actor = Actor(
+            user_id=user.pk,
+            role=member.access_role,
+            member_id=member.pk,
+            municipality_id=member.municipality_id,
+            police_district_id=member.municipality.police_district_id,
+            is_authority=member.is_authority,
+            is_police=member.sector == Sector.POLICE,
+            is_superuser=user.is_superuser,
+            forum_ids=forum_ids,
+        )
+    user._ssp_actor = actor  # type: ignore[union-attr]
+    return actor
+
+
+# --- Shared rules ---------------------------------------------------------------------------
+
+
+def can_view_organisation(actor: Actor) -> bool:
+    """Every member of the organisation may see its structure and whom to contact."""
+    return actor.is_superuser or (actor.is_authenticated and actor.role != NO_ROLE)
+
+
+def can_manage_organisation(actor: Actor) -> bool:
+    return actor.is_superuser or actor.role == AccessRole.ADMINISTRATOR
+
+
+def can_see_personal_data(actor: Actor) -> bool:
+    """SSP staff and authority members may see personal data about young people.
+
+    Non-authority employees see only what they raised themselves; politicians and
+    administrators see none.
+    """
+    if actor.role == AccessRole.SSP_STAFF:
+        return True
+    return actor.role == AccessRole.EMPLOYEE and actor.is_authority
+
+
+def can_raise_concern(actor: Actor) -> bool:
+    """R2: anyone in the municipality may raise a concern (Halsnæs "100 døre")."""
+    return actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE}
+
+
+# --- Scoping of organisation records --------------------------------------------------------
+
+
+def visible_municipalities(actor: Actor) -> QuerySet[Municipality]:
+    if actor.is_superuser:
+        return Municipality.objects.all()
+    if not can_view_organisation(actor) or actor.municipality_id is None:
+        return Municipality.objects.none()
+    return Municipality.objects.filter(pk=actor.municipality_id)
+
+
+def visible_fora(actor: Actor) -> QuerySet[Forum]:
+    """The actor's municipality's fora, and the fora of its police district (Kredsråd)."""
+    if actor.is_superuser:
+        return Forum.objects.all()
+    if not can_view_organisation(actor) or actor.municipality_id is None:
+        return Forum.objects.none()
+    return Forum.objects.filter(
+        Q(municipality_id=actor.municipality_id) | Q(police_district_id=actor.police_district_id)
+    )
+
+
+# --- View helpers ---------------------------------------------------------------------------
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def require(rule: Callable[[Actor], bool]) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorate a view: the request's actor must pass `rule`, or the answer is 403."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not rule(get_actor(request.user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.ssp_access_rule = rule  # type: ignore[attr-defined]
+        return cast(ViewFunc, wrapped)
+
+    return decorator
+
+
+def get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """Look up within an access-scoped queryset: not visible and not existing look alike."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

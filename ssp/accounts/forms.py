@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode fra din godkendelses-app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "form-input"}
+        ),
+        error_messages={"required": _("Skriv den 6-cifrede kode.")},
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("Koden består kun af tal."))
+        return code

@@ -1,0 +1,43 @@
+"""API tokens for integrations (a school's system, the police list transfer...)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "ssp_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_raw_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("bruger"),
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    key_hash = models.CharField(_("nøgle (hash)"), max_length=64, unique=True)
+    hint = models.CharField(_("nøglens begyndelse"), max_length=12)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("sidst brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nøgle")
+        verbose_name_plural = _("API-nøgler")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"

@@ -1,0 +1,164 @@
+"""Login (password, then an optional or mandatory TOTP code), logout, second-factor set-up."""
+
+from __future__ import annotations
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from ssp import access
+from ssp.accounts import services
+from ssp.accounts.forms import CodeForm
+
+PENDING_USER_KEY = "ssp_pending_user"
+PENDING_NEXT_KEY = "ssp_pending_next"
+PENDING_TRIES_KEY = "ssp_pending_tries"
+MAX_CODE_TRIES = 5
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return str(settings.LOGIN_REDIRECT_URL)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Forkert brugernavn eller adgangskode. Prøv igen."),
+        "inactive": _("Brugeren er deaktiveret."),
+    }
+
+
+@login_not_required
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    next_url = request.POST.get("next") or request.GET.get("next")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if services.confirmed_device(user) is not None:
+            request.session[PENDING_USER_KEY] = user.pk
+            request.session[PENDING_NEXT_KEY] = _safe_next(request, next_url)
+            request.session[PENDING_TRIES_KEY] = 0
+            return redirect("accounts:login_code")
+        login(request, user)
+        return redirect(_safe_next(request, next_url))
+    return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
+
+
+@login_not_required
+def login_code_view(request: HttpRequest) -> HttpResponse:
+    user_id = request.session.get(PENDING_USER_KEY)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    device = services.confirmed_device(user) if user is not None else None  # type: ignore[arg-type]
+    if user is None or device is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            next_url = request.session.pop(PENDING_NEXT_KEY, settings.LOGIN_REDIRECT_URL)
+            request.session.pop(PENDING_USER_KEY, None)
+            request.session.pop(PENDING_TRIES_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            return redirect(next_url)
+        tries = request.session.get(PENDING_TRIES_KEY, 0) + 1
+        request.session[PENDING_TRIES_KEY] = tries
+        if tries >= MAX_CODE_TRIES:
+            request.session.flush()
+            messages.error(request, _("For mange forkerte koder. Log ind forfra."))
+            return redirect("accounts:login")
+        form.add_error("code", _("Koden er forkert eller udløbet. Prøv igen."))
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("Du er logget af."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def profile_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    actor = access.get_actor(user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "has_second_factor": services.confirmed_device(user) is not None,
+            "second_factor_required": settings.SSP_REQUIRE_2FA
+            and access.can_see_personal_data(actor),
+            "member": getattr(user, "member", None),
+        },
+    )
+
+
+def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if services.confirmed_device(user) is not None and not request.user.is_verified():  # type: ignore[union-attr]
+        return redirect("accounts:second_factor_verify")
+    device = services.pending_device(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_second_factor(user=user, device=device, token=form.cleaned_data["code"]):
+            otp_login(request, device)
+            messages.success(request, _("Totrinsbekræftelse er slået til."))
+            return redirect("accounts:profile")
+        form.add_error("code", _("Koden passer ikke. Tjek at uret på din telefon går rigtigt, og prøv igen."))
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {"form": form, "qr_svg": _qr_svg(device.config_url), "secret": secret},
+    )
+
+
+def second_factor_verify_view(request: HttpRequest) -> HttpResponse:
+    """For a session that logged in without the code (e.g. before 2FA became mandatory)."""
+    user: User = request.user  # type: ignore[assignment]
+    device = services.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:second_factor_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            otp_login(request, device)
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        form.add_error("code", _("Koden er forkert eller udløbet. Prøv igen."))
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+@require_POST
+def second_factor_remove_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if settings.SSP_REQUIRE_2FA and access.can_see_personal_data(access.get_actor(user)):
+        messages.error(request, _("Totrinsbekræftelse er påkrævet for din rolle og kan ikke slås fra."))
+        return redirect("accounts:profile")
+    services.remove_second_factor(user=user)
+    messages.success(request, _("Totrinsbekræftelse er slået fra."))
+    return redirect("accounts:profile")

@@ -1,0 +1,57 @@
+"""The JSON API at /api/v1/: one NinjaAPI object mounting each app's router.
+
+Authentication: a bearer token (`manage.py create_api_token USER`) for integrations, or the
+browser session. Every endpoint goes through the same selectors and access rules as the pages.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from ssp.accounts.services import user_for_token
+from ssp.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="SSP-platformen API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url=None,
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Ikke fundet."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "Ingen adgang."}, status=403)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from ssp.organisation.api import router as organisation_router
+
+    api.add_router("/organisation/", organisation_router)
+
+
+_mount()

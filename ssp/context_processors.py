@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from ssp import access
+from ssp.organisation.models import Municipality
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """The header's municipality name and the acting user's role, for the base layout."""
+    actor = access.get_actor(getattr(request, "user", None))
+    municipality = None
+    if actor.municipality_id is not None:
+        municipality = Municipality.objects.filter(pk=actor.municipality_id).only(
+            "name", "slug"
+        ).first()
+    return {
+        "site_name": municipality.name if municipality else settings.SSP_SITE_NAME,
+        "current_municipality": municipality,
+        "actor": actor,
+        "can_manage_organisation": access.can_manage_organisation(actor),
+        "can_view_organisation": access.can_view_organisation(actor),
+    }

@@ -1,0 +1,197 @@
+"""Read endpoints for the organisation (R1)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from ssp import access
+from ssp.access import Actor
+from ssp.organisation import selectors
+
+router = Router(tags=["organisation"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = access.get_actor(request.user)
+    if not access.can_view_organisation(actor):
+        raise PermissionDenied
+    return actor
+
+
+class MunicipalityOut(Schema):
+    slug: str
+    name: str
+    police_district: str
+    target_age_min: int
+    target_age_max: int
+    ssp_plus_age_min: int | None
+    ssp_plus_age_max: int | None
+    rules: dict[str, object]
+
+
+class ForumOut(Schema):
+    id: int
+    key: str
+    name: str
+    forum_type: str
+    level: str
+    cadence: str
+    parent_id: int | None
+    municipality: str | None
+    police_district: str | None
+    school_district: str | None
+    may_discuss_individuals: bool
+    member_count: int
+
+
+class SeatOut(Schema):
+    function: str
+    role: str
+    sector: str
+    has_vote: bool
+    is_authority: bool
+    count_min: int
+    count_max: int
+
+
+class MemberOut(Schema):
+    name: str
+    title: str
+    role: str
+    has_vote: bool
+    is_authority: bool
+    sector: str
+    unit: str | None
+    email: str
+    phone: str
+
+
+class ForumDetailOut(Schema):
+    id: int
+    key: str
+    name: str
+    forum_type: str
+    level: str
+    cadence: str
+    purpose: str
+    parent_id: int | None
+    may_discuss_individuals: bool
+    standing_items: list[str]
+    seats: list[SeatOut]
+    members: list[MemberOut]
+
+
+class UnitOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    sector: str
+    school_district: str | None
+
+
+def _municipality_out(m: object) -> MunicipalityOut:
+    return MunicipalityOut(
+        slug=m.slug,  # type: ignore[attr-defined]
+        name=m.name,  # type: ignore[attr-defined]
+        police_district=m.police_district.name,  # type: ignore[attr-defined]
+        target_age_min=m.target_age_min,  # type: ignore[attr-defined]
+        target_age_max=m.target_age_max,  # type: ignore[attr-defined]
+        ssp_plus_age_min=m.ssp_plus_age_min,  # type: ignore[attr-defined]
+        ssp_plus_age_max=m.ssp_plus_age_max,  # type: ignore[attr-defined]
+        rules=m.rules,  # type: ignore[attr-defined]
+    )
+
+
+@router.get("/municipalities", response=list[MunicipalityOut])
+def list_municipalities(request: HttpRequest) -> list[MunicipalityOut]:
+    return [_municipality_out(m) for m in selectors.municipalities_for(_actor(request))]
+
+
+@router.get("/municipalities/{slug}", response=MunicipalityOut)
+def get_municipality(request: HttpRequest, slug: str) -> MunicipalityOut:
+    return _municipality_out(selectors.get_municipality_for(_actor(request), slug))
+
+
+@router.get("/municipalities/{slug}/fora", response=list[ForumOut])
+def list_fora(request: HttpRequest, slug: str) -> list[ForumOut]:
+    actor = _actor(request)
+    municipality = selectors.get_municipality_for(actor, slug)
+    return [
+        ForumOut(
+            id=f.pk,
+            key=f.key,
+            name=f.name,
+            forum_type=f.forum_type,
+            level=f.level,
+            cadence=f.cadence,
+            parent_id=f.parent_id,
+            municipality=municipality.slug if f.municipality_id else None,
+            police_district=municipality.police_district.slug if f.police_district_id else None,
+            school_district=f.school_district.slug if f.school_district else None,
+            may_discuss_individuals=f.may_discuss_individuals,
+            member_count=f.member_count,  # type: ignore[attr-defined]
+        )
+        for f in selectors.fora_of_municipality(actor, municipality)
+    ]
+
+
+@router.get("/fora/{forum_id}", response=ForumDetailOut)
+def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
+    forum = selectors.get_forum_for(_actor(request), forum_id)
+    return ForumDetailOut(
+        id=forum.pk,
+        key=forum.key,
+        name=forum.name,
+        forum_type=forum.forum_type,
+        level=forum.level,
+        cadence=forum.cadence,
+        purpose=forum.purpose,
+        parent_id=forum.parent_id,
+        may_discuss_individuals=forum.may_discuss_individuals,
+        standing_items=list(forum.standing_items),
+        seats=[
+            SeatOut(
+                function=s.function,
+                role=s.role,
+                sector=s.sector,
+                has_vote=s.has_vote,
+                is_authority=s.is_authority,
+                count_min=s.count_min,
+                count_max=s.count_max,
+            )
+            for s in forum.seats.all()
+        ],
+        members=[
+            MemberOut(
+                name=ms.member.name,
+                title=ms.member.title,
+                role=ms.role,
+                has_vote=ms.has_vote,
+                is_authority=ms.member.is_authority,
+                sector=ms.member.sector,
+                unit=ms.member.unit.name if ms.member.unit else None,
+                email=ms.member.email,
+                phone=ms.member.phone,
+            )
+            for ms in forum.current_memberships  # type: ignore[attr-defined]
+        ],
+    )
+
+
+@router.get("/municipalities/{slug}/units", response=list[UnitOut])
+def list_units(request: HttpRequest, slug: str) -> list[UnitOut]:
+    actor = _actor(request)
+    municipality = selectors.get_municipality_for(actor, slug)
+    directory = selectors.contact_directory(actor, municipality)
+    return [
+        UnitOut(
+            slug=u.slug,
+            name=u.name,
+            kind=u.kind,
+            sector=u.sector,
+            school_district=u.school_district.slug if u.school_district else None,
+        )
+        for u in directory["units"]  # type: ignore[attr-defined]
+    ]

@@ -1,0 +1,264 @@
+"""Demo data: a fictitious municipality built on the Faxe preset, with fictitious people.
+
+Every name, phone number and e-mail address here is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission, User
+from django.db import transaction
+
+from ssp.audit.services import record_event
+from ssp.organisation.models import (
+    AccessRole,
+    Forum,
+    Member,
+    Membership,
+    MembershipRole,
+    Municipality,
+    Seat,
+    Sector,
+    Unit,
+)
+from ssp.organisation.presets import (
+    PoliceDistrictSpec,
+    UnitSpec,
+    apply_preset,
+    parse_preset,
+    resolve_preset_path,
+)
+
+DEMO_PRESET = "faxe"
+DEMO_SLUG = "aadal"
+DEMO_NAME = "Ådal Kommune"
+DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, only with DEBUG or an explicit flag
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    title: str
+    unit: str
+    sector: Sector
+    access_role: AccessRole
+    is_authority: bool
+    memberships: tuple[tuple[str, MembershipRole, bool, str], ...]  # forum key, role, vote, seat
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "koordinator",
+        "Mette Holm",
+        "SSP-koordinator",
+        "ssp-teamet",
+        Sector.BUF,
+        AccessRole.SSP_STAFF,
+        True,
+        (
+            ("ssp-team", MembershipRole.COORDINATOR, False, "SSP-konsulent"),
+            ("koordinationsgruppe", MembershipRole.MEMBER, False, "SSP-konsulent (SSP-konsulentteamet)"),
+            ("lokal-ssp-oest", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
+            ("lokal-ssp-midt", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
+        ),
+    ),
+    DemoUser(
+        "laerer",
+        "Lars Berg",
+        "SSP-lærer",
+        "oestskolen",
+        Sector.BUF,
+        AccessRole.EMPLOYEE,
+        True,
+        (("lokal-ssp-oest", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),),
+    ),
+    DemoUser(
+        "socialraadgiver",
+        "Sofie Dahl",
+        "Myndighedssagsbehandler",
+        "socialcentret",
+        Sector.SOF,
+        AccessRole.EMPLOYEE,
+        True,
+        (
+            ("koordinationsgruppe", MembershipRole.MEMBER, False, "Repræsentant fra Socialcentret"),
+            ("lokal-ssp-oest", MembershipRole.MEMBER, False, ""),
+        ),
+    ),
+    DemoUser(
+        "politi",
+        "Peter Nørgaard",
+        "Politiets SSP-koordinator",
+        "politiet",
+        Sector.POLICE,
+        AccessRole.EMPLOYEE,
+        True,
+        (
+            ("koordinationsgruppe", MembershipRole.MEMBER, False, "Politiets SSP-koordinator"),
+            ("lokal-ssp-oest", MembershipRole.MEMBER, False, "Repræsentant for Politiet (operationelt samarbejde)"),
+        ),
+    ),
+    DemoUser(
+        "boligsocial",
+        "Bente Larsen",
+        "Boligsocial medarbejder",
+        "helhedsplanen",
+        Sector.HOUSING,
+        AccessRole.EMPLOYEE,
+        False,
+        (("lokal-ssp-oest", MembershipRole.MEMBER, False, ""),),
+    ),
+    DemoUser(
+        "politiker",
+        "Poul Madsen",
+        "Byrådsmedlem, formand for SSP-styregruppen",
+        "byraadet",
+        Sector.POLITICS,
+        AccessRole.POLITICIAN,
+        False,
+        (("styregruppe", MembershipRole.CHAIR, True, "Formand (politisk udpeget)"),),
+    ),
+    DemoUser(
+        "admin",
+        "Anne Andersen",
+        "Systemadministrator",
+        "",
+        Sector.OTHER,
+        AccessRole.ADMINISTRATOR,
+        False,
+        (),
+    ),
+)
+
+# Members without a login, so that the fora are not empty (all invented).
+DEMO_MEMBERS: tuple[tuple[str, str, str, Sector, bool, str, MembershipRole, bool, str], ...] = (
+    ("Hanne Vestergaard", "Byrådsmedlem", "byraadet", Sector.POLITICS, False, "styregruppe", MembershipRole.VICE_CHAIR, True, "Næstformand (politisk udpeget)"),
+    ("Jens Kofoed", "Byrådsmedlem", "byraadet", Sector.POLITICS, False, "styregruppe", MembershipRole.MEMBER, True, "Medlem (politisk udpeget)"),
+    ("Birgitte Krag", "Politikommissær", "politiet", Sector.POLICE, True, "styregruppe", MembershipRole.MEMBER, True, "Ledelsesrepræsentant for Politiet"),
+    ("Ole Svendsen", "Centerchef", "center-for-familie-social-og-beskaeftigelse", Sector.SOF, True, "styregruppe", MembershipRole.MEMBER, False, "Centerchef for Center for Familie, Social & Beskæftigelse"),
+    ("Karin Lund", "Leder af Familie- og Ungeindsatsen", "familie-og-ungeindsatsen", Sector.SOF, True, "koordinationsgruppe", MembershipRole.CHAIR, False, "Leder af Familie- og Ungeindsatsen"),
+    ("Thomas Friis", "SSP-konsulent", "ssp-teamet", Sector.BUF, True, "lokal-ssp-vest", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
+    ("Maria Juhl", "SSP-lærer", "midtskolen", Sector.BUF, True, "lokal-ssp-midt", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),
+    ("Rasmus Bech", "SSP-lærer", "vestskolen", Sector.BUF, True, "lokal-ssp-vest", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),
+)
+
+DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("oestskolen", "Østskolen", "school", "buf", "oest"),
+    ("midtskolen", "Midtskolen", "school", "buf", "midt"),
+    ("vestskolen", "Vestskolen", "school", "buf", "vest"),
+    ("klub-oest", "Ungdomsklubben Øst", "club", "kff", "oest"),
+    ("helhedsplanen", "Boligsocial helhedsplan Engparken", "housing", "housing", "oest"),
+)
+
+
+def demo_exists() -> bool:
+    return Municipality.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def _phone(index: int) -> str:
+    return f"70 10 {20 + index:02d} {30 + index:02d}"
+
+
+@transaction.atomic
+def seed_demo() -> Municipality:
+    """Create the demo municipality, its people and one login per role. Run once."""
+    spec = parse_preset(resolve_preset_path(DEMO_PRESET))
+    spec.municipality.name = DEMO_NAME
+    spec.municipality.slug = DEMO_SLUG
+    spec.municipality.police_district = PoliceDistrictSpec(
+        name="Ådal og Omegns Politi", slug="aadal-og-omegn"
+    )
+    spec.municipality.description = (
+        "Demokommune til afprøvning. Strukturen følger Faxe Kommunes SSP-samarbejde; "
+        "alle personer er opdigtede."
+    )
+    spec.municipality.concern_contact = (
+        "Tal med SSP-læreren eller SSP-kontaktpersonen på din arbejdsplads. Kender du ikke din "
+        "kontakt, så ring til SSP-koordinatoren."
+    )
+    spec.municipality.rules.red_level_coordinator_authority = True
+    spec.municipality.rules.police_review_weekday = 2
+    spec.municipality.rules.concern_count_period_days = 14
+    for slug, name, kind, sector, district in DEMO_UNITS:
+        spec.units.append(
+            UnitSpec.model_validate(
+                {"slug": slug, "name": name, "kind": kind, "sector": sector, "district": district}
+            )
+        )
+    for forum_spec in spec.fora:
+        if forum_spec.type == "lokalgruppe":
+            # The demo's local groups decide on individual concerns (Fredericia's practice).
+            forum_spec.may_discuss_individuals = True
+    municipality = apply_preset(spec=spec, preset_name=DEMO_PRESET).municipality
+    units = {unit.slug: unit for unit in Unit.objects.filter(municipality=municipality)}
+    fora = {forum.key: forum for forum in Forum.objects.filter(municipality=municipality)}
+
+    def seat_for(forum: Forum, function: str) -> Seat | None:
+        return Seat.objects.filter(forum=forum, function=function).first() if function else None
+
+    org_permissions = Permission.objects.filter(content_type__app_label="organisation")
+    for index, demo in enumerate(DEMO_USERS):
+        first, _space, last = demo.name.partition(" ")
+        user = User.objects.create_user(
+            username=demo.username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{demo.username}@aadal.invalid",
+            is_staff=demo.access_role == AccessRole.ADMINISTRATOR,
+        )
+        if demo.access_role == AccessRole.ADMINISTRATOR:
+            user.user_permissions.set(org_permissions)
+        member = Member.objects.create(
+            user=user,
+            municipality=municipality,
+            name=demo.name,
+            title=demo.title,
+            unit=units.get(demo.unit),
+            sector=demo.sector,
+            access_role=demo.access_role,
+            is_authority=demo.is_authority,
+            email=user.email,
+            phone=_phone(index),
+        )
+        for key, role, vote, function in demo.memberships:
+            forum = fora[key]
+            Membership.objects.create(
+                forum=forum, member=member, role=role, has_vote=vote, seat=seat_for(forum, function)
+            )
+    for index, (name, title, unit, sector, authority, key, role, vote, function) in enumerate(
+        DEMO_MEMBERS, start=len(DEMO_USERS)
+    ):
+        member = Member.objects.create(
+            municipality=municipality,
+            name=name,
+            title=title,
+            unit=units.get(unit),
+            sector=sector,
+            access_role=AccessRole.POLITICIAN if sector == Sector.POLITICS else AccessRole.EMPLOYEE,
+            is_authority=authority,
+            email=f"{name.split()[0].lower()}@aadal.invalid",
+            phone=_phone(index),
+        )
+        forum = fora[key]
+        Membership.objects.create(
+            forum=forum, member=member, role=role, has_vote=vote, seat=seat_for(forum, function)
+        )
+    members = {m.user.username: m for m in Member.objects.filter(user__isnull=False).select_related("user")}
+    for unit_slug, username in (("oestskolen", "laerer"), ("helhedsplanen", "boligsocial")):
+        unit_obj = units[unit_slug]
+        unit_obj.ssp_contact = members[username]
+        unit_obj.save(update_fields=["ssp_contact"])
+    for unit_slug, name in (("midtskolen", "Maria Juhl"), ("vestskolen", "Rasmus Bech")):
+        unit_obj = units[unit_slug]
+        unit_obj.ssp_contact = Member.objects.get(municipality=municipality, name=name)
+        unit_obj.save(update_fields=["ssp_contact"])
+    record_event(
+        actor=None,
+        action="organisation.demo_seeded",
+        obj=municipality,
+        municipality_id=municipality.pk,
+    )
+    return municipality

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ssp.organisation.presets import PresetError, available_presets
+from ssp.organisation.services import load_preset
+
+
+class Command(BaseCommand):
+    help = "Build a municipality's SSP organisation from a preset (R1). Safe to run twice."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help=f"preset name: {', '.join(available_presets())}")
+        parser.add_argument("--file", help="a preset file of your own instead of a built-in one")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name: str = options["name"]
+        path = Path(options["file"]) if options.get("file") else None
+        try:
+            result = load_preset(name=name, path=path)
+        except PresetError as exc:
+            raise CommandError(exc.message) from exc
+        if result.changed:
+            self.stdout.write(
+                f"{result.municipality}: {result.created} created, {result.updated} updated, "
+                f"{result.deleted} removed."
+            )
+        else:
+            self.stdout.write(f"{result.municipality}: already up to date, nothing changed.")

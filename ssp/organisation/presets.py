@@ -1,0 +1,360 @@
+"""Presets: a municipality's SSP organisation as a data file (R1), one YAML file per municipality.
+
+`load_preset` validates the whole file first (schema and cross-references) and then writes it in
+one transaction, so a broken file writes nothing. Loading the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ssp.errors import DomainError
+from ssp.organisation.models import (
+    Cadence,
+    Forum,
+    ForumLevel,
+    ForumType,
+    MembershipRole,
+    Municipality,
+    PoliceDistrict,
+    SchoolDistrict,
+    Seat,
+    Sector,
+    Unit,
+    UnitKind,
+)
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class PresetError(DomainError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PoliceDistrictSpec(_Strict):
+    name: str = Field(min_length=1)
+    slug: str = Field(pattern=SLUG_PATTERN)
+
+
+class RulesSpec(_Strict):
+    case_levels: bool = False
+    social_services_lead_levels: list[int] = Field(default_factory=list)
+    red_level_coordinator_authority: bool = False
+    family_meeting_deadline_days: int = Field(default=7, ge=1, le=365)
+    network_council_deadline_days: int = Field(default=7, ge=1, le=365)
+    police_review_weekday: int | None = Field(default=None, ge=0, le=6)
+    concern_count_period_days: int | None = Field(default=None, ge=1, le=365)
+    absence_threshold_percent: int = Field(default=10, ge=1, le=100)
+    retention_years_after_close: int = Field(default=5, ge=1, le=50)
+    non_authority_leave_named_items: bool = True
+
+
+class MunicipalitySpec(_Strict):
+    name: str = Field(min_length=1)
+    slug: str = Field(pattern=SLUG_PATTERN)
+    police_district: PoliceDistrictSpec
+    target_age_min: int = Field(ge=0, le=30)
+    target_age_max: int = Field(ge=0, le=30)
+    ssp_plus_age_min: int | None = Field(default=None, ge=0, le=40)
+    ssp_plus_age_max: int | None = Field(default=None, ge=0, le=40)
+    description: str = ""
+    concern_contact: str = ""
+    rules: RulesSpec = Field(default_factory=RulesSpec)
+
+    @model_validator(mode="after")
+    def _ages(self) -> MunicipalitySpec:
+        if self.target_age_min > self.target_age_max:
+            raise ValueError("target_age_min must not be greater than target_age_max")
+        if (self.ssp_plus_age_min is None) != (self.ssp_plus_age_max is None):
+            raise ValueError("ssp_plus_age_min and ssp_plus_age_max must be given together")
+        return self
+
+
+class SchoolDistrictSpec(_Strict):
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class UnitSpec(_Strict):
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    kind: UnitKind
+    sector: Sector
+    district: str | None = None
+
+
+class SeatSpec(_Strict):
+    function: str = Field(min_length=1, max_length=300)
+    role: MembershipRole
+    sector: Sector
+    votes: bool = False
+    authority: bool = False
+    count_min: int = Field(default=1, ge=0, le=100)
+    count_max: int = Field(default=1, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _counts(self) -> SeatSpec:
+        if self.count_min > self.count_max:
+            raise ValueError("count_min must not be greater than count_max")
+        return self
+
+
+class ForumSpec(_Strict):
+    key: str = Field(pattern=SLUG_PATTERN, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    type: ForumType
+    scope: Literal["municipality", "police_district"] = "municipality"
+    level: ForumLevel
+    cadence: Cadence
+    reports_to: str | None = None
+    may_discuss_individuals: bool = False
+    district: str | None = None
+    purpose: str = ""
+    term: str | None = Field(default=None, max_length=300)
+    chair_term_years: int | None = Field(default=None, ge=1, le=10)
+    pre_meeting: bool = False
+    protocol_signed: bool = False
+    protocol_public: bool = False
+    annual_event: str | None = Field(default=None, max_length=300)
+    standing_items: list[str] = Field(default_factory=list)
+    seats: list[SeatSpec] = Field(default_factory=list)
+
+
+class PresetSpec(_Strict):
+    municipality: MunicipalitySpec
+    school_districts: list[SchoolDistrictSpec] = Field(default_factory=list)
+    units: list[UnitSpec] = Field(default_factory=list)
+    fora: list[ForumSpec] = Field(min_length=1)
+
+
+def available_presets() -> list[str]:
+    return sorted(path.stem for path in PRESET_DIR.glob("*.yaml"))
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _duplicates(values: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {value for value in values if value in seen or seen.add(value)}  # type: ignore[func-returns-value]
+
+
+def parse_preset(path: Path) -> PresetSpec:
+    """Read and validate a preset file; raise PresetError naming the file and the field."""
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PresetError(_("Skabelonen %(file)s findes ikke.") % {"file": name}) from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PresetError(
+            _("%(file)s er ikke gyldig YAML: %(error)s") % {"file": name, "error": exc}
+        ) from exc
+    if not isinstance(raw, dict):
+        raise PresetError(_("%(file)s: filen skal indeholde en mapping.") % {"file": name})
+    try:
+        spec = PresetSpec.model_validate(raw)
+    except ValidationError as exc:
+        lines = [
+            _("%(file)s: feltet %(field)s: %(error)s")
+            % {"file": name, "field": _location(error["loc"]), "error": error["msg"]}
+            for error in exc.errors()
+        ]
+        raise PresetError("\n".join(lines)) from exc
+
+    problems: list[str] = []
+    district_slugs = [district.slug for district in spec.school_districts]
+    forum_keys = [forum.key for forum in spec.fora]
+    for duplicate in _duplicates(district_slugs):
+        problems.append(f"school_districts: slug '{duplicate}' is used twice")
+    for duplicate in _duplicates([unit.slug for unit in spec.units]):
+        problems.append(f"units: slug '{duplicate}' is used twice")
+    for duplicate in _duplicates(forum_keys):
+        problems.append(f"fora: key '{duplicate}' is used twice")
+    for index, unit in enumerate(spec.units):
+        if unit.district is not None and unit.district not in district_slugs:
+            problems.append(f"units[{index}].district: unknown school district '{unit.district}'")
+    for index, forum in enumerate(spec.fora):
+        if forum.district is not None and forum.district not in district_slugs:
+            problems.append(
+                f"fora[{index}].district: unknown school district '{forum.district}'"
+            )
+        if forum.reports_to is not None and forum.reports_to not in forum_keys:
+            problems.append(f"fora[{index}].reports_to: unknown forum '{forum.reports_to}'")
+        if forum.reports_to == forum.key:
+            problems.append(f"fora[{index}].reports_to: a forum cannot report to itself")
+        for duplicate in _duplicates([seat.function for seat in forum.seats]):
+            problems.append(f"fora[{index}].seats: function '{duplicate}' is used twice")
+    if problems:
+        raise PresetError("\n".join(f"{name}: {problem}" for problem in problems))
+    return spec
+
+
+@dataclass
+class PresetResult:
+    municipality: Municipality
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    changed_objects: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+def _sync(
+    result: PresetResult,
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+) -> Any:
+    """Create or update one row; count it only when something really changed."""
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        obj = model._default_manager.create(**lookup, **values)
+        result.created += 1
+        result.changed_objects.append(f"+ {model._meta.model_name} {obj}")
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        result.updated += 1
+        result.changed_objects.append(f"~ {model._meta.model_name} {obj}: {', '.join(changed)}")
+    return obj
+
+
+def resolve_preset_path(name: str) -> Path:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise PresetError(_("Ukendt skabelon: %(name)s") % {"name": name})
+    path = PRESET_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise PresetError(
+            _("Ukendt skabelon: %(name)s. Mulige: %(names)s")
+            % {"name": name, "names": ", ".join(available_presets())}
+        )
+    return path
+
+
+@transaction.atomic
+def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
+    """Write a validated preset. Idempotent: a second run changes nothing."""
+    m = spec.municipality
+    dummy = PresetResult(municipality=Municipality())
+    police_district = _sync(
+        dummy, PoliceDistrict, {"slug": m.police_district.slug}, {"name": m.police_district.name}
+    )
+    municipality = _sync(
+        dummy,
+        Municipality,
+        {"slug": m.slug},
+        {
+            "name": m.name,
+            "police_district": police_district,
+            "target_age_min": m.target_age_min,
+            "target_age_max": m.target_age_max,
+            "ssp_plus_age_min": m.ssp_plus_age_min,
+            "ssp_plus_age_max": m.ssp_plus_age_max,
+            "description": m.description,
+            "concern_contact": m.concern_contact,
+            "rules": m.rules.model_dump(),
+            "preset": preset_name,
+        },
+    )
+    result = PresetResult(
+        municipality=municipality,
+        created=dummy.created,
+        updated=dummy.updated,
+        changed_objects=dummy.changed_objects,
+    )
+    districts = {
+        d.slug: _sync(result, SchoolDistrict, {"municipality": municipality, "slug": d.slug}, {"name": d.name})
+        for d in spec.school_districts
+    }
+    for unit in spec.units:
+        _sync(
+            result,
+            Unit,
+            {"municipality": municipality, "slug": unit.slug},
+            {
+                "name": unit.name,
+                "kind": unit.kind.value,
+                "sector": unit.sector.value,
+                "school_district": districts[unit.district] if unit.district else None,
+            },
+        )
+    fora: dict[str, Forum] = {}
+    for spec_forum in spec.fora:
+        owner: dict[str, Any] = (
+            {"police_district": police_district, "municipality": None}
+            if spec_forum.scope == "police_district"
+            else {"municipality": municipality, "police_district": None}
+        )
+        forum = _sync(
+            result,
+            Forum,
+            {**owner, "key": spec_forum.key},
+            {
+                "name": spec_forum.name,
+                "forum_type": spec_forum.type.value,
+                "level": spec_forum.level.value,
+                "cadence": spec_forum.cadence.value,
+                "may_discuss_individuals": spec_forum.may_discuss_individuals,
+                "school_district": districts[spec_forum.district] if spec_forum.district else None,
+                "purpose": spec_forum.purpose,
+                "term": spec_forum.term or "",
+                "chair_term_years": spec_forum.chair_term_years,
+                "pre_meeting": spec_forum.pre_meeting,
+                "protocol_signed": spec_forum.protocol_signed,
+                "protocol_public": spec_forum.protocol_public,
+                "annual_event": spec_forum.annual_event or "",
+                "standing_items": spec_forum.standing_items,
+            },
+        )
+        fora[spec_forum.key] = forum
+        functions = []
+        for position, seat in enumerate(spec_forum.seats):
+            functions.append(seat.function)
+            _sync(
+                result,
+                Seat,
+                {"forum": forum, "function": seat.function},
+                {
+                    "role": seat.role.value,
+                    "sector": seat.sector.value,
+                    "has_vote": seat.votes,
+                    "is_authority": seat.authority,
+                    "count_min": seat.count_min,
+                    "count_max": seat.count_max,
+                    "position": position,
+                },
+            )
+        removed, _detail = Seat.objects.filter(forum=forum).exclude(function__in=functions).delete()
+        result.deleted += removed
+    for spec_forum in spec.fora:
+        forum = fora[spec_forum.key]
+        parent = fora[spec_forum.reports_to] if spec_forum.reports_to else None
+        if forum.parent_id != (parent.pk if parent else None):
+            forum.parent = parent
+            forum.save(update_fields=["parent"])
+            result.updated += 1
+            result.changed_objects.append(f"~ forum {forum}: parent")
+    return result

@@ -1,0 +1,38 @@
+"""Use cases that change the organisation. Each is atomic and writes its audit event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from ssp.audit.services import record_event
+from ssp.organisation.presets import PresetResult, apply_preset, parse_preset, resolve_preset_path
+
+
+@transaction.atomic
+def load_preset(
+    *,
+    name: str,
+    path: Path | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+) -> PresetResult:
+    """R1: build a municipality's structure from its preset; idempotent, all or nothing."""
+    preset_path = path if path is not None else resolve_preset_path(name)
+    spec = parse_preset(preset_path)
+    result = apply_preset(spec=spec, preset_name=name)
+    if result.changed:
+        record_event(
+            actor=actor,
+            action="organisation.preset_loaded",
+            obj=result.municipality,
+            municipality_id=result.municipality.pk,
+            data={
+                "preset": name,
+                "created": result.created,
+                "updated": result.updated,
+                "deleted": result.deleted,
+            },
+        )
+    return result

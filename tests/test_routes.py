@@ -1,0 +1,235 @@
+"""Every URL and API route, checked for every demo role against the access policy.
+
+A new route without a line in POLICY fails `test_every_route_has_a_policy`, so no route can
+escape the policy unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db.models import Model
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ssp.organisation.models import Forum, Municipality
+
+ROLES = (
+    "koordinator",
+    "laerer",
+    "socialraadgiver",
+    "politi",
+    "boligsocial",
+    "politiker",
+    "admin",
+)
+ANONYMOUS = "anonymous"
+
+# Expectations
+OK = "200"
+LOGIN = "redirect to login"
+REDIRECT = "redirect elsewhere"
+DENIED = "403 or 404"
+NOT_GET = "405"
+UNAUTHENTICATED = "401"
+ADMIN_LOGIN = "redirect to admin login"
+ADMIN_INSIDE = "inside the admin"
+ANY_LOGIN = "redirect to a login"
+NOT_SERVED = "302 or 405"
+
+
+def everyone(expectation: str, anonymous: str = LOGIN) -> dict[str, str]:
+    return {ANONYMOUS: anonymous, **dict.fromkeys(ROLES, expectation)}
+
+
+MEMBERS = everyone(OK)
+API_MEMBERS = everyone(OK, anonymous=UNAUTHENTICATED)
+
+POLICY: dict[str, dict[str, str]] = {
+    "home": MEMBERS,
+    "healthz": everyone(OK, anonymous=OK),
+    "set_language": everyone(REDIRECT, anonymous=REDIRECT),
+    "accounts:login": everyone(REDIRECT, anonymous=OK),
+    "accounts:login_code": everyone(LOGIN, anonymous=LOGIN),
+    "accounts:logout": everyone(NOT_GET),
+    "accounts:profile": MEMBERS,
+    "accounts:second_factor_setup": MEMBERS,
+    "accounts:second_factor_verify": everyone(REDIRECT),
+    "accounts:second_factor_remove": everyone(NOT_GET),
+    "organisation:municipality_list": everyone(REDIRECT),
+    "organisation:chart": MEMBERS,
+    "organisation:forum": MEMBERS,
+    "organisation:contacts": MEMBERS,
+    "organisation:contact_district": MEMBERS,
+    "organisation:contact_unit": MEMBERS,
+    "api:api-root": everyone(DENIED, anonymous=DENIED),
+    "api:openapi-json": everyone(OK, anonymous=OK),
+    "api:list_municipalities": API_MEMBERS,
+    "api:get_municipality": API_MEMBERS,
+    "api:list_fora": API_MEMBERS,
+    "api:get_forum": API_MEMBERS,
+    "api:list_units": API_MEMBERS,
+}
+
+# Django's admin: only the administrator gets in; everyone else is sent to the admin login.
+ADMIN_POLICY = {ANONYMOUS: ANY_LOGIN, **dict.fromkeys(ROLES, ADMIN_LOGIN), "admin": ADMIN_INSIDE}
+ADMIN_SPECIAL = {
+    # /admin/login/ is sent on to the platform's own login (with its second factor).
+    "admin:login": everyone(LOGIN, anonymous=LOGIN),
+    "admin:logout": everyone(NOT_SERVED, anonymous=NOT_SERVED),
+}
+QUERY = {"admin:autocomplete": "?app_label=organisation&model_name=membership&field_name=member"}
+
+
+def walk(
+    patterns: list[Any], namespace: str = "", kwargs: tuple[str, ...] = ()
+) -> Iterator[tuple[str | None, tuple[str, ...]]]:
+    for entry in patterns:
+        names = tuple(_kwarg_names(entry))
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner, kwargs + names)
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), kwargs + names
+
+
+def _kwarg_names(entry: URLPattern | URLResolver) -> list[str]:
+    pattern: Any = entry.pattern
+    if hasattr(pattern, "converters") and pattern.converters:
+        return list(pattern.converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def all_routes() -> dict[str, tuple[str, ...]]:
+    routes: dict[str, tuple[str, ...]] = {}
+    for name, kwargs in walk(get_resolver().url_patterns):
+        if name is not None:
+            routes[name] = kwargs
+    return routes
+
+
+def unnamed_routes() -> list[str]:
+    return [str(kwargs) for name, kwargs in walk(get_resolver().url_patterns) if name is None]
+
+
+def policy_for(name: str) -> dict[str, str]:
+    if name in POLICY:
+        return POLICY[name]
+    if name in ADMIN_SPECIAL:
+        return ADMIN_SPECIAL[name]
+    if name.startswith("admin:"):
+        return ADMIN_POLICY
+    raise KeyError(name)
+
+
+def test_every_route_has_a_policy() -> None:
+    missing = [name for name in all_routes() if not _has_policy(name)]
+    assert missing == [], f"routes without an access policy line: {missing}"
+    stale = [name for name in POLICY if name not in all_routes()]
+    assert stale == [], f"policy lines for routes that no longer exist: {stale}"
+
+
+def test_only_the_admin_login_redirect_and_catch_all_are_unnamed() -> None:
+    assert unnamed_routes() == ["()", "('url',)"]
+
+
+def _has_policy(name: str) -> bool:
+    try:
+        policy_for(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _model_instance(name: str) -> Model | None:
+    """For admin:<app>_<model>_<view>, an existing object of that model, if any."""
+    from django.apps import apps
+
+    label = name.removeprefix("admin:").rsplit("_", 1)[0]
+    for model in apps.get_models():
+        if f"{model._meta.app_label}_{model._meta.model_name}" == label:
+            return model._default_manager.order_by("pk").first()
+    return None
+
+
+def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
+    forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
+    assert forum is not None
+    values: dict[str, Any] = {}
+    for kwarg in kwargs:
+        if kwarg == "slug":
+            values[kwarg] = demo.slug
+        elif kwarg in {"pk", "forum_id"}:
+            values[kwarg] = forum.pk
+        elif kwarg == "district":
+            values[kwarg] = "oest"
+        elif kwarg == "unit":
+            values[kwarg] = "oestskolen"
+        elif kwarg == "app_label":
+            values[kwarg] = "organisation"
+        elif kwarg in {"object_id", "id"}:
+            instance = _model_instance(name)
+            values[kwarg] = str(instance.pk) if instance is not None else "1"
+        elif kwarg == "content_type_id":
+            values[kwarg] = 1
+        else:
+            raise AssertionError(f"no test value for URL argument {kwarg!r} of {name}")
+    return values
+
+
+def check(expectation: str, response: HttpResponse) -> bool:
+    status = response.status_code
+    location = response.get("Location", "")
+    if expectation == OK:
+        return status == 200
+    if expectation == LOGIN:
+        return status == 302 and location.startswith("/konto/login/")
+    if expectation == REDIRECT:
+        return status == 302 and not location.startswith(("/konto/login/", "/admin/login/"))
+    if expectation == DENIED:
+        return status in {403, 404}
+    if expectation == NOT_GET:
+        return status == 405
+    if expectation == UNAUTHENTICATED:
+        return status == 401
+    if expectation == ADMIN_LOGIN:
+        return status == 302 and location.startswith("/admin/login/")
+    if expectation == ANY_LOGIN:
+        return status == 302 and location.startswith(("/konto/login/", "/admin/login/"))
+    if expectation == NOT_SERVED:
+        return status in {302, 405}
+    if expectation == ADMIN_INSIDE:
+        return status < 500 and not (status == 302 and location.startswith("/admin/login/"))
+    raise AssertionError(expectation)
+
+
+ROUTE_NAMES = sorted(all_routes())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ROUTE_NAMES)
+def test_route_answers_each_role_as_the_policy_says(
+    name: str, demo: Municipality, users: dict[str, User]
+) -> None:
+    # An unconfirmed second-factor device, so that the device admin pages have an object.
+    TOTPDevice.objects.get_or_create(user=users["laerer"], defaults={"confirmed": False})
+    url = reverse(name, kwargs=fill_kwargs(name, all_routes()[name], demo)) + QUERY.get(name, "")
+    policy = policy_for(name)
+    failures = []
+    for role in (ANONYMOUS, *ROLES):
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(users[role])
+        response = client.get(url)
+        if not check(policy[role], response):
+            failures.append(
+                f"{role}: expected {policy[role]}, got {response.status_code} "
+                f"{response.get('Location', '')}"
+            )
+    assert failures == [], f"{name} ({url}): {failures}"
