@@ -97,7 +97,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
         )
-    user._ssp_actor = actor  # type: ignore[union-attr]
+    setattr(user, "_ssp_actor", actor)  # noqa: B010 - a per-request cache on the user object
     return actor
 
 

@@ -14,9 +14,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     actor = access.get_actor(getattr(request, "user", None))
     municipality = None
     if actor.municipality_id is not None:
-        municipality = Municipality.objects.filter(pk=actor.municipality_id).only(
-            "name", "slug"
-        ).first()
+        municipality = (
+            Municipality.objects.filter(pk=actor.municipality_id).only("name", "slug").first()
+        )
     return {
         "site_name": municipality.name if municipality else settings.SSP_SITE_NAME,
         "current_municipality": municipality,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
@@ -8,7 +8,7 @@ from ssp import views
 from ssp.api import api
 
 
-def _api_urls() -> tuple[list[object], str, str]:
+def _api_urls() -> tuple[list[URLResolver | URLPattern], str, str]:
     """The API authenticates itself (token or session): exempt it from the login redirect."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
@@ -32,7 +32,8 @@ urlpatterns = [
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+        name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
-    path("api/v1/", _api_urls()),  # type: ignore[arg-type]
+    path("api/v1/", _api_urls()),
 ]

@@ -30,8 +30,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Seed the demo once per test database; each test runs in a transaction on top of it."""
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
     ):
         if not demo_exists():
             seed_demo()

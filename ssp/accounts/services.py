@@ -22,7 +22,9 @@ def create_api_token(
     """Create a token; the raw value is returned once and only its hash is stored."""
     raw = new_raw_token()
     token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[:10])
-    record_event(actor=actor, action="accounts.api_token_created", obj=token, data={"user": user.username})
+    record_event(
+        actor=actor, action="accounts.api_token_created", obj=token, data={"user": user.username}
+    )
     return token, raw
 
 
@@ -45,6 +47,13 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def pending_login_user(user_id: object) -> User | None:
+    """The user who gave the right password and now owes the second factor."""
+    if not isinstance(user_id, int):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

@@ -9,7 +9,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
@@ -66,8 +66,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def login_code_view(request: HttpRequest) -> HttpResponse:
     user_id = request.session.get(PENDING_USER_KEY)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
-    device = services.confirmed_device(user) if user is not None else None  # type: ignore[arg-type]
+    user = services.pending_login_user(user_id)
+    device = services.confirmed_device(user) if user is not None else None
     if user is None or device is None:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
@@ -125,11 +125,15 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
     device = services.pending_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_second_factor(user=user, device=device, token=form.cleaned_data["code"]):
+        if services.confirm_second_factor(
+            user=user, device=device, token=form.cleaned_data["code"]
+        ):
             otp_login(request, device)
             messages.success(request, _("Totrinsbekræftelse er slået til."))
             return redirect("accounts:profile")
-        form.add_error("code", _("Koden passer ikke. Tjek at uret på din telefon går rigtigt, og prøv igen."))
+        form.add_error(
+            "code", _("Koden passer ikke. Tjek at uret på din telefon går rigtigt, og prøv igen.")
+        )
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -157,7 +161,9 @@ def second_factor_verify_view(request: HttpRequest) -> HttpResponse:
 def second_factor_remove_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if settings.SSP_REQUIRE_2FA and access.can_see_personal_data(access.get_actor(user)):
-        messages.error(request, _("Totrinsbekræftelse er påkrævet for din rolle og kan ikke slås fra."))
+        messages.error(
+            request, _("Totrinsbekræftelse er påkrævet for din rolle og kan ikke slås fra.")
+        )
         return redirect("accounts:profile")
     services.remove_second_factor(user=user)
     messages.success(request, _("Totrinsbekræftelse er slået fra."))

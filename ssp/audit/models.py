@@ -72,3 +72,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("revisionskædens hoved")
+
+    def __str__(self) -> str:
+        return f"{self.last_sequence} {self.last_hash}"

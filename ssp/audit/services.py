@@ -107,15 +107,13 @@ def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     previous_hash = GENESIS_HASH
     expected_sequence = 1
-    events: Iterator[AuditEvent] = (
-        AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size)
+    events: Iterator[AuditEvent] = AuditEvent.objects.order_by("sequence").iterator(
+        chunk_size=batch_size
     )
     last_sequence = 0
     for event in events:
         if event.sequence != expected_sequence:
-            problems.append(
-                ChainProblem(event.sequence, f"missing events before {event.sequence}")
-            )
+            problems.append(ChainProblem(event.sequence, f"missing events before {event.sequence}"))
         if event.previous_hash != previous_hash:
             problems.append(ChainProblem(event.sequence, "link to previous event is broken"))
         if compute_hash(event) != event.hash:
@@ -124,6 +122,8 @@ def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
         expected_sequence = event.sequence + 1
         last_sequence = event.sequence
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_sequence != last_sequence or head.last_hash != previous_hash):
+    if head is not None and (
+        head.last_sequence != last_sequence or head.last_hash != previous_hash
+    ):
         problems.append(ChainProblem(last_sequence, "events after the last one were removed"))
     return problems

@@ -129,7 +129,15 @@ class ForumAdmin(AuditedAdmin):
 
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin):
-    list_display = ["name", "title", "unit", "sector", "access_role", "is_authority", "municipality"]
+    list_display = [
+        "name",
+        "title",
+        "unit",
+        "sector",
+        "access_role",
+        "is_authority",
+        "municipality",
+    ]
     list_filter = ["municipality", "sector", "access_role", "is_authority"]
     search_fields = ["name", "title", "email"]
     autocomplete_fields = ["user"]

@@ -59,9 +59,24 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         True,
         (
             ("ssp-team", MembershipRole.COORDINATOR, False, "SSP-konsulent"),
-            ("koordinationsgruppe", MembershipRole.MEMBER, False, "SSP-konsulent (SSP-konsulentteamet)"),
-            ("lokal-ssp-oest", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
-            ("lokal-ssp-midt", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
+            (
+                "koordinationsgruppe",
+                MembershipRole.MEMBER,
+                False,
+                "SSP-konsulent (SSP-konsulentteamet)",
+            ),
+            (
+                "lokal-ssp-oest",
+                MembershipRole.COORDINATOR,
+                False,
+                "Tovholder (konsulent fra SSP-teamet)",
+            ),
+            (
+                "lokal-ssp-midt",
+                MembershipRole.COORDINATOR,
+                False,
+                "Tovholder (konsulent fra SSP-teamet)",
+            ),
         ),
     ),
     DemoUser(
@@ -72,7 +87,14 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         Sector.BUF,
         AccessRole.EMPLOYEE,
         True,
-        (("lokal-ssp-oest", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),),
+        (
+            (
+                "lokal-ssp-oest",
+                MembershipRole.MEMBER,
+                False,
+                "SSP-lærer fra afdelingsskolerne i distriktet",
+            ),
+        ),
     ),
     DemoUser(
         "socialraadgiver",
@@ -97,7 +119,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         True,
         (
             ("koordinationsgruppe", MembershipRole.MEMBER, False, "Politiets SSP-koordinator"),
-            ("lokal-ssp-oest", MembershipRole.MEMBER, False, "Repræsentant for Politiet (operationelt samarbejde)"),
+            (
+                "lokal-ssp-oest",
+                MembershipRole.MEMBER,
+                False,
+                "Repræsentant for Politiet (operationelt samarbejde)",
+            ),
         ),
     ),
     DemoUser(
@@ -134,14 +161,94 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 # Members without a login, so that the fora are not empty (all invented).
 DEMO_MEMBERS: tuple[tuple[str, str, str, Sector, bool, str, MembershipRole, bool, str], ...] = (
-    ("Hanne Vestergaard", "Byrådsmedlem", "byraadet", Sector.POLITICS, False, "styregruppe", MembershipRole.VICE_CHAIR, True, "Næstformand (politisk udpeget)"),
-    ("Jens Kofoed", "Byrådsmedlem", "byraadet", Sector.POLITICS, False, "styregruppe", MembershipRole.MEMBER, True, "Medlem (politisk udpeget)"),
-    ("Birgitte Krag", "Politikommissær", "politiet", Sector.POLICE, True, "styregruppe", MembershipRole.MEMBER, True, "Ledelsesrepræsentant for Politiet"),
-    ("Ole Svendsen", "Centerchef", "center-for-familie-social-og-beskaeftigelse", Sector.SOF, True, "styregruppe", MembershipRole.MEMBER, False, "Centerchef for Center for Familie, Social & Beskæftigelse"),
-    ("Karin Lund", "Leder af Familie- og Ungeindsatsen", "familie-og-ungeindsatsen", Sector.SOF, True, "koordinationsgruppe", MembershipRole.CHAIR, False, "Leder af Familie- og Ungeindsatsen"),
-    ("Thomas Friis", "SSP-konsulent", "ssp-teamet", Sector.BUF, True, "lokal-ssp-vest", MembershipRole.COORDINATOR, False, "Tovholder (konsulent fra SSP-teamet)"),
-    ("Maria Juhl", "SSP-lærer", "midtskolen", Sector.BUF, True, "lokal-ssp-midt", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),
-    ("Rasmus Bech", "SSP-lærer", "vestskolen", Sector.BUF, True, "lokal-ssp-vest", MembershipRole.MEMBER, False, "SSP-lærer fra afdelingsskolerne i distriktet"),
+    (
+        "Hanne Vestergaard",
+        "Byrådsmedlem",
+        "byraadet",
+        Sector.POLITICS,
+        False,
+        "styregruppe",
+        MembershipRole.VICE_CHAIR,
+        True,
+        "Næstformand (politisk udpeget)",
+    ),
+    (
+        "Jens Kofoed",
+        "Byrådsmedlem",
+        "byraadet",
+        Sector.POLITICS,
+        False,
+        "styregruppe",
+        MembershipRole.MEMBER,
+        True,
+        "Medlem (politisk udpeget)",
+    ),
+    (
+        "Birgitte Krag",
+        "Politikommissær",
+        "politiet",
+        Sector.POLICE,
+        True,
+        "styregruppe",
+        MembershipRole.MEMBER,
+        True,
+        "Ledelsesrepræsentant for Politiet",
+    ),
+    (
+        "Ole Svendsen",
+        "Centerchef",
+        "center-for-familie-social-og-beskaeftigelse",
+        Sector.SOF,
+        True,
+        "styregruppe",
+        MembershipRole.MEMBER,
+        False,
+        "Centerchef for Center for Familie, Social & Beskæftigelse",
+    ),
+    (
+        "Karin Lund",
+        "Leder af Familie- og Ungeindsatsen",
+        "familie-og-ungeindsatsen",
+        Sector.SOF,
+        True,
+        "koordinationsgruppe",
+        MembershipRole.CHAIR,
+        False,
+        "Leder af Familie- og Ungeindsatsen",
+    ),
+    (
+        "Thomas Friis",
+        "SSP-konsulent",
+        "ssp-teamet",
+        Sector.BUF,
+        True,
+        "lokal-ssp-vest",
+        MembershipRole.COORDINATOR,
+        False,
+        "Tovholder (konsulent fra SSP-teamet)",
+    ),
+    (
+        "Maria Juhl",
+        "SSP-lærer",
+        "midtskolen",
+        Sector.BUF,
+        True,
+        "lokal-ssp-midt",
+        MembershipRole.MEMBER,
+        False,
+        "SSP-lærer fra afdelingsskolerne i distriktet",
+    ),
+    (
+        "Rasmus Bech",
+        "SSP-lærer",
+        "vestskolen",
+        Sector.BUF,
+        True,
+        "lokal-ssp-vest",
+        MembershipRole.MEMBER,
+        False,
+        "SSP-lærer fra afdelingsskolerne i distriktet",
+    ),
 )
 
 DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
@@ -246,7 +353,11 @@ def seed_demo() -> Municipality:
         Membership.objects.create(
             forum=forum, member=member, role=role, has_vote=vote, seat=seat_for(forum, function)
         )
-    members = {m.user.username: m for m in Member.objects.filter(user__isnull=False).select_related("user")}
+    members = {
+        m.user.username: m
+        for m in Member.objects.filter(user__isnull=False).select_related("user")
+        if m.user is not None
+    }
     for unit_slug, username in (("oestskolen", "laerer"), ("helhedsplanen", "boligsocial")):
         unit_obj = units[unit_slug]
         unit_obj.ssp_contact = members[username]

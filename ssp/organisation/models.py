@@ -120,12 +120,8 @@ class Municipality(models.Model):
     )
     target_age_min = models.PositiveSmallIntegerField(_("målgruppe, fra alder"), default=6)
     target_age_max = models.PositiveSmallIntegerField(_("målgruppe, til alder"), default=18)
-    ssp_plus_age_min = models.PositiveSmallIntegerField(
-        _("SSP+, fra alder"), null=True, blank=True
-    )
-    ssp_plus_age_max = models.PositiveSmallIntegerField(
-        _("SSP+, til alder"), null=True, blank=True
-    )
+    ssp_plus_age_min = models.PositiveSmallIntegerField(_("SSP+, fra alder"), null=True, blank=True)
+    ssp_plus_age_max = models.PositiveSmallIntegerField(_("SSP+, til alder"), null=True, blank=True)
     description = models.TextField(_("beskrivelse"), blank=True)
     concern_contact = models.TextField(
         _("hvor går man hen med en bekymring"),
@@ -263,9 +259,7 @@ class Forum(models.Model):
         related_name="fora",
         verbose_name=_("skoledistrikt / område"),
     )
-    may_discuss_individuals = models.BooleanField(
-        _("må drøfte navngivne personer"), default=False
-    )
+    may_discuss_individuals = models.BooleanField(_("må drøfte navngivne personer"), default=False)
     purpose = models.TextField(_("formål"), blank=True)
     term = models.CharField(_("funktionsperiode"), max_length=300, blank=True)
     chair_term_years = models.PositiveSmallIntegerField(

@@ -192,9 +192,7 @@ def parse_preset(path: Path) -> PresetSpec:
             problems.append(f"units[{index}].district: unknown school district '{unit.district}'")
     for index, forum in enumerate(spec.fora):
         if forum.district is not None and forum.district not in district_slugs:
-            problems.append(
-                f"fora[{index}].district: unknown school district '{forum.district}'"
-            )
+            problems.append(f"fora[{index}].district: unknown school district '{forum.district}'")
         if forum.reports_to is not None and forum.reports_to not in forum_keys:
             problems.append(f"fora[{index}].reports_to: unknown forum '{forum.reports_to}'")
         if forum.reports_to == forum.key:
@@ -286,7 +284,9 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
         changed_objects=dummy.changed_objects,
     )
     districts = {
-        d.slug: _sync(result, SchoolDistrict, {"municipality": municipality, "slug": d.slug}, {"name": d.name})
+        d.slug: _sync(
+            result, SchoolDistrict, {"municipality": municipality, "slug": d.slug}, {"name": d.name}
+        )
         for d in spec.school_districts
     }
     for unit in spec.units:

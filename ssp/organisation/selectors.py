@@ -39,9 +39,9 @@ def municipalities_for(actor: Actor) -> QuerySet[Municipality]:
 
 def _current_membership_filter(prefix: str = "") -> Q:
     today = timezone.localdate()
-    return (Q(**{f"{prefix}start_date__lte": today}) | Q(**{f"{prefix}start_date__isnull": True})) & (
-        Q(**{f"{prefix}end_date__gte": today}) | Q(**{f"{prefix}end_date__isnull": True})
-    )
+    return (
+        Q(**{f"{prefix}start_date__lte": today}) | Q(**{f"{prefix}start_date__isnull": True})
+    ) & (Q(**{f"{prefix}end_date__gte": today}) | Q(**{f"{prefix}end_date__isnull": True}))
 
 
 def fora_of_municipality(actor: Actor, municipality: Municipality) -> QuerySet[Forum]:
@@ -102,8 +102,15 @@ def get_forum_for(actor: Actor, forum_id: int) -> Forum:
     forum: Forum = access.get_or_404(
         queryset.prefetch_related(
             "seats",
-            Prefetch("memberships", queryset=current.order_by("role", "member__name"), to_attr="current_memberships"),
-            Prefetch("children", queryset=Forum.objects.filter(dissolved_at__isnull=True).order_by("name")),
+            Prefetch(
+                "memberships",
+                queryset=current.order_by("role", "member__name"),
+                to_attr="current_memberships",
+            ),
+            Prefetch(
+                "children",
+                queryset=Forum.objects.filter(dissolved_at__isnull=True).order_by("name"),
+            ),
         ),
         pk=forum_id,
     )
@@ -127,7 +134,9 @@ def ssp_staff_of(municipality: Municipality) -> QuerySet[Member]:
     )
 
 
-def contact_directory(actor: Actor, municipality: Municipality, *, q: str = "") -> dict[str, object]:
+def contact_directory(
+    actor: Actor, municipality: Municipality, *, q: str = ""
+) -> dict[str, object]:
     """'Whom do I contact?': every school district with its local fora, and every unit."""
     districts = (
         SchoolDistrict.objects.filter(municipality=municipality)
@@ -191,7 +200,9 @@ def district_fora_with_contacts(actor: Actor, district: SchoolDistrict | None) -
     return list(
         access.visible_fora(actor)
         .filter(school_district=district, dissolved_at__isnull=True)
-        .prefetch_related(Prefetch("memberships", queryset=_contact_memberships(), to_attr="contacts"))
+        .prefetch_related(
+            Prefetch("memberships", queryset=_contact_memberships(), to_attr="contacts")
+        )
         .order_by("name")
     )
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,43 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='navn')),
-                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='nøgle (hash)')),
-                ('hint', models.CharField(max_length=12, verbose_name='nøglens begyndelse')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='oprettet')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='sidst brugt')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='tilbagekaldt')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='bruger')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="navn")),
+                (
+                    "key_hash",
+                    models.CharField(max_length=64, unique=True, verbose_name="nøgle (hash)"),
+                ),
+                ("hint", models.CharField(max_length=12, verbose_name="nøglens begyndelse")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="oprettet")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sidst brugt"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="tilbagekaldt"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="bruger",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-nøgle',
-                'verbose_name_plural': 'API-nøgler',
-                'ordering': ['-created_at'],
+                "verbose_name": "API-nøgle",
+                "verbose_name_plural": "API-nøgler",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,98 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sequence', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_sequence", models.PositiveBigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'revisionskædens hoved',
+                "verbose_name": "revisionskædens hoved",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveBigIntegerField(unique=True, verbose_name='løbenummer')),
-                ('occurred_at', models.DateTimeField(verbose_name='tidspunkt')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='brugernavn')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='handling')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='objekttype')),
-                ('object_id', models.CharField(blank=True, max_length=100, verbose_name='objekt-id')),
-                ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='objekt')),
-                ('municipality_id', models.BigIntegerField(blank=True, null=True, verbose_name='kommune')),
-                ('subject_ref', models.CharField(blank=True, help_text='Den registrerede person, hvis nogen.', max_length=100, verbose_name='person')),
-                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='formål')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='detaljer')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP-adresse')),
-                ('previous_hash', models.CharField(max_length=64, verbose_name='forrige hash')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='bruger')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveBigIntegerField(unique=True, verbose_name="løbenummer"),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="tidspunkt")),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="brugernavn"),
+                ),
+                (
+                    "action",
+                    models.CharField(db_index=True, max_length=100, verbose_name="handling"),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="objekttype"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=100, verbose_name="objekt-id"),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(blank=True, max_length=300, verbose_name="objekt"),
+                ),
+                (
+                    "municipality_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="kommune"),
+                ),
+                (
+                    "subject_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="Den registrerede person, hvis nogen.",
+                        max_length=100,
+                        verbose_name="person",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="formål")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="detaljer")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP-adresse"),
+                ),
+                ("previous_hash", models.CharField(max_length=64, verbose_name="forrige hash")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="bruger",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revisionshændelse',
-                'verbose_name_plural': 'revisionshændelser',
-                'ordering': ['-sequence'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx'), models.Index(fields=['subject_ref'], name='audit_audit_subject_4fd0a8_idx')],
+                "verbose_name": "revisionshændelse",
+                "verbose_name_plural": "revisionshændelser",
+                "ordering": ["-sequence"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+                    ),
+                    models.Index(fields=["subject_ref"], name="audit_audit_subject_4fd0a8_idx"),
+                ],
             },
         ),
     ]

@@ -19,5 +19,5 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No user named {options['username']!r}.")
-        _token, raw = create_api_token(user=user, name=options["name"])  # type: ignore[arg-type]
+        _token, raw = create_api_token(user=user, name=options["name"])
         self.stdout.write(raw)
