@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults for commands that load the settings outside pytest.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean
+.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots
 
 run: setup migrate seed
 	@echo ""
@@ -67,3 +67,9 @@ e2e: setup
 
 clean:
 	rm -rf $(VENV) node_modules ssp/static/vendor var/staticfiles
+
+# Refresh the README's screenshots from the demo data (needs Chromium).
+screenshots: seed
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8765 --noreload > var/screenshots-server.log 2>&1 & \
+	  server=$$!; sleep 3; $(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765; \
+	  status=$$?; kill $$server; exit $$status

@@ -1,0 +1,51 @@
+"""Take the README's screenshots from a running server (`make screenshots` starts one).
+
+Usage: python docs/screenshots/take.py http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+SHOTS = [
+    ("koordinator", "/organisation/aadal/", "organisation-chart.png"),
+    ("koordinator", "forum:koordinationsgruppe", "forum.png"),
+    ("laerer", "/organisation/aadal/kontakt/distrikt/oest/", "contact.png"),
+]
+
+
+def main(base: str) -> None:
+    chromium = os.environ.get("SSP_E2E_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for username, path, filename in SHOTS:
+            context = browser.new_context(
+                base_url=base, locale="da-DK", viewport={"width": 1200, "height": 800}
+            )
+            page = context.new_page()
+            page.goto("/konto/login/")
+            page.get_by_label("Brugernavn").fill(username)
+            page.get_by_label("Adgangskode").fill("demo")
+            page.get_by_role("button", name="Log ind").click()
+            if path.startswith("forum:"):
+                page.goto("/organisation/aadal/")
+                page.get_by_test_id("org-chart").get_by_role(
+                    "link", name="SSP Koordinationsgruppen"
+                ).click()
+            else:
+                page.goto(path)
+            page.screenshot(path=str(HERE / filename), full_page=True)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")

@@ -1,0 +1,72 @@
+"""Danish is the default; every Danish text has an English translation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PO_FILE = Path(__file__).resolve().parents[1] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{\s*\w+\s*\}\}")
+
+
+def _unquote(lines: list[str]) -> str:
+    return "".join(line.strip()[1:-1] for line in lines)
+
+
+def po_entries() -> list[tuple[str, list[str], bool]]:
+    """(msgid, msgstrs, fuzzy) for every entry but the header."""
+    entries: list[tuple[str, list[str], bool]] = []
+    for block in PO_FILE.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.strip().splitlines()
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        parts: dict[str, list[str]] = {}
+        current = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            if match:
+                current = match.group(1)
+                parts[current] = [match.group(2)]
+            elif current and line.startswith('"'):
+                parts[current].append(line)
+        if "msgid" not in parts:
+            continue
+        msgid = _unquote(parts["msgid"])
+        if not msgid:
+            continue
+        strs = [_unquote(v) for k, v in sorted(parts.items()) if k.startswith("msgstr")]
+        entries.append((msgid, strs, fuzzy))
+    return entries
+
+
+def test_every_text_has_an_english_translation() -> None:
+    entries = po_entries()
+    assert len(entries) > 100
+    missing = [msgid for msgid, strs, fuzzy in entries if fuzzy or not all(strs)]
+    assert missing == [], f"untranslated or fuzzy: {missing[:10]}"
+
+
+def test_translations_keep_their_placeholders() -> None:
+    broken = [
+        msgid
+        for msgid, strs, _fuzzy in po_entries()
+        for text in strs
+        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
+        and "%" not in msgid  # plural forms may drop a count placeholder on purpose
+    ]
+    assert broken == []
+
+
+@pytest.mark.django_db
+def test_pages_speak_danish_by_default_and_english_on_request(demo: Any, client_for: Any) -> None:
+    client = client_for("laerer")
+    danish = client.get("/organisation/aadal/kontakt/").content.decode()
+    assert "Hvem kontakter jeg?" in danish
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/organisation/aadal/kontakt/").content.decode()
+    assert "Hvem kontakter jeg?" not in english
+    assert '<html lang="en">' in english
