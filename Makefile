@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults for commands that load the settings outside pytest.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots
+.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench
 
 run: setup migrate seed
 	@echo ""
@@ -73,3 +73,8 @@ screenshots: seed
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8765 --noreload > var/screenshots-server.log 2>&1 & \
 	  server=$$!; sleep 3; $(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765; \
 	  status=$$?; kill $$server; exit $$status
+
+# Latency and queries per request of the main pages at a named scale (SCALE=small|medium|large).
+SCALE ?= small
+bench: setup
+	$(DEV_ENV) $(BIN)/python bench/run.py --scale $(SCALE)
