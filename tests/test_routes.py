@@ -170,7 +170,10 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
     assert forum is not None
     values: dict[str, Any] = {}
     for kwarg in kwargs:
-        if kwarg == "slug":
+        if name.startswith("admin:") and kwarg in {"object_id", "id", "pk"}:
+            instance = _model_instance(name)
+            values[kwarg] = str(instance.pk) if instance is not None else "1"
+        elif kwarg == "slug":
             values[kwarg] = demo.slug
         elif kwarg in {"pk", "forum_id"}:
             values[kwarg] = forum.pk
@@ -180,9 +183,6 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = "oestskolen"
         elif kwarg == "app_label":
             values[kwarg] = "organisation"
-        elif kwarg in {"object_id", "id"}:
-            instance = _model_instance(name)
-            values[kwarg] = str(instance.pk) if instance is not None else "1"
         elif kwarg == "content_type_id":
             values[kwarg] = 1
         else:
