@@ -1,10 +1,32 @@
+"""Users and API tokens in the admin; every change is an audit event."""
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
 from ssp.accounts.models import ApiToken
+from ssp.organisation.admin import AuditedAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_hash", "hint", "created_at", "last_used_at"]
     search_fields = ["name", "user__username"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # tokens are made with manage.py create_api_token (shown once)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass

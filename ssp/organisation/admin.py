@@ -31,12 +31,16 @@ def _municipality_id(obj: Model) -> int | None:
     return getattr(obj, "municipality_id", None)
 
 
+def _action(obj: Model, verb: str) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}_{verb}"
+
+
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         record_event(
             actor=request.user,
-            action=f"organisation.{obj._meta.model_name}_{'changed' if change else 'created'}",
+            action=_action(obj, "changed" if change else "created"),
             obj=obj,
             municipality_id=_municipality_id(obj),
             data={"fields": sorted(form.changed_data)},
@@ -51,7 +55,7 @@ class AuditedAdmin(admin.ModelAdmin):
         for obj, verb in touched:
             record_event(
                 actor=request.user,
-                action=f"organisation.{obj._meta.model_name}_{verb}",
+                action=_action(obj, verb),
                 obj=obj,
                 municipality_id=_municipality_id(form.instance),
                 request=request,
@@ -60,7 +64,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         record_event(
             actor=request.user,
-            action=f"organisation.{obj._meta.model_name}_deleted",
+            action=_action(obj, "deleted"),
             obj=obj,
             municipality_id=_municipality_id(obj),
             request=request,
@@ -71,7 +75,7 @@ class AuditedAdmin(admin.ModelAdmin):
         for obj in queryset:
             record_event(
                 actor=request.user,
-                action=f"organisation.{obj._meta.model_name}_deleted",
+                action=_action(obj, "deleted"),
                 obj=obj,
                 municipality_id=_municipality_id(obj),
                 request=request,

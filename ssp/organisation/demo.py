@@ -305,7 +305,10 @@ def seed_demo() -> Municipality:
     def seat_for(forum: Forum, function: str) -> Seat | None:
         return Seat.objects.filter(forum=forum, function=function).first() if function else None
 
-    org_permissions = Permission.objects.filter(content_type__app_label="organisation")
+    # The administrator configures the organisation, users and API tokens (not case content).
+    org_permissions = Permission.objects.filter(
+        content_type__app_label__in=["organisation", "auth", "accounts"]
+    )
     for index, demo in enumerate(DEMO_USERS):
         first, _space, last = demo.name.partition(" ")
         user = User.objects.create_user(
