@@ -129,6 +129,13 @@ def can_raise_concern(actor: Actor) -> bool:
     return actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE}
 
 
+def municipality_of(actor: Actor) -> int:
+    """The actor's municipality; no municipality means no access to its records."""
+    if actor.municipality_id is None:
+        raise PermissionDenied
+    return actor.municipality_id
+
+
 # --- Scoping of organisation records --------------------------------------------------------
 
 

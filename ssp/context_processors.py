@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from ssp import access
+from ssp.cases import access as case_access
 from ssp.organisation.models import Municipality
 
 
@@ -23,4 +24,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "actor": actor,
         "can_manage_organisation": access.can_manage_organisation(actor),
         "can_view_organisation": access.can_view_organisation(actor),
+        "can_raise_concern": case_access.can_raise_concern(actor),
+        "can_see_cases": access.can_see_personal_data(actor),
+        "can_search_young_people": case_access.can_search_young_people(actor),
     }

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "ssp.audit",
     "ssp.organisation",
+    "ssp.cases",
     "ssp.accounts",
 ]
 
@@ -225,5 +226,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

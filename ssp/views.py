@@ -6,20 +6,27 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from ssp import access
+from ssp.cases import access as case_access
+from ssp.cases import selectors as case_selectors
 from ssp.organisation import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page: 'My work' (tasks, cases, follow-ups, new concerns) and my fora."""
     actor = access.get_actor(request.user)
     municipality = selectors.default_municipality_for(actor)
+    work = case_selectors.my_work(actor) if case_access.can_raise_concern(actor) else None
     return render(
         request,
         "home.html",
         {
             "municipality": municipality,
             "my_fora": selectors.fora_of_member(actor),
+            "work": work,
+            "today": timezone.localdate(),
         },
     )
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ssp.cases.models import Case, Concern
 from ssp.organisation.models import Forum, Municipality
 
 ROLES = (
@@ -74,6 +75,48 @@ POLICY: dict[str, dict[str, str]] = {
     "api:list_fora": API_MEMBERS,
     "api:get_forum": API_MEMBERS,
     "api:list_units": API_MEMBERS,
+}
+
+
+def roles(anonymous: str = LOGIN, **expectations: str) -> dict[str, str]:
+    """Per-role expectations; roles not named are DENIED."""
+    return {ANONYMOUS: anonymous, **dict.fromkeys(ROLES, DENIED), **expectations}
+
+
+# The demo case (Ali, handled by the local group Midt): the social worker coordinates, the
+# coordinator is contact person, the police officer owns a task. The teacher, the housing
+# worker, the politician and the administrator are outside the need-to-know circle.
+CASE_CIRCLE = roles(koordinator=OK, socialraadgiver=OK, politi=OK)
+# The teacher's worksheet concern about Emil, sent to the local group Øst.
+CONCERN_VIEWERS = roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK)
+RAISERS = roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK)
+PERSONAL_DATA = roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK)
+POST_ONLY = everyone(NOT_GET)
+
+POLICY |= {
+    "cases:concern_list": RAISERS,
+    "cases:concern_new": RAISERS,
+    "cases:concern_detail": CONCERN_VIEWERS,
+    "cases:concern_receipt": roles(laerer=OK),
+    "cases:concern_route": POST_ONLY,
+    "cases:concern_drop": POST_ONLY,
+    "cases:case_open": POST_ONLY,
+    "cases:case_list": PERSONAL_DATA,
+    "cases:case_detail": CASE_CIRCLE,
+    "cases:agreement_new": CASE_CIRCLE,
+    "cases:agreement_pdf": CASE_CIRCLE,
+    "cases:task_new": POST_ONLY,
+    "cases:task_done": POST_ONLY,
+    "cases:consent_new": POST_ONLY,
+    "cases:disclosure_new": POST_ONLY,
+    "cases:adhoc_new": POST_ONLY,
+    "cases:case_escalate": POST_ONLY,
+    "cases:case_close": roles(koordinator=OK),
+    "cases:young_people": roles(koordinator=OK, laerer=OK, socialraadgiver=OK),
+    "cases:young_person": CASE_CIRCLE,
+    "api:create_concern": everyone(NOT_GET, anonymous=NOT_GET),
+    "api:list_cases": API_MEMBERS,
+    "api:get_case": roles(anonymous=UNAUTHENTICATED, koordinator=OK, socialraadgiver=OK, politi=OK),
 }
 
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
@@ -168,6 +211,12 @@ def _model_instance(name: str) -> Model | None:
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert forum is not None
+    case = Case.objects.get(young_person__first_name="Ali")
+    concern = Concern.objects.get(young_person__first_name="Emil")
+    if name.startswith(("cases:concern", "cases:case_open")):
+        forum = concern  # type: ignore[assignment]
+    elif name.startswith(("cases:", "api:get_case")):
+        forum = case  # type: ignore[assignment]
     values: dict[str, Any] = {}
     for kwarg in kwargs:
         if name.startswith("admin:") and kwarg in {"object_id", "id", "pk"}:
@@ -175,8 +224,12 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = str(instance.pk) if instance is not None else "1"
         elif kwarg == "slug":
             values[kwarg] = demo.slug
-        elif kwarg in {"pk", "forum_id"}:
-            values[kwarg] = forum.pk
+        elif kwarg in {"pk", "forum_id", "case_id"}:
+            values[kwarg] = case.young_person_id if name == "cases:young_person" else forum.pk
+        elif kwarg == "agreement":
+            values[kwarg] = case.agreements.get().pk
+        elif kwarg == "task":
+            values[kwarg] = case.tasks.first().pk  # type: ignore[union-attr]
         elif kwarg == "district":
             values[kwarg] = "oest"
         elif kwarg == "unit":

@@ -23,7 +23,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     pass
 
 

@@ -29,6 +29,18 @@ def get_municipality_for(actor: Actor, slug: str) -> Municipality:
     )
 
 
+def get_municipality_by_id(actor: Actor, municipality_id: int | None) -> Municipality:
+    return access.get_or_404(access.visible_municipalities(actor), pk=municipality_id)
+
+
+def units_of(municipality: Municipality) -> QuerySet[Unit]:
+    return Unit.objects.filter(municipality=municipality).order_by("name")
+
+
+def districts_of(municipality: Municipality) -> QuerySet[SchoolDistrict]:
+    return SchoolDistrict.objects.filter(municipality=municipality).order_by("name")
+
+
 def default_municipality_for(actor: Actor) -> Municipality | None:
     return access.visible_municipalities(actor).order_by("name").first()
 

@@ -1,0 +1,195 @@
+"""Demo concerns and cases in several states, made through the services (all invented)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from ssp.cases import services
+from ssp.cases.models import ConcernSource, ConcernSubject, Level, Outcome
+from ssp.organisation.models import Forum, Member, Municipality, Unit
+
+
+def _person(
+    first: str, last: str, cpr: str, school: Unit, klass: str, parent: str
+) -> services.YoungPersonData:
+    return services.YoungPersonData(
+        first_name=first,
+        last_name=last,
+        cpr=cpr,
+        school=school,
+        class_name=klass,
+        custody_holders=[
+            services.CustodyHolderData(name=parent, relation="mor", phone="20 30 40 50")
+        ],
+    )
+
+
+@transaction.atomic
+def seed_cases(municipality: Municipality) -> None:
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["koordinator", "laerer", "boligsocial", "socialraadgiver", "politi"]
+        )
+    }
+    members = {
+        m.user.username: m
+        for m in Member.objects.filter(user__in=users.values()).select_related("user")
+        if m.user
+    }
+    schools = {u.slug: u for u in Unit.objects.filter(municipality=municipality)}
+    today = timezone.localdate()
+    coordinator = users["koordinator"]
+
+    # 1. The teacher's worksheet: caught in criminal activity -> action agreement required.
+    services.raise_concern(
+        actor_user=users["laerer"],
+        data=services.ConcernData(
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.WORKSHEET,
+            description=(
+                "Emil er set stjæle fra kiosken sammen med ældre drenge "
+                "og har været væk fra skole flere dage."
+            ),
+            level=Level.RED,
+            young_person=_person(
+                "Emil", "Sandberg", "120312-4137", schools["oestskolen"], "7.b", "Lone Sandberg"
+            ),
+            worksheet={
+                "caught_in_crime": True,
+                "truancy": True,
+                "worksheet_first_action": "Samtale med forældrene",
+            },
+        ),
+    )
+    # 2. Only risk factors: up for decision at the local group's next meeting.
+    services.raise_concern(
+        actor_user=users["laerer"],
+        data=services.ConcernData(
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.WORKSHEET,
+            description="Sara virker isoleret og har ingen fritidsaktiviteter.",
+            young_person=_person(
+                "Sara", "Holm Nielsen", "030611-4208", schools["oestskolen"], "8.a", "Jens Nielsen"
+            ),
+            worksheet={"isolated": True, "no_leisure": True},
+        ),
+    )
+    # 3. A group and a place, from the housing worker (non-authority).
+    services.raise_concern(
+        actor_user=users["boligsocial"],
+        data=services.ConcernData(
+            subject=ConcernSubject.GROUP,
+            source=ConcernSource.STAFF,
+            description=(
+                "Ca. 5 piger på 12-16 år opholder sig foran klubben om aftenen "
+                "og bliver opsøgt af ældre fyre i bil."
+            ),
+            group_size=5,
+            group_age_min=12,
+            group_age_max=16,
+            place="Foran Ungdomsklubben Øst",
+            school_district=schools["klub-oest"].school_district,
+        ),
+    )
+    # 4. An open case with an agreement, tasks and oral consent.
+    concern = services.raise_concern(
+        actor_user=coordinator,
+        data=services.ConcernData(
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.POLICE,
+            description="Politiet har anmeldt Ali for hærværk på skolen.",
+            level=Level.RED,
+            young_person=_person(
+                "Ali", "Berg Hansen", "250810-4315", schools["midtskolen"], "9.c", "Fatima Hansen"
+            ),
+        ),
+    )
+    local_midt = Forum.objects.get(municipality=municipality, key="lokal-ssp-midt")
+    case = services.open_case(
+        actor_user=coordinator, concerns=[concern], level=Level.RED, forum=local_midt
+    )
+    holder = case.young_person.custody_holders.first()
+    services.record_consent(
+        actor_user=coordinator,
+        case=case,
+        form="oral",
+        given_on=today - timedelta(days=3),
+        scope="Udveksling af oplysninger mellem skole, socialforvaltning og politi",
+        custody_holder=holder,
+    )
+    services.make_action_agreement(
+        actor_user=coordinator,
+        case=case,
+        first_action="Møde med Ali og hans mor på skolen.",
+        coordinator=members["socialraadgiver"],
+        contact_person=members["koordinator"],
+        follow_up_date=today + timedelta(days=5),
+        participants=[members["politi"]],
+        tasks=[
+            services.TaskData(
+                owner=members["socialraadgiver"],
+                description="Afklar behov for støtte i familien",
+                due_date=today + timedelta(days=7),
+            ),
+            services.TaskData(
+                owner=members["politi"],
+                description="Bekymringssamtale med Ali",
+                due_date=today - timedelta(days=1),
+            ),
+        ],
+    )
+    # 5. Information exchanged under §115 without consent: the parents must be involved.
+    concern = services.raise_concern(
+        actor_user=coordinator,
+        data=services.ConcernData(
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.TIP,
+            description="Naboer fortæller, at Noah sælger hash ved stationen.",
+            level=Level.RED,
+            young_person=_person(
+                "Noah", "Krogh", "141109-4421", schools["oestskolen"], "10.a", "Peter Krogh"
+            ),
+        ),
+    )
+    case = services.open_case(actor_user=coordinator, concerns=[concern], level=Level.RED)
+    basis = next(b for b in services.legal_bases_for(municipality) if b.code == "rpl-115-clarify")
+    services.record_disclosure(
+        actor_user=coordinator,
+        case=case,
+        legal_basis=basis,
+        purpose="Afklare om der er en tværfaglig bekymring",
+        information="Oplysninger om Noahs fravær og adfærd",
+        given_by=members["laerer"],
+        receivers=[members["socialraadgiver"], members["politi"]],
+        disclosed_on=today,
+    )
+    # 6. A closed and evaluated case.
+    concern = services.raise_concern(
+        actor_user=coordinator,
+        data=services.ConcernData(
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.STAFF,
+            description="Freja har været involveret i slåskampe efter skoletid.",
+            young_person=_person(
+                "Freja", "Lund", "090511-4532", schools["vestskolen"], "8.b", "Maja Lund"
+            ),
+        ),
+    )
+    case = services.open_case(
+        actor_user=coordinator,
+        concerns=[concern],
+        level=Level.YELLOW,
+        forum=Forum.objects.get(municipality=municipality, key="ssp-team"),
+    )
+    services.close_case(
+        actor_user=coordinator,
+        case=case,
+        outcome=Outcome.IMPROVED,
+        partners="Skole, klub og familieafdeling",
+        what_worked="Fast voksenkontakt i klubben og et fritidsjob.",
+    )

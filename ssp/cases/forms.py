@@ -1,0 +1,334 @@
+"""Forms for concerns and cases. They validate input only; the services apply the rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ssp.cases.cpr import InvalidCpr, parse_cpr
+from ssp.cases.models import (
+    PRIMARY_STATEMENTS,
+    RISK_FACTORS,
+    ConcernSource,
+    ConcernSubject,
+    ConsentForm,
+    CustodyHolder,
+    LegalBasis,
+    Level,
+    Outcome,
+)
+from ssp.organisation.models import Forum, Member, SchoolDistrict, Unit
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
+
+
+class StyledForm(forms.Form):
+    """Gives the widgets the CSS classes of Det Fælles Designsystem."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select) and not isinstance(
+                widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                widget.attrs.setdefault("class", "form-select")
+            elif isinstance(
+                widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                continue
+            else:
+                widget.attrs.setdefault("class", "form-input")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        member: Member = obj
+        unit = f", {member.unit}" if member.unit else ""
+        return f"{member.name} ({member.title}{unit})"
+
+
+class MembersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        member: Member = obj
+        return f"{member.name} ({member.get_sector_display()})"
+
+
+class ConcernForm(StyledForm):
+    subject = forms.ChoiceField(
+        label=_("Hvem eller hvad handler bekymringen om?"),
+        choices=ConcernSubject.choices,
+        widget=forms.RadioSelect,
+        initial=ConcernSubject.PERSON,
+    )
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
+    cpr = forms.CharField(
+        label=_("CPR-nummer"), max_length=11, required=False, help_text=_("Fx 010203-1234")
+    )
+    school = forms.ModelChoiceField(label=_("Skole"), queryset=Unit.objects.none(), required=False)
+    class_name = forms.CharField(label=_("Klasse"), max_length=20, required=False)
+    parent_name = forms.CharField(
+        label=_("Forældremyndighedsindehaver"), max_length=200, required=False
+    )
+    parent_phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
+    group_size = forms.IntegerField(
+        label=_("Ca. hvor mange?"), min_value=2, max_value=200, required=False
+    )
+    group_age_min = forms.IntegerField(
+        label=_("Alder fra"), min_value=0, max_value=30, required=False
+    )
+    group_age_max = forms.IntegerField(
+        label=_("Alder til"), min_value=0, max_value=30, required=False
+    )
+    place = forms.CharField(label=_("Sted"), max_length=300, required=False)
+    school_district = forms.ModelChoiceField(
+        label=_("Skoledistrikt / område"), queryset=SchoolDistrict.objects.none(), required=False
+    )
+    source = forms.ChoiceField(
+        label=_("Hvordan har du fået kendskab til det?"), choices=ConcernSource.choices
+    )
+    level = forms.ChoiceField(label=_("Niveau"), choices=Level.choices, initial=Level.YELLOW)
+    case_level = forms.TypedChoiceField(
+        label=_("Sagsniveau"),
+        choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Beskriv din bekymring"),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-input"}),
+        max_length=5000,
+    )
+    use_worksheet = forms.BooleanField(
+        label=_("Udfyld arbejdsarket 'Hvornår er man kriminalitetstruet'"), required=False
+    )
+    other_factor = forms.CharField(label=_("Andet"), max_length=300, required=False)
+    worksheet_coordinator = forms.CharField(label=_("Tovholder"), max_length=200, required=False)
+    worksheet_contact_person = forms.CharField(
+        label=_("Kontaktperson"), max_length=200, required=False
+    )
+    worksheet_first_action = forms.CharField(
+        label=_("Første handling"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[Unit],
+        districts: QuerySet[SchoolDistrict],
+        case_levels: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = units  # type: ignore[attr-defined]
+        self.fields["school_district"].queryset = districts  # type: ignore[attr-defined]
+        if not case_levels:
+            del self.fields["case_level"]
+        for name, label in (*PRIMARY_STATEMENTS, *RISK_FACTORS):
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        self.style_widgets()
+
+    primary_names = [name for name, _label in PRIMARY_STATEMENTS]
+    risk_names = [name for name, _label in RISK_FACTORS]
+
+    def primary_fields(self) -> list[Any]:
+        return [self[name] for name in self.primary_names]
+
+    def risk_fields(self) -> list[Any]:
+        return [self[name] for name in self.risk_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        subject = data.get("subject")
+        if subject == ConcernSubject.PERSON:
+            for name in ("first_name", "last_name", "cpr"):
+                if not data.get(name):
+                    self.add_error(
+                        name, _("Udfyld feltet, når bekymringen handler om et navngivet barn.")
+                    )
+            if data.get("cpr"):
+                try:
+                    parse_cpr(data["cpr"])
+                except InvalidCpr as exc:
+                    self.add_error("cpr", exc.message)
+        elif subject == ConcernSubject.GROUP:
+            if not data.get("group_size"):
+                self.add_error("group_size", _("Skriv ca. hvor mange der er i gruppen."))
+            if not data.get("place"):
+                self.add_error("place", _("Skriv hvor gruppen opholder sig."))
+            lo, hi = data.get("group_age_min"), data.get("group_age_max")
+            if lo is not None and hi is not None and lo > hi:
+                self.add_error("group_age_max", _("'Alder til' skal være mindst 'alder fra'."))
+        elif subject == ConcernSubject.PLACE and not data.get("place"):
+            self.add_error("place", _("Skriv hvilket sted det drejer sig om."))
+        return data
+
+    def worksheet(self) -> dict[str, Any] | None:
+        if not self.cleaned_data.get("use_worksheet"):
+            return None
+        names = [*self.primary_names, *self.risk_names]
+        sheet: dict[str, Any] = {name: bool(self.cleaned_data.get(name)) for name in names}
+        for name in (
+            "other_factor",
+            "worksheet_coordinator",
+            "worksheet_contact_person",
+            "worksheet_first_action",
+        ):
+            sheet[name] = self.cleaned_data.get(name, "")
+        return sheet
+
+
+class RouteForm(StyledForm):
+    forum = forms.ModelChoiceField(label=_("Send til"), queryset=Forum.objects.none())
+
+    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+
+
+class DropForm(StyledForm):
+    note = forms.CharField(
+        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"})
+    )
+
+
+class OpenCaseForm(StyledForm):
+    level = forms.ChoiceField(label=_("Niveau"), choices=Level.choices, initial=Level.RED)
+    forum = forms.ModelChoiceField(label=_("Behandles i"), queryset=Forum.objects.none())
+
+    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+
+
+class AgreementForm(StyledForm):
+    first_action = forms.CharField(
+        label=_("Første handling"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"})
+    )
+    coordinator = MemberChoiceField(label=_("Tovholder"), queryset=Member.objects.none())
+    contact_person = MemberChoiceField(label=_("Kontaktperson"), queryset=Member.objects.none())
+    participants = MembersChoiceField(
+        label=_("Øvrige deltagere"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    follow_up_date = forms.DateField(label=_("Opfølgning"), widget=DATE_WIDGET)
+    task_description = forms.CharField(label=_("Opgave"), max_length=500, required=False)
+    task_owner = MemberChoiceField(
+        label=_("Ansvarlig"), queryset=Member.objects.none(), required=False
+    )
+    task_due_date = forms.DateField(label=_("Frist"), widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("coordinator", "contact_person", "participants", "task_owner"):
+            self.fields[name].queryset = members  # type: ignore[attr-defined]
+        self.fields["follow_up_date"].initial = timezone.localdate() + timedelta(days=14)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        task_fields = [
+            data.get("task_description"),
+            data.get("task_owner"),
+            data.get("task_due_date"),
+        ]
+        if any(task_fields) and not all(task_fields):
+            self.add_error("task_description", _("En opgave skal have tekst, ansvarlig og frist."))
+        return data
+
+
+class TaskForm(StyledForm):
+    description = forms.CharField(label=_("Opgave"), max_length=500)
+    owner = MemberChoiceField(label=_("Ansvarlig"), queryset=Member.objects.none())
+    due_date = forms.DateField(label=_("Frist"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members  # type: ignore[attr-defined]
+
+
+class ConsentRecordForm(StyledForm):
+    given_by = forms.ChoiceField(label=_("Givet af"))
+    form = forms.ChoiceField(label=_("Form"), choices=ConsentForm.choices, initial=ConsentForm.ORAL)
+    given_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET)
+    scope = forms.CharField(
+        label=_("Omfang"), max_length=500, initial=_("Udveksling af oplysninger i SSP-samarbejdet")
+    )
+    refused = forms.BooleanField(label=_("Samtykke blev afvist"), required=False)
+
+    def __init__(self, *args: Any, holders: list[CustodyHolder], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].choices = [  # type: ignore[attr-defined]
+            *[(str(h.pk), f"{h.name} ({h.relation or _('forældremyndighed')})") for h in holders],
+            ("young", _("Den unge selv")),
+        ]
+        self.fields["given_on"].initial = timezone.localdate()
+
+
+class DisclosureForm(StyledForm):
+    legal_basis = forms.ModelChoiceField(label=_("Hjemmel"), queryset=LegalBasis.objects.none())
+    purpose = forms.CharField(label=_("Formål"), max_length=500)
+    information = forms.CharField(
+        label=_("Hvilke oplysninger"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
+    )
+    given_by = MemberChoiceField(label=_("Givet af"), queryset=Member.objects.none())
+    receivers = MembersChoiceField(
+        label=_("Modtagere"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    disclosed_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET)
+
+    def __init__(
+        self, *args: Any, members: QuerySet[Member], bases: QuerySet[LegalBasis], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = bases  # type: ignore[attr-defined]
+        self.fields["given_by"].queryset = members  # type: ignore[attr-defined]
+        self.fields["receivers"].queryset = members  # type: ignore[attr-defined]
+        self.fields["disclosed_on"].initial = timezone.localdate()
+
+
+class AdhocGroupForm(StyledForm):
+    members = MembersChoiceField(
+        label=_("Medlemmer (myndighedspersoner)"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+
+
+class EscalateForm(StyledForm):
+    forum = forms.ModelChoiceField(label=_("Send sagen til"), queryset=Forum.objects.none())
+    reason = forms.CharField(label=_("Begrundelse"), max_length=300)
+
+    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+
+
+class CloseCaseForm(StyledForm):
+    outcome = forms.ChoiceField(label=_("Resultat"), choices=Outcome.choices)
+    partners = forms.CharField(label=_("Samarbejdspartnere"), max_length=500)
+    what_worked = forms.CharField(
+        label=_("Hvad virkede?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"})
+    )
+
+
+class SearchForm(StyledForm):
+    q = forms.CharField(label=_("Navn eller CPR-nummer"), max_length=100, required=False)

@@ -1,0 +1,855 @@
+"""Use cases for concerns and cases (R2-R4). Each is atomic and writes its audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ssp import access
+from ssp.audit.services import record_event
+from ssp.cases import access as case_access
+from ssp.cases.cpr import parse_cpr
+from ssp.cases.models import (
+    PRIMARY_STATEMENTS,
+    RISK_FACTORS,
+    ActionAgreement,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Concern,
+    ConcernStatus,
+    ConcernSubject,
+    Consent,
+    CustodyHolder,
+    Disclosure,
+    LegalBasis,
+    Level,
+    Task,
+    TaskStatus,
+    YoungPerson,
+)
+from ssp.crypto import blind_index, encrypt
+from ssp.errors import DomainError
+from ssp.organisation.models import (
+    Cadence,
+    Forum,
+    ForumLevel,
+    ForumType,
+    Member,
+    Membership,
+    MembershipRole,
+    Municipality,
+    SchoolDistrict,
+    Sector,
+    Unit,
+)
+
+LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
+FALLBACK_FORUM_TYPES = (ForumType.SSP_TEAM, ForumType.KOORDINATIONSGRUPPE)
+
+DEFAULT_LEGAL_BASES: tuple[dict[str, Any], ...] = (
+    {
+        "code": "consent",
+        "title": "Samtykke fra forældremyndighedsindehaver",
+        "reference": "",
+        "is_consent": True,
+        "requires_parent_involvement": False,
+    },
+    {
+        "code": "rpl-115-clarify",
+        "title": "Afklaring af tværfaglig bekymring uden samtykke",
+        "reference": "Retsplejeloven § 115, stk. 1, nr. 1",
+        "is_consent": False,
+        "requires_parent_involvement": True,
+    },
+    {
+        "code": "rpl-115-effort",
+        "title": "Kriminalpræventiv indsats, forældrene afviser samtykke",
+        "reference": "Retsplejeloven § 115, stk. 1, nr. 1",
+        "is_consent": False,
+        "requires_parent_involvement": True,
+    },
+)
+
+
+def _subject(person: YoungPerson) -> str:
+    return f"youngperson:{person.pk}"
+
+
+def _actor_of(user: User) -> access.Actor:
+    return access.get_actor(user)
+
+
+def _member_of(user: User) -> Member:
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        raise DomainError(_("Din bruger er ikke knyttet til SSP-organisationen."))
+    return member
+
+
+# --- Worksheet rule ------------------------------------------------------------------------
+
+
+def worksheet_status(*, primary: Iterable[str], risk: Iterable[str], other: str = "") -> str:
+    """R2, Fredericia Bilag 1: a primary statement makes an action agreement mandatory; only
+    risk factors put the concern up for decision at the next local-group meeting."""
+    if any(True for _name in primary):
+        return ConcernStatus.ACTION_REQUIRED
+    if any(True for _name in risk) or other.strip():
+        return ConcernStatus.AWAITING_DECISION
+    return ConcernStatus.NEW
+
+
+# --- Young people --------------------------------------------------------------------------
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def check_target_age(municipality: Municipality, birth: date, today: date | None = None) -> None:
+    age = age_on(birth, today or timezone.localdate())
+    in_target = municipality.target_age_min <= age <= municipality.target_age_max
+    in_plus = (
+        municipality.ssp_plus_age_min is not None
+        and municipality.ssp_plus_age_max is not None
+        and municipality.ssp_plus_age_min <= age <= municipality.ssp_plus_age_max
+    )
+    if not (in_target or in_plus):
+        raise DomainError(
+            _(
+                "Den unge er %(age)s år. SSP i %(municipality)s arbejder med "
+                "%(lo)s-%(hi)s-årige, så der kan ikke oprettes en SSP-sag. "
+                "Kontakt SSP-koordinatoren, hvis du er i tvivl."
+            )
+            % {
+                "age": age,
+                "municipality": municipality.name,
+                "lo": municipality.target_age_min,
+                "hi": municipality.ssp_plus_age_max or municipality.target_age_max,
+            }
+        )
+
+
+@dataclass
+class CustodyHolderData:
+    name: str
+    relation: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class YoungPersonData:
+    first_name: str
+    last_name: str
+    cpr: str
+    school: Unit | None = None
+    class_name: str = ""
+    custody_holders: list[CustodyHolderData] = field(default_factory=list)
+
+
+def find_or_register_young_person(
+    *, actor_user: User, municipality: Municipality, data: YoungPersonData
+) -> YoungPerson:
+    """R3: CPR validated, stored encrypted and found by its blind index; age in target range."""
+    digits, birth = parse_cpr(data.cpr)
+    check_target_age(municipality, birth)
+    index = blind_index(digits)
+    person = YoungPerson.objects.filter(municipality=municipality, cpr_index=index).first()
+    if person is not None:
+        return person
+    school = data.school if data.school and data.school.municipality_id == municipality.pk else None
+    person = YoungPerson.objects.create(
+        municipality=municipality,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        cpr_encrypted=encrypt(digits),
+        cpr_index=index,
+        birth_date=birth,
+        school=school,
+        class_name=data.class_name.strip(),
+        school_district=school.school_district if school else None,
+    )
+    for holder in data.custody_holders:
+        if holder.name.strip():
+            CustodyHolder.objects.create(
+                young_person=person,
+                name=holder.name.strip(),
+                relation=holder.relation,
+                phone=holder.phone,
+                email=holder.email,
+            )
+    record_event(
+        actor=actor_user,
+        action="cases.young_person_registered",
+        obj=person,
+        object_repr=f"youngperson:{person.pk}",
+        municipality_id=municipality.pk,
+        subject_ref=_subject(person),
+    )
+    return person
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+def default_forum_for(municipality: Municipality, district: SchoolDistrict | None) -> Forum | None:
+    """R2: by default the local group of the young person's school district."""
+    active = Forum.objects.filter(municipality=municipality, dissolved_at__isnull=True)
+    if district is not None:
+        local = active.filter(school_district=district, forum_type__in=LOCAL_FORUM_TYPES)
+        forum = local.order_by("pk").first()
+        if forum is not None:
+            return forum
+    for forum_type in FALLBACK_FORUM_TYPES:
+        forum = active.filter(forum_type=forum_type).order_by("pk").first()
+        if forum is not None:
+            return forum
+    return active.filter(forum_type__in=LOCAL_FORUM_TYPES).order_by("pk").first()
+
+
+@dataclass
+class ConcernData:
+    subject: str
+    source: str
+    description: str
+    level: str = Level.YELLOW
+    case_level: int | None = None
+    young_person: YoungPersonData | None = None
+    group_size: int | None = None
+    group_age_min: int | None = None
+    group_age_max: int | None = None
+    place: str = ""
+    school_district: SchoolDistrict | None = None
+    worksheet: dict[str, Any] | None = None
+
+
+@transaction.atomic
+def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
+    """R2: anyone raises a concern; it is routed and the worksheet rule sets its status."""
+    actor = _actor_of(actor_user)
+    if not case_access.can_raise_concern(actor):
+        raise DomainError(_("Din rolle kan ikke indberette bekymringer."))
+    municipality = Municipality.objects.get(pk=access.municipality_of(actor))
+    person = None
+    district = data.school_district
+    if data.subject == ConcernSubject.PERSON:
+        if data.young_person is None:
+            raise DomainError(_("Udfyld oplysningerne om barnet eller den unge."))
+        person = find_or_register_young_person(
+            actor_user=actor_user, municipality=municipality, data=data.young_person
+        )
+        district = person.school_district or district
+    worksheet = data.worksheet or {}
+    primary = [name for name, _label in PRIMARY_STATEMENTS if worksheet.get(name)]
+    risk = [name for name, _label in RISK_FACTORS if worksheet.get(name)]
+    status = (
+        worksheet_status(primary=primary, risk=risk, other=worksheet.get("other_factor", ""))
+        if data.worksheet is not None
+        else ConcernStatus.NEW
+    )
+    concern = Concern(
+        municipality=municipality,
+        subject=data.subject,
+        young_person=person,
+        group_size=data.group_size if data.subject == ConcernSubject.GROUP else None,
+        group_age_min=data.group_age_min if data.subject == ConcernSubject.GROUP else None,
+        group_age_max=data.group_age_max if data.subject == ConcernSubject.GROUP else None,
+        place=data.place,
+        source=data.source,
+        description=data.description,
+        level=data.level,
+        case_level=data.case_level if municipality.rule("case_levels") else None,
+        forum=default_forum_for(municipality, district),
+        status=status,
+        raised_by=actor_user,
+        has_worksheet=data.worksheet is not None,
+        other_factor=worksheet.get("other_factor", ""),
+        worksheet_coordinator=worksheet.get("worksheet_coordinator", ""),
+        worksheet_contact_person=worksheet.get("worksheet_contact_person", ""),
+        worksheet_first_action=worksheet.get("worksheet_first_action", ""),
+    )
+    for name in primary + risk:
+        setattr(concern, name, True)
+    concern.save()
+    record_event(
+        actor=actor_user,
+        action="cases.concern_raised",
+        obj=concern,
+        municipality_id=municipality.pk,
+        subject_ref=_subject(person) if person else "",
+        data={"status": status, "forum": concern.forum_id},
+    )
+    return concern
+
+
+def concern_receivers(concern: Concern) -> list[Member]:
+    """Whom the concern went to: the coordinators and chairs of the receiving forum."""
+    if concern.forum is None:
+        return []
+    return [
+        ms.member
+        for ms in Membership.objects.current()
+        .filter(forum=concern.forum, role__in=(MembershipRole.COORDINATOR, MembershipRole.CHAIR))
+        .select_related("member")
+    ]
+
+
+@transaction.atomic
+def route_concern(*, actor_user: User, concern: Concern, forum: Forum) -> Concern:
+    if not case_access.can_route_concerns(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan sende en bekymring videre."))
+    if forum.municipality_id != concern.municipality_id or forum.dissolved_at is not None:
+        raise DomainError(_("Vælg et aktivt forum i kommunen."))
+    concern.forum = forum
+    concern.save(update_fields=["forum"])
+    record_event(
+        actor=actor_user,
+        action="cases.concern_routed",
+        obj=concern,
+        municipality_id=concern.municipality_id,
+        data={"forum": forum.pk},
+    )
+    return concern
+
+
+@transaction.atomic
+def drop_concern(*, actor_user: User, concern: Concern, note: str) -> Concern:
+    if not case_access.can_open_case(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan henlægge en bekymring."))
+    if concern.status == ConcernStatus.ACTION_REQUIRED:
+        raise DomainError(
+            _("Arbejdsarket kræver en handlingsaftale. Bekymringen kan ikke henlægges.")
+        )
+    if not note.strip():
+        raise DomainError(_("Skriv en begrundelse for at henlægge bekymringen."))
+    concern.status = ConcernStatus.DROPPED
+    concern.decision_note = note.strip()
+    concern.save(update_fields=["status", "decision_note"])
+    record_event(
+        actor=actor_user,
+        action="cases.concern_dropped",
+        obj=concern,
+        municipality_id=concern.municipality_id,
+    )
+    return concern
+
+
+# --- Cases ---------------------------------------------------------------------------------
+
+
+def _event(case: Case, actor_user: User | None, text: str) -> None:
+    CaseEvent.objects.create(case=case, actor=actor_user, text=text[:500])
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor_user: User,
+    concerns: Sequence[Concern],
+    level: str,
+    forum: Forum | None = None,
+    case_level: int | None = None,
+) -> Case:
+    """R3: open a case from one or more concerns about one young person."""
+    if not case_access.can_open_case(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan oprette sager."))
+    if not concerns:
+        raise DomainError(_("Vælg mindst én bekymring."))
+    people = {concern.young_person_id for concern in concerns}
+    if len(people) != 1 or None in people:
+        raise DomainError(
+            _("En sag handler om én navngiven ung. Vælg bekymringer om samme person.")
+        )
+    first = concerns[0]
+    if first.young_person is None:
+        raise DomainError(_("En sag handler om én navngiven ung."))
+    handling = forum or first.forum
+    if handling is None:
+        raise DomainError(_("Vælg det forum, der skal behandle sagen."))
+    case = Case.objects.create(
+        municipality_id=first.municipality_id,
+        young_person=first.young_person,
+        level=level,
+        case_level=case_level,
+        forum=handling,
+        opened_by=actor_user,
+    )
+    Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(
+        case=case, status=ConcernStatus.CASE_OPENED
+    )
+    _event(case, actor_user, _("Sagen er oprettet og behandles i %(forum)s.") % {"forum": handling})
+    record_event(
+        actor=actor_user,
+        action="cases.case_opened",
+        obj=case,
+        municipality_id=case.municipality_id,
+        subject_ref=_subject(first.young_person),
+    )
+    return case
+
+
+@transaction.atomic
+def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member]) -> Forum:
+    """R3 (Høje-Taastrup): an ad hoc action group is the case's need-to-know circle."""
+    if not case_access.can_open_case(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan nedsætte en ad hoc handlegruppe."))
+    if not members:
+        raise DomainError(_("Vælg medlemmerne af handlegruppen."))
+    if any(not m.is_authority for m in members):
+        raise DomainError(
+            _("Kun myndighedspersoner kan være med i en handlegruppe om en navngiven ung.")
+        )
+    group = Forum.objects.create(
+        municipality_id=case.municipality_id,
+        key=f"adhoc-sag-{case.pk}-{timezone.now():%Y%m%d%H%M%S}",
+        name=_("Ad hoc handlegruppe, sag %(number)s") % {"number": case.pk},
+        forum_type=ForumType.ADHOC,
+        level=ForumLevel.OPERATIONAL,
+        cadence=Cadence.ADHOC,
+        parent=case.forum,
+        may_discuss_individuals=True,
+    )
+    for index, member in enumerate(members):
+        Membership.objects.create(
+            forum=group,
+            member=member,
+            role=MembershipRole.COORDINATOR if index == 0 else MembershipRole.MEMBER,
+            start_date=timezone.localdate(),
+        )
+    case.forum = group
+    case.save(update_fields=["forum"])
+    _event(
+        case,
+        actor_user,
+        _("Ad hoc handlegruppe nedsat: %(names)s.") % {"names": ", ".join(m.name for m in members)},
+    )
+    record_event(
+        actor=actor_user,
+        action="cases.adhoc_group_created",
+        obj=case,
+        municipality_id=case.municipality_id,
+        data={"forum": group.pk},
+    )
+    return group
+
+
+@transaction.atomic
+def escalate_case(*, actor_user: User, case: Case, forum: Forum, reason: str) -> Case:
+    if not case_access.can_open_case(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan sende en sag videre."))
+    if forum.municipality_id != case.municipality_id or not forum.may_discuss_individuals:
+        raise DomainError(
+            _("Sagen kan kun sendes til et forum i kommunen, der må drøfte enkeltpersoner.")
+        )
+    previous = case.forum
+    case.forum = forum
+    case.save(update_fields=["forum"])
+    _event(
+        case,
+        actor_user,
+        _("Sagen er sendt fra %(old)s til %(new)s: %(reason)s")
+        % {"old": previous, "new": forum, "reason": reason},
+    )
+    record_event(
+        actor=actor_user,
+        action="cases.case_escalated",
+        obj=case,
+        municipality_id=case.municipality_id,
+        data={"from": previous.pk, "to": forum.pk},
+    )
+    return case
+
+
+@dataclass
+class TaskData:
+    owner: Member
+    description: str
+    due_date: date
+
+
+@dataclass
+class AgreementResult:
+    agreement: ActionAgreement
+    warnings: list[str]
+
+
+def _check_agreement_rules(case: Case, coordinator: Member) -> None:
+    """Municipal rules (R3): red level -> an authority social worker coordinates (Fredericia);
+    the listed case levels -> social services lead (København)."""
+    municipality = case.municipality
+    is_social_authority = coordinator.sector == Sector.SOF and coordinator.is_authority
+    red_rule = case.level == Level.RED and municipality.rule("red_level_coordinator_authority")
+    if red_rule and not is_social_authority:
+        raise DomainError(
+            _(
+                "På rødt niveau skal tovholderen være en myndighedssagsbehandler "
+                "fra socialforvaltningen."
+            )
+        )
+    lead_levels = municipality.rule("social_services_lead_levels") or []
+    if case.case_level in lead_levels and coordinator.sector != Sector.SOF:
+        raise DomainError(
+            _("Socialforvaltningen leder sager på niveau %(level)s: vælg en tovholder derfra.")
+            % {"level": case.case_level}
+        )
+
+
+def _notify_ssp_team_chair(agreement: ActionAgreement) -> None:
+    chair = (
+        Membership.objects.current()
+        .filter(
+            forum__municipality_id=agreement.case.municipality_id,
+            forum__forum_type=ForumType.SSP_TEAM,
+            role__in=(MembershipRole.CHAIR, MembershipRole.COORDINATOR),
+        )
+        .select_related("member")
+        .order_by("role")
+        .first()
+    )
+    if chair is None or not chair.member.email:
+        return
+    address = chair.member.email
+    number = agreement.pk
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Ny handlingsaftale registreret"),
+            _(
+                "Der er registreret en ny SSP-handlingsaftale (nr. %(number)s). "
+                "Log ind på SSP-platformen for at se den."
+            )
+            % {"number": number},
+            None,
+            [address],
+            fail_silently=True,
+        )
+    )
+
+
+@transaction.atomic
+def make_action_agreement(
+    *,
+    actor_user: User,
+    case: Case,
+    first_action: str,
+    coordinator: Member,
+    contact_person: Member,
+    follow_up_date: date,
+    participants: Sequence[Member] = (),
+    tasks: Sequence[TaskData] = (),
+) -> AgreementResult:
+    """R3: who does what and when, with a coordinator and a contact person."""
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("Sagen er afsluttet."))
+    if not first_action.strip():
+        raise DomainError(_("Skriv den første handling."))
+    if follow_up_date < timezone.localdate():
+        raise DomainError(_("Opfølgningsdatoen ligger i fortiden."))
+    for member in (coordinator, contact_person, *participants, *(t.owner for t in tasks)):
+        if member.municipality_id != case.municipality_id:
+            raise DomainError(_("Alle deltagere skal høre til kommunens SSP-organisation."))
+    _check_agreement_rules(case, coordinator)
+    warnings = []
+    if coordinator.pk == contact_person.pk:
+        warnings.append(_("Tovholder og kontaktperson er den samme person. Det frarådes."))
+    sectors = {m.sector for m in (coordinator, contact_person, *participants)}
+    if len(sectors) < 2:
+        warnings.append(
+            _("Aftalen bør være tværfaglig: deltagere fra mindst to sektorer anbefales.")
+        )
+    agreement = ActionAgreement.objects.create(
+        case=case,
+        first_action=first_action.strip(),
+        coordinator=coordinator,
+        contact_person=contact_person,
+        follow_up_date=follow_up_date,
+        created_by=actor_user,
+        chair_notified_at=timezone.now(),
+    )
+    agreement.participants.set(participants)
+    for task in tasks:
+        Task.objects.create(
+            case=case,
+            agreement=agreement,
+            owner=task.owner,
+            description=task.description.strip(),
+            due_date=task.due_date,
+        )
+    Concern.objects.filter(case=case, status=ConcernStatus.ACTION_REQUIRED).update(
+        status=ConcernStatus.CASE_OPENED
+    )
+    _notify_ssp_team_chair(agreement)
+    _event(
+        case,
+        actor_user,
+        _("Handlingsaftale indgået. Tovholder: %(c)s, kontaktperson: %(p)s.")
+        % {"c": coordinator.name, "p": contact_person.name},
+    )
+    record_event(
+        actor=actor_user,
+        action="cases.agreement_made",
+        obj=agreement,
+        municipality_id=case.municipality_id,
+        subject_ref=_subject(case.young_person),
+    )
+    return AgreementResult(agreement=agreement, warnings=warnings)
+
+
+@transaction.atomic
+def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
+    if data.owner.municipality_id != case.municipality_id:
+        raise DomainError(_("Den ansvarlige skal høre til kommunens SSP-organisation."))
+    task = Task.objects.create(
+        case=case, owner=data.owner, description=data.description.strip(), due_date=data.due_date
+    )
+    _event(
+        case,
+        actor_user,
+        _("Opgave til %(owner)s: %(text)s") % {"owner": data.owner.name, "text": task.description},
+    )
+    record_event(
+        actor=actor_user, action="cases.task_added", obj=task, municipality_id=case.municipality_id
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(*, actor_user: User, task: Task) -> Task:
+    task.status = TaskStatus.DONE
+    task.save(update_fields=["status"])
+    _event(task.case, actor_user, _("Opgave udført: %(text)s") % {"text": task.description})
+    record_event(
+        actor=actor_user,
+        action="cases.task_done",
+        obj=task,
+        municipality_id=task.case.municipality_id,
+    )
+    return task
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    actor_user: User,
+    case: Case,
+    form: str,
+    given_on: date,
+    scope: str,
+    custody_holder: CustodyHolder | None = None,
+    by_young_person: bool = False,
+    refused: bool = False,
+) -> Consent:
+    """R4: consent may be oral; who, when, form, scope. Consent or refusal ends the task to
+    involve the parents."""
+    if custody_holder is None and not by_young_person:
+        raise DomainError(_("Angiv hvem der har givet samtykket."))
+    if custody_holder is not None and custody_holder.young_person_id != case.young_person_id:
+        raise DomainError(_("Forældremyndighedsindehaveren hører ikke til sagens unge."))
+    if given_on > timezone.localdate():
+        raise DomainError(_("Datoen ligger i fremtiden."))
+    consent = Consent.objects.create(
+        case=case,
+        custody_holder=custody_holder,
+        by_young_person=by_young_person,
+        refused=refused,
+        form=form,
+        given_on=given_on,
+        scope=scope.strip(),
+        recorded_by=actor_user,
+    )
+    Task.objects.filter(case=case, involve_parents=True, status=TaskStatus.OPEN).update(
+        status=TaskStatus.DONE
+    )
+    who = custody_holder.name if custody_holder else case.young_person.full_name
+    text = (
+        _("Samtykke afvist af %(who)s.") if refused else _("Samtykke (%(form)s) givet af %(who)s.")
+    )
+    _event(case, actor_user, text % {"who": who, "form": consent.get_form_display().lower()})
+    record_event(
+        actor=actor_user,
+        action="cases.consent_recorded",
+        obj=consent,
+        municipality_id=case.municipality_id,
+        subject_ref=_subject(case.young_person),
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, actor_user: User, consent: Consent, withdrawn_on: date) -> Consent:
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    _event(consent.case, actor_user, _("Samtykke tilbagekaldt."))
+    record_event(
+        actor=actor_user,
+        action="cases.consent_withdrawn",
+        obj=consent,
+        municipality_id=consent.case.municipality_id,
+    )
+    return consent
+
+
+def legal_bases_for(municipality: Municipality) -> list[LegalBasis]:
+    """The municipality's catalogue of legal bases, created from the defaults when empty."""
+    existing = list(LegalBasis.objects.filter(municipality=municipality))
+    if existing:
+        return existing
+    return [
+        LegalBasis.objects.create(municipality=municipality, **basis)
+        for basis in DEFAULT_LEGAL_BASES
+    ]
+
+
+def has_valid_consent(case: Case) -> bool:
+    return Consent.objects.filter(case=case, refused=False, withdrawn_on__isnull=True).exists()
+
+
+@transaction.atomic
+def record_disclosure(
+    *,
+    actor_user: User,
+    case: Case,
+    legal_basis: LegalBasis,
+    purpose: str,
+    information: str,
+    given_by: Member,
+    receivers: Sequence[Member],
+    disclosed_on: date,
+) -> Disclosure:
+    """R4: every passing-on of information is a disclosure with legal basis, purpose, giver
+    and receivers. Without consent the case gets a task to involve the parents."""
+    if legal_basis.municipality_id != case.municipality_id:
+        raise DomainError(_("Ukendt hjemmel."))
+    if not receivers:
+        raise DomainError(_("Angiv hvem oplysningerne er givet til."))
+    if any(not m.is_authority for m in receivers):
+        raise DomainError(_("Oplysninger efter § 115 må kun gives til myndighedspersoner."))
+    if legal_basis.is_consent and not has_valid_consent(case):
+        raise DomainError(
+            _(
+                "Der er ikke registreret et gyldigt samtykke. "
+                "Registrér samtykket først, eller vælg en anden hjemmel."
+            )
+        )
+    disclosure = Disclosure.objects.create(
+        case=case,
+        legal_basis=legal_basis,
+        purpose=purpose.strip(),
+        information=information.strip(),
+        given_by=given_by,
+        disclosed_on=disclosed_on,
+        recorded_by=actor_user,
+    )
+    disclosure.receivers.set(receivers)
+    if legal_basis.requires_parent_involvement and not Consent.objects.filter(case=case).exists():
+        open_task = Task.objects.filter(case=case, involve_parents=True, status=TaskStatus.OPEN)
+        if not open_task.exists():
+            owner = (
+                case.agreements.order_by("-created_at")
+                .values_list("coordinator", flat=True)
+                .first()
+            )
+            Task.objects.create(
+                case=case,
+                owner_id=owner or given_by.pk,
+                description=_("Inddrag forældrene: oplysninger er udvekslet uden samtykke."),
+                due_date=timezone.localdate(),
+                involve_parents=True,
+            )
+    _event(
+        case,
+        actor_user,
+        _("Videregivelse (%(basis)s) fra %(giver)s til %(receivers)s.")
+        % {
+            "basis": legal_basis.title,
+            "giver": given_by.name,
+            "receivers": ", ".join(m.name for m in receivers),
+        },
+    )
+    record_event(
+        actor=actor_user,
+        action="cases.disclosure_recorded",
+        obj=disclosure,
+        municipality_id=case.municipality_id,
+        subject_ref=_subject(case.young_person),
+        data={"legal_basis": legal_basis.code, "receivers": [m.pk for m in receivers]},
+    )
+    return disclosure
+
+
+@transaction.atomic
+def close_case(
+    *, actor_user: User, case: Case, outcome: str, partners: str, what_worked: str
+) -> Case:
+    """R3: every case is evaluated when it ends; the evaluation feeds the annual report."""
+    if not case_access.can_open_case(_actor_of(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan afslutte sager."))
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(_("Sagen er allerede afsluttet."))
+    if not outcome:
+        raise DomainError(_("Vælg sagens resultat."))
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.evaluation_outcome = outcome
+    case.evaluation_partners = partners.strip()
+    case.evaluation_what_worked = what_worked.strip()
+    case.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "evaluation_outcome",
+            "evaluation_partners",
+            "evaluation_what_worked",
+        ]
+    )
+    if case.forum.forum_type == ForumType.ADHOC and case.forum.dissolved_at is None:
+        case.forum.dissolved_at = timezone.now()
+        case.forum.save(update_fields=["dissolved_at"])
+    Task.objects.filter(case=case, status=TaskStatus.OPEN).update(status=TaskStatus.DONE)
+    _event(case, actor_user, _("Sagen er afsluttet og evalueret."))
+    record_event(
+        actor=actor_user, action="cases.case_closed", obj=case, municipality_id=case.municipality_id
+    )
+    return case
+
+
+def record_view(
+    *, actor_user: User, obj: Any, person: YoungPerson | None, purpose: str = ""
+) -> None:
+    """Every view of a young person or a case is an audit event (police: with purpose)."""
+    record_event(
+        actor=actor_user,
+        action="cases.viewed",
+        obj=obj,
+        object_repr=f"{obj._meta.model_name}:{obj.pk}",
+        municipality_id=getattr(obj, "municipality_id", None),
+        subject_ref=_subject(person) if person else "",
+        purpose=purpose or _("Kriminalpræventivt samarbejde (SSP)"),
+    )
+
+
+def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
+    record_event(
+        actor=actor_user,
+        action="cases.agreement_pdf",
+        obj=agreement,
+        municipality_id=agreement.case.municipality_id,
+        subject_ref=_subject(agreement.case.young_person),
+    )
+
+
+def record_search(*, actor_user: User, query: str, hits: int) -> None:
+    digits = "".join(ch for ch in query if ch.isdigit())
+    shown = f"{digits[:6]}-xxxx" if len(digits) == 10 else query[:100]
+    record_event(
+        actor=actor_user, action="cases.young_people_searched", data={"query": shown, "hits": hits}
+    )

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from ssp.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("bekymringer/", views.concern_list, name="concern_list"),
+    path("bekymringer/ny/", views.concern_new, name="concern_new"),
+    path("bekymringer/<int:pk>/", views.concern_detail, name="concern_detail"),
+    path("bekymringer/<int:pk>/kvittering/", views.concern_receipt, name="concern_receipt"),
+    path("bekymringer/<int:pk>/send/", views.concern_route, name="concern_route"),
+    path("bekymringer/<int:pk>/henlaeg/", views.concern_drop, name="concern_drop"),
+    path("bekymringer/<int:pk>/opret-sag/", views.case_open, name="case_open"),
+    path("sager/", views.case_list, name="case_list"),
+    path("sager/<int:pk>/", views.case_detail, name="case_detail"),
+    path("sager/<int:pk>/handlingsaftale/", views.agreement_new, name="agreement_new"),
+    path(
+        "sager/<int:pk>/handlingsaftale/<int:agreement>/pdf/",
+        views.agreement_pdf,
+        name="agreement_pdf",
+    ),
+    path("sager/<int:pk>/opgaver/", views.task_new, name="task_new"),
+    path("sager/<int:pk>/opgaver/<int:task>/udfoert/", views.task_done, name="task_done"),
+    path("sager/<int:pk>/samtykke/", views.consent_new, name="consent_new"),
+    path("sager/<int:pk>/videregivelse/", views.disclosure_new, name="disclosure_new"),
+    path("sager/<int:pk>/handlegruppe/", views.adhoc_new, name="adhoc_new"),
+    path("sager/<int:pk>/send-videre/", views.case_escalate, name="case_escalate"),
+    path("sager/<int:pk>/afslut/", views.case_close, name="case_close"),
+    path("unge/", views.young_people, name="young_people"),
+    path("unge/<int:pk>/", views.young_person_detail, name="young_person"),
+]
