@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from ssp import access
 from ssp.cases import access as case_access
@@ -82,7 +82,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.post("/concerns", response={201: ConcernReceiptOut})
-def create_concern(request: HttpRequest, payload: ConcernIn) -> tuple[int, ConcernReceiptOut]:
+def create_concern(request: HttpRequest, payload: ConcernIn) -> Status[ConcernReceiptOut]:
     actor = access.get_actor(request.user)
     if not case_access.can_raise_concern(actor):
         raise PermissionDenied
@@ -116,11 +116,14 @@ def create_concern(request: HttpRequest, payload: ConcernIn) -> tuple[int, Conce
             worksheet=payload.worksheet,
         ),
     )
-    return 201, ConcernReceiptOut(
-        id=concern.pk,
-        status=concern.status,
-        forum=concern.forum.name if concern.forum else None,
-        receivers=[member.name for member in services.concern_receivers(concern)],
+    return Status(
+        201,
+        ConcernReceiptOut(
+            id=concern.pk,
+            status=concern.status,
+            forum=concern.forum.name if concern.forum else None,
+            receivers=[member.name for member in services.concern_receivers(concern)],
+        ),
     )
 
 
