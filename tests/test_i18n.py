@@ -16,10 +16,10 @@ def _unquote(lines: list[str]) -> str:
     return "".join(line.strip()[1:-1] for line in lines)
 
 
-def po_entries() -> list[tuple[str, list[str], bool]]:
+def po_entries(path: Path = PO_FILE) -> list[tuple[str, list[str], bool]]:
     """(msgid, msgstrs, fuzzy) for every entry but the header."""
     entries: list[tuple[str, list[str], bool]] = []
-    for block in PO_FILE.read_text(encoding="utf-8").split("\n\n"):
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = block.strip().splitlines()
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         parts: dict[str, list[str]] = {}
@@ -70,3 +70,27 @@ def test_pages_speak_danish_by_default_and_english_on_request(demo: Any, client_
     english = client.get("/organisation/aadal/kontakt/").content.decode()
     assert "Hvem kontakter jeg?" not in english
     assert '<html lang="en">' in english
+
+
+@pytest.mark.django_db
+def test_the_translation_file_holds_every_text_of_the_code(tmp_path: Path, settings: Any) -> None:
+    """makemessages, run afresh on a copy of the code, finds no text the .po file lacks."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    shutil.copytree(PO_FILE.parents[3] / "ssp", tmp_path / "ssp")
+    (tmp_path / "locale").mkdir()
+    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    fresh = tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    fresh_ids = {msgid for msgid, _strs, _fuzzy in po_entries(fresh)}
+    committed = {msgid for msgid, _strs, _fuzzy in po_entries()}
+    assert fresh_ids, "makemessages found no texts"
+    assert fresh_ids - committed == set(), "run makemessages -l en and translate the new texts"

@@ -16,6 +16,9 @@ SHOTS = [
     ("koordinator", "/organisation/aadal/", "organisation-chart.png"),
     ("koordinator", "forum:koordinationsgruppe", "forum.png"),
     ("laerer", "/organisation/aadal/kontakt/distrikt/oest/", "contact.png"),
+    ("laerer", "/bekymringer/ny/", "concern-form.png"),
+    ("koordinator", "case:Ali Berg Hansen", "case.png"),
+    ("socialraadgiver", "/", "start-page.png"),
 ]
 
 
@@ -40,6 +43,11 @@ def main(base: str) -> None:
                 page.get_by_test_id("org-chart").get_by_role(
                     "link", name="SSP Koordinationsgruppen"
                 ).click()
+            elif path.startswith("case:"):
+                page.goto("/sager/")
+                page.get_by_test_id("cases").get_by_role("link").filter(
+                    has_text=path.removeprefix("case:")
+                ).first.click()
             else:
                 page.goto(path)
             page.screenshot(path=str(HERE / filename), full_page=True)

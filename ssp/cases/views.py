@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -221,6 +222,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         "case": case,
         **detail,
         "is_staff": case_access.is_ssp_staff(actor),
+        "today": timezone.localdate(),
         "is_police": actor.is_police,
         "can_see_cpr": case_access.can_see_full_cpr(actor),
         "task_form": forms.TaskForm(members=members),
