@@ -126,16 +126,6 @@ def get_concern_for(actor: Actor, concern_id: int) -> Concern:
     return concern
 
 
-def awaiting_decision(actor: Actor) -> QuerySet[Concern]:
-    """R2: concerns with only risk factors, for the next local-group meeting."""
-    return (
-        case_access.visible_concerns(actor)
-        .filter(status=ConcernStatus.AWAITING_DECISION)
-        .select_related("young_person", "forum")
-        .order_by("forum__name", "raised_at")
-    )
-
-
 def search_young_people(actor: Actor, query: str) -> list[YoungPerson]:
     """By name or CPR, for those allowed to search (not police, not non-authority staff)."""
     if not case_access.can_search_young_people(actor) or not query.strip():

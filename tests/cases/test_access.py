@@ -180,3 +180,15 @@ def test_an_integration_raises_a_worksheet_concern_through_the_api(
     )
     assert bad.status_code == 400
     assert "fødselsdato" in bad.json()["detail"]
+
+
+def test_concerns_awaiting_the_local_groups_decision_are_listed(
+    demo: Municipality, client_for: Any
+) -> None:
+    html = (
+        client_for("koordinator")
+        .get("/bekymringer/", {"status": "awaiting_decision"})
+        .content.decode()
+    )
+    assert "Sara Holm Nielsen" in html
+    assert "Emil Sandberg" not in html  # his worksheet requires an agreement instead
