@@ -108,6 +108,7 @@ POLICY |= {
     "cases:task_new": POST_ONLY,
     "cases:task_done": POST_ONLY,
     "cases:consent_new": POST_ONLY,
+    "cases:consent_withdraw": POST_ONLY,
     "cases:disclosure_new": POST_ONLY,
     "cases:adhoc_new": POST_ONLY,
     "cases:case_escalate": POST_ONLY,
@@ -228,6 +229,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = case.young_person_id if name == "cases:young_person" else forum.pk
         elif kwarg == "agreement":
             values[kwarg] = case.agreements.get().pk
+        elif kwarg == "consent":
+            values[kwarg] = case.consents.get().pk
         elif kwarg == "task":
             values[kwarg] = case.tasks.first().pk  # type: ignore[union-attr]
         elif kwarg == "district":

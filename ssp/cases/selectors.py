@@ -19,6 +19,7 @@ from ssp.cases.models import (
     CaseStatus,
     Concern,
     ConcernStatus,
+    Consent,
     LegalBasis,
     Task,
     TaskStatus,
@@ -84,6 +85,14 @@ def get_task_for(actor: Actor, case_id: int, task_id: int) -> Task:
         Task.objects.filter(case=case).select_related("case"), pk=task_id
     )
     return task
+
+
+def get_consent_for(actor: Actor, case_id: int, consent_id: int) -> Consent:
+    case = get_case_for(actor, case_id)
+    consent: Consent = access.get_or_404(
+        Consent.objects.filter(case=case).select_related("case"), pk=consent_id
+    )
+    return consent
 
 
 def legal_bases(actor: Actor, case: Case) -> QuerySet[LegalBasis]:

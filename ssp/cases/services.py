@@ -686,6 +686,8 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(*, actor_user: User, consent: Consent, withdrawn_on: date) -> Consent:
+    if consent.withdrawn_on is not None or consent.refused:
+        raise DomainError(_("Samtykket er allerede tilbagekaldt eller var et afslag."))
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
     _event(consent.case, actor_user, _("Samtykke tilbagekaldt."))

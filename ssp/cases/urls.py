@@ -23,6 +23,11 @@ urlpatterns = [
     path("sager/<int:pk>/opgaver/", views.task_new, name="task_new"),
     path("sager/<int:pk>/opgaver/<int:task>/udfoert/", views.task_done, name="task_done"),
     path("sager/<int:pk>/samtykke/", views.consent_new, name="consent_new"),
+    path(
+        "sager/<int:pk>/samtykke/<int:consent>/tilbagekald/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("sager/<int:pk>/videregivelse/", views.disclosure_new, name="disclosure_new"),
     path("sager/<int:pk>/handlegruppe/", views.adhoc_new, name="adhoc_new"),
     path("sager/<int:pk>/send-videre/", views.case_escalate, name="case_escalate"),

@@ -351,6 +351,17 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access.require(access.can_see_personal_data)
+def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpResponse:
+    the_consent = selectors.get_consent_for(_actor(request), pk, consent)
+    services.withdraw_consent(
+        actor_user=_user(request), consent=the_consent, withdrawn_on=timezone.localdate()
+    )
+    messages.success(request, _("Samtykket er registreret som tilbagekaldt."))
+    return redirect("cases:case_detail", pk=pk)
+
+
+@require_POST
+@access.require(access.can_see_personal_data)
 def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     case = _case_post(request, pk)

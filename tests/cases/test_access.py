@@ -192,3 +192,15 @@ def test_concerns_awaiting_the_local_groups_decision_are_listed(
     )
     assert "Sara Holm Nielsen" in html
     assert "Emil Sandberg" not in html  # his worksheet requires an agreement instead
+
+
+def test_a_withdrawn_consent_is_recorded_once(demo: Municipality, client_for: Any) -> None:
+    case = ali_case()
+    consent = case.consents.get()
+    client = client_for("socialraadgiver")
+    url = f"/sager/{case.pk}/samtykke/{consent.pk}/tilbagekald/"
+    assert client.post(url).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is not None
+    assert client.post(url).status_code == 400  # already withdrawn: a clear error page
+    assert client_for("laerer").post(url).status_code == 404
