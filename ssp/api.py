@@ -50,10 +50,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 def _mount() -> None:
     from ssp.cases.api import router as cases_router
+    from ssp.meetings.api import router as meetings_router
     from ssp.organisation.api import router as organisation_router
 
     api.add_router("/organisation/", organisation_router)
     api.add_router("/cases/", cases_router)
+    api.add_router("/meetings/", meetings_router)
 
 
 _mount()

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from ssp import access
 from ssp.cases import access as case_access
+from ssp.meetings import access as meeting_access
 from ssp.organisation.models import Municipality
 
 
@@ -27,4 +28,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_raise_concern": case_access.can_raise_concern(actor),
         "can_see_cases": access.can_see_personal_data(actor),
         "can_search_young_people": case_access.can_search_young_people(actor),
+        "can_use_meetings": meeting_access.can_use_meetings(actor),
     }

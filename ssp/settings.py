@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ssp.audit",
     "ssp.organisation",
     "ssp.cases",
+    "ssp.meetings",
     "ssp.accounts",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("konto/", include("ssp.accounts.urls")),
     path("organisation/", include("ssp.organisation.urls")),
     path("", include("ssp.cases.urls")),
+    path("", include("ssp.meetings.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One login for everything: the admin's own login form would skip the second factor.
     path(

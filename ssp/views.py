@@ -11,6 +11,7 @@ from django.utils import timezone
 from ssp import access
 from ssp.cases import access as case_access
 from ssp.cases import selectors as case_selectors
+from ssp.meetings import selectors as meeting_selectors
 from ssp.organisation import selectors
 
 
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "municipality": municipality,
             "my_fora": selectors.fora_of_member(actor),
             "work": work,
+            "meeting_tasks": meeting_selectors.my_open_tasks(actor),
             "today": timezone.localdate(),
         },
     )

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from ssp.cases.demo import seed_cases
-from ssp.organisation.demo import DEMO_USERS, demo_exists, seed_demo
+from ssp.demo import seed_all
+from ssp.organisation.demo import DEMO_USERS, demo_exists
 from ssp.organisation.models import Municipality
 
 ROLES = tuple(demo.username for demo in DEMO_USERS)
@@ -36,14 +36,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
     ):
         if not demo_exists():
-            seed_cases(seed_demo())
+            seed_all()
 
 
 @pytest.fixture
 def demo(db: None) -> Municipality:
     """The demo municipality with its people; created once per database state."""
     if not demo_exists():
-        seed_cases(seed_demo())
+        seed_all()
     return Municipality.objects.get(slug="aadal")
 
 

@@ -17,6 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ssp.cases.models import Case, Concern
+from ssp.meetings.calendar import feed_token
+from ssp.meetings.models import Meeting, MeetingTask
 from ssp.organisation.models import Forum, Municipality
 
 ROLES = (
@@ -120,6 +122,43 @@ POLICY |= {
     "api:get_case": roles(anonymous=UNAUTHENTICATED, koordinator=OK, socialraadgiver=OK, politi=OK),
 }
 
+# Meetings: the next meeting of the local group Øst (with a closed item); the housing worker
+# sits in it (and sees "Lukket punkt"); the politician and the administrator do not.
+LOCAL_GROUP_OEST = roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK)
+EVERYONE_EVEN_ANONYMOUS = everyone(OK, anonymous=OK)
+
+POLICY |= {
+    "meetings:list": roles(
+        koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK, politiker=OK
+    ),
+    "meetings:detail": LOCAL_GROUP_OEST,
+    "meetings:pdf": LOCAL_GROUP_OEST,
+    "meetings:minutes": roles(koordinator=OK),
+    "meetings:calendar_generate": POST_ONLY,
+    "meetings:new": POST_ONLY,
+    "meetings:item_new": POST_ONLY,
+    "meetings:prepare": POST_ONLY,
+    "meetings:contribution": POST_ONLY,
+    "meetings:sign": POST_ONLY,
+    "meetings:approve": POST_ONLY,
+    "meetings:publish": POST_ONLY,
+    "meetings:task_done": POST_ONLY,
+    "meetings:public_list": EVERYONE_EVEN_ANONYMOUS,
+    "meetings:public_meeting": EVERYONE_EVEN_ANONYMOUS,
+    "meetings:public_pdf": EVERYONE_EVEN_ANONYMOUS,
+    "meetings:my_feed": EVERYONE_EVEN_ANONYMOUS,  # the signed token is the credential
+    "meetings:forum_feed": EVERYONE_EVEN_ANONYMOUS,
+    "api:list_meetings": API_MEMBERS,
+    "api:get_meeting": roles(
+        anonymous=UNAUTHENTICATED,
+        koordinator=OK,
+        laerer=OK,
+        socialraadgiver=OK,
+        politi=OK,
+        boligsocial=OK,
+    ),
+}
+
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
 ADMIN_POLICY = {ANONYMOUS: ANY_LOGIN, **dict.fromkeys(ROLES, ADMIN_LOGIN), "admin": ADMIN_INSIDE}
 ADMIN_SPECIAL = {
@@ -214,7 +253,12 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
     assert forum is not None
     case = Case.objects.get(young_person__first_name="Ali")
     concern = Concern.objects.get(young_person__first_name="Emil")
-    if name.startswith(("cases:concern", "cases:case_open")):
+    upcoming = Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
+    if name.startswith(("meetings:", "api:get_meeting")):
+        forum = upcoming  # type: ignore[assignment]
+        if name.startswith("meetings:public"):
+            forum = Meeting.objects.get(published_at__isnull=False)  # type: ignore[assignment]
+    elif name.startswith(("cases:concern", "cases:case_open")):
         forum = concern  # type: ignore[assignment]
     elif name.startswith(("cases:", "api:get_case")):
         forum = case  # type: ignore[assignment]
@@ -225,6 +269,16 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = str(instance.pk) if instance is not None else "1"
         elif kwarg == "slug":
             values[kwarg] = demo.slug
+        elif kwarg == "item":
+            values[kwarg] = upcoming.items.get(visibility="closed").pk
+        elif kwarg == "token":
+            values[kwarg] = feed_token(User.objects.get(username="koordinator"))
+        elif kwarg == "forum":
+            values[kwarg] = upcoming.forum_id
+        elif kwarg == "meeting_id":
+            values[kwarg] = upcoming.pk
+        elif kwarg == "task" and name.startswith("meetings:"):
+            values[kwarg] = MeetingTask.objects.first().pk  # type: ignore[union-attr]
         elif kwarg in {"pk", "forum_id", "case_id"}:
             values[kwarg] = case.young_person_id if name == "cases:young_person" else forum.pk
         elif kwarg == "agreement":

@@ -41,6 +41,15 @@ def districts_of(municipality: Municipality) -> QuerySet[SchoolDistrict]:
     return SchoolDistrict.objects.filter(municipality=municipality).order_by("name")
 
 
+def members_of_forum_municipality(forum: Forum) -> QuerySet[Member]:
+    """Members who can be made responsible for a forum's decisions."""
+    if forum.municipality_id is not None:
+        scope = Q(municipality_id=forum.municipality_id)
+    else:
+        scope = Q(municipality__police_district_id=forum.police_district_id)
+    return Member.objects.filter(scope).select_related("unit").order_by("name")
+
+
 def default_municipality_for(actor: Actor) -> Municipality | None:
     return access.visible_municipalities(actor).order_by("name").first()
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from ssp.cases.demo import seed_cases
-from ssp.organisation.demo import demo_exists, seed_demo
+from ssp.demo import seed_all
+from ssp.organisation.demo import demo_exists
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures
 # here are ordinary blocking calls in the test thread, which is safe.
@@ -50,7 +50,7 @@ def browser() -> Iterator[Browser]:
 def e2e_demo(transactional_db: None) -> None:
     """The demo data; the live server's tests flush the database, so seed when missing."""
     if not demo_exists():
-        seed_cases(seed_demo())
+        seed_all()
 
 
 @pytest.fixture

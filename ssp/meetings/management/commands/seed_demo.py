@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ssp.cases.demo import seed_cases
-from ssp.organisation.demo import DEMO_NAME, DEMO_PASSWORD, DEMO_USERS, demo_exists, seed_demo
+from ssp.demo import seed_all
+from ssp.organisation.demo import DEMO_NAME, DEMO_PASSWORD, DEMO_USERS, demo_exists
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if demo_exists():
             self.stdout.write(f"{DEMO_NAME} is already there; nothing changed.")
         else:
-            seed_cases(seed_demo())
+            seed_all()
             self.stdout.write(f"Created {DEMO_NAME} with demo people.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")

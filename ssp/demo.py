@@ -1,0 +1,18 @@
+"""The whole demo in one call: the organisation, then each app's demo data on top of it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ssp.cases.demo import seed_cases
+from ssp.meetings.demo import seed_meetings
+from ssp.organisation.demo import seed_demo
+from ssp.organisation.models import Municipality
+
+
+@transaction.atomic
+def seed_all() -> Municipality:
+    municipality = seed_demo()
+    seed_cases(municipality)
+    seed_meetings(municipality)
+    return municipality

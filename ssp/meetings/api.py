@@ -1,0 +1,82 @@
+"""Meeting endpoints. Items come through the same redaction as the pages: a closed item is
+"Lukket punkt" and nothing else for those who may not see it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from ssp import access
+from ssp.meetings import selectors
+from ssp.meetings.models import Meeting
+
+router = Router(tags=["meetings"])
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    forum: str
+    kind: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+
+
+class ItemOut(Schema):
+    position: int
+    title: str
+    visibility: str
+    description: str
+    decision: str
+    responsible: str
+    deadline: date | None
+
+
+class MeetingDetailOut(MeetingOut):
+    items: list[ItemOut]
+
+
+def _meeting(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "title": meeting.display_title,
+        "forum": meeting.forum.name,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "location": meeting.location,
+    }
+
+
+@router.get("/meetings", response=list[MeetingOut])
+def list_meetings(request: HttpRequest) -> list[MeetingOut]:
+    actor = access.get_actor(request.user)
+    return [MeetingOut(**_meeting(m)) for m in selectors.meetings_for(actor)[:200]]
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
+def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
+    actor = access.get_actor(request.user)
+    meeting = selectors.get_meeting_for(actor, meeting_id)
+    items = selectors.agenda_for(actor, meeting, selectors.mode_for(actor, meeting))
+    return MeetingDetailOut(
+        **_meeting(meeting),
+        items=[
+            ItemOut(
+                position=i.position,
+                title=i.title,
+                visibility=i.visibility,
+                description=i.description,
+                decision=i.decision,
+                responsible=i.responsible,
+                deadline=i.deadline,
+            )
+            for i in items
+        ],
+    )

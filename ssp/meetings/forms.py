@@ -1,0 +1,156 @@
+"""Forms for meetings; they validate input, the services apply the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ssp.cases.forms import MemberChoiceField, StyledForm
+from ssp.meetings.models import AgendaItem, Attendance, MeetingKind, Visibility
+from ssp.meetings.services import DecisionData
+from ssp.organisation.models import Forum, Member
+
+WEEKDAYS = [
+    (0, _("Mandag")),
+    (1, _("Tirsdag")),
+    (2, _("Onsdag")),
+    (3, _("Torsdag")),
+    (4, _("Fredag")),
+]
+
+
+class CalendarForm(StyledForm):
+    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    year = forms.IntegerField(label=_("År"), min_value=2020, max_value=2100)
+    weekday = forms.TypedChoiceField(label=_("Ugedag"), choices=WEEKDAYS, coerce=int, initial=1)
+    hour = forms.IntegerField(label=_("Klokken"), min_value=7, max_value=20, initial=14)
+
+    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year + 1
+
+
+class MeetingForm(StyledForm):
+    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(k, v) for k, v in MeetingKind.choices if k != MeetingKind.ANNUAL_EVENT],
+        initial=MeetingKind.EXTRA,
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Tidspunkt"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=_("Sted"), max_length=200, required=False)
+    title = forms.CharField(label=_("Titel"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+
+
+class ItemForm(StyledForm):
+    title = forms.CharField(label=_("Overskrift"), max_length=300)
+    description = forms.CharField(
+        label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    visibility = forms.ChoiceField(
+        label=_("Synlighed"), choices=Visibility.choices, initial=Visibility.INTERNAL
+    )
+
+    def __init__(self, *args: Any, allow_closed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_closed:
+            self.fields["visibility"].choices = [  # type: ignore[attr-defined]
+                c for c in Visibility.choices if c[0] != Visibility.CLOSED
+            ]
+
+
+class MinutesForm(StyledForm):
+    """Attendance per permanent member and a decision per agenda item."""
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[Member],
+        items: list[AgendaItem],
+        attendance: dict[int, Attendance],
+        candidates: QuerySet[Member],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.items = items
+        for member in members:
+            existing = attendance.get(member.pk)
+            self.fields[f"present_{member.pk}"] = forms.BooleanField(
+                label=member.name, required=False, initial=existing.present if existing else True
+            )
+            self.fields[f"left_{member.pk}"] = forms.BooleanField(
+                label=_("Forlod mødet før de lukkede punkter"),
+                required=False,
+                initial=existing.left_before_closed_items if existing else False,
+            )
+        for item in items:
+            self.fields[f"decision_{item.pk}"] = forms.CharField(
+                label=_("Beslutning"),
+                required=False,
+                initial=item.decision,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"responsible_{item.pk}"] = MemberChoiceField(
+                label=_("Ansvarlig"),
+                queryset=candidates,
+                required=False,
+                initial=item.responsible_id,
+            )
+            self.fields[f"deadline_{item.pk}"] = forms.DateField(
+                label=_("Frist"),
+                required=False,
+                initial=item.deadline,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+        self.style_widgets()
+
+    def member_rows(self) -> list[tuple[Member, Any, Any]]:
+        return [(m, self[f"present_{m.pk}"], self[f"left_{m.pk}"]) for m in self.members]
+
+    def item_rows(self) -> list[tuple[AgendaItem, Any, Any, Any]]:
+        return [
+            (i, self[f"decision_{i.pk}"], self[f"responsible_{i.pk}"], self[f"deadline_{i.pk}"])
+            for i in self.items
+        ]
+
+    def attendance_data(self) -> dict[int, tuple[bool, bool]]:
+        return {
+            m.pk: (
+                bool(self.cleaned_data[f"present_{m.pk}"]),
+                bool(self.cleaned_data[f"left_{m.pk}"]),
+            )
+            for m in self.members
+        }
+
+    def decision_data(self) -> dict[int, DecisionData]:
+        data = {}
+        for item in self.items:
+            deadline: date | None = self.cleaned_data[f"deadline_{item.pk}"]
+            data[item.pk] = DecisionData(
+                decision=self.cleaned_data[f"decision_{item.pk}"],
+                responsible=self.cleaned_data[f"responsible_{item.pk}"],
+                deadline=deadline,
+            )
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for item in self.items:
+            if data.get(f"responsible_{item.pk}") and not data.get(f"decision_{item.pk}"):
+                self.add_error(
+                    f"decision_{item.pk}", _("Skriv beslutningen, når der er en ansvarlig.")
+                )
+        return data

@@ -1,0 +1,494 @@
+"""Use cases for meetings (R6). Each is atomic and writes its audit event."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ssp import access
+from ssp.audit.services import record_event
+from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus, YoungPerson
+from ssp.errors import DomainError
+from ssp.meetings import access as meeting_access
+from ssp.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Contribution,
+    ForwardedMinutes,
+    ItemKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingTask,
+    Signature,
+    Visibility,
+)
+from ssp.organisation.models import Cadence, Forum, Member
+
+MEETING_LENGTH = timedelta(hours=2)
+
+
+def _actor(user: User) -> access.Actor:
+    return access.get_actor(user)
+
+
+def _require_manager(user: User, forum: Forum) -> None:
+    if not meeting_access.can_manage(_actor(user), forum):
+        raise DomainError(_("Kun forummets formand, sekretær eller SSP-medarbejdere kan gøre det."))
+
+
+def _audit(user: User, action: str, meeting: Meeting, **data: Any) -> None:
+    record_event(
+        actor=user,
+        action=f"meetings.{action}",
+        obj=meeting,
+        object_repr=f"meeting:{meeting.pk}",
+        municipality_id=meeting.forum.municipality_id,
+        data=data,
+    )
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+
+def cadence_dates(cadence: str, year: int, weekday: int) -> list[date]:
+    """Meeting dates for a year from a forum's cadence, on the given weekday (0 = Monday)."""
+
+    def first_weekday(day: date) -> date:
+        return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+    if cadence == Cadence.WEEKLY:
+        step = 7
+    elif cadence == Cadence.BIWEEKLY:
+        step = 14
+    else:
+        months = {
+            Cadence.MONTHLY: list(range(1, 13)),
+            Cadence.QUARTERLY: [2, 5, 9, 11],
+            Cadence.TWICE_YEARLY: [3, 10],
+        }.get(Cadence(cadence), [])
+        return [first_weekday(date(year, month, 1)) for month in months]
+    days = []
+    day = first_weekday(date(year, 1, 1))
+    while day.year == year:
+        days.append(day)
+        day += timedelta(days=step)
+    return days
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+@transaction.atomic
+def generate_calendar(
+    *, actor_user: User, forum: Forum, year: int, weekday: int = 1, hour: int = 14
+) -> list[Meeting]:
+    """R6: the year's meetings from the forum's cadence, pre-meetings a week before each when
+    the forum holds them, and its annual event. Safe to run twice."""
+    _require_manager(actor_user, forum)
+    existing = set(
+        Meeting.objects.filter(forum=forum, starts_at__year=year).values_list("kind", "starts_at")
+    )
+    created: list[Meeting] = []
+
+    def make(kind: str, starts: datetime, **extra: Any) -> Meeting | None:
+        if (kind, starts) in existing:
+            return None
+        meeting = Meeting.objects.create(
+            forum=forum, kind=kind, starts_at=starts, ends_at=starts + MEETING_LENGTH, **extra
+        )
+        created.append(meeting)
+        return meeting
+
+    for day in cadence_dates(forum.cadence, year, weekday):
+        starts = _at(day, hour)
+        meeting = make(MeetingKind.REGULAR, starts)
+        if forum.pre_meeting:
+            main = meeting or Meeting.objects.get(
+                forum=forum, kind=MeetingKind.REGULAR, starts_at=starts
+            )
+            make(
+                MeetingKind.PRE_MEETING,
+                starts - timedelta(days=7),
+                prepares=main,
+                title=_("Formøde: %(forum)s") % {"forum": forum.name},
+            )
+    if forum.annual_event:
+        make(MeetingKind.ANNUAL_EVENT, _at(date(year, 6, 1), 16), title=forum.annual_event)
+    if created:
+        record_event(
+            actor=actor_user,
+            action="meetings.calendar_generated",
+            obj=forum,
+            municipality_id=forum.municipality_id,
+            data={"year": year, "created": len(created)},
+        )
+    return created
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    actor_user: User,
+    forum: Forum,
+    kind: str,
+    starts_at: datetime,
+    location: str = "",
+    title: str = "",
+) -> Meeting:
+    """Extra and acute meetings, called by the chair."""
+    _require_manager(actor_user, forum)
+    meeting = Meeting.objects.create(
+        forum=forum,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + MEETING_LENGTH,
+        location=location,
+        title=title,
+    )
+    _audit(actor_user, "meeting_created", meeting, kind=kind)
+    return meeting
+
+
+# --- Agenda --------------------------------------------------------------------------------
+
+
+def _next_position(meeting: Meeting) -> int:
+    return (meeting.items.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def add_item(
+    *,
+    actor_user: User,
+    meeting: Meeting,
+    title: str,
+    description: str = "",
+    visibility: str = Visibility.INTERNAL,
+) -> AgendaItem:
+    _require_manager(actor_user, meeting.forum)
+    if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
+        raise DomainError(
+            _("Forummet må ikke drøfte navngivne personer, så der kan ikke være lukkede punkter.")
+        )
+    if not title.strip():
+        raise DomainError(_("Skriv en overskrift."))
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        position=_next_position(meeting),
+        title=title.strip(),
+        description=description.strip(),
+        visibility=visibility,
+    )
+    _audit(actor_user, "item_added", meeting, item=item.pk, visibility=visibility)
+    return item
+
+
+@transaction.atomic
+def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
+    """R6: standing items from the forum; concerns awaiting the local group's decision (the
+    worksheet rule) and cases due for follow-up as closed items. Safe to run twice."""
+    _require_manager(actor_user, meeting.forum)
+    added = 0
+    titles = set(meeting.items.values_list("title", flat=True))
+    for standing in meeting.forum.standing_items or []:
+        if standing not in titles:
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=_next_position(meeting),
+                title=standing,
+                kind=ItemKind.STANDING,
+                visibility=Visibility.INTERNAL,
+            )
+            added += 1
+    if meeting.forum.may_discuss_individuals:
+        concerns = Concern.objects.filter(
+            forum=meeting.forum, status=ConcernStatus.AWAITING_DECISION
+        ).exclude(agenda_items__meeting__status=MeetingStatus.PLANNED)
+        for concern in concerns.select_related("young_person"):
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=_next_position(meeting),
+                title=_("Bekymring nr. %(n)s: henlæg eller lav handlingsaftale")
+                % {"n": concern.pk},
+                description=concern.young_person.full_name if concern.young_person else "",
+                kind=ItemKind.CONCERN_DECISION,
+                visibility=Visibility.CLOSED,
+                concern=concern,
+            )
+            added += 1
+        due = ActionAgreement.objects.filter(
+            case__forum=meeting.forum,
+            case__status=CaseStatus.OPEN,
+            follow_up_date__lte=meeting.starts_at.date(),
+        ).exclude(case__agenda_items__meeting__status=MeetingStatus.PLANNED)
+        for case_id in sorted(set(due.values_list("case_id", flat=True))):
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=_next_position(meeting),
+                title=_("Opfølgning på sag nr. %(n)s") % {"n": case_id},
+                kind=ItemKind.CASE_FOLLOW_UP,
+                visibility=Visibility.CLOSED,
+                case_id=case_id,
+            )
+            added += 1
+    if added:
+        _audit(actor_user, "agenda_prepared", meeting, added=added)
+    return added
+
+
+@transaction.atomic
+def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contribution:
+    """København: a non-authority member may hand in a concern before a closed item."""
+    actor = _actor(actor_user)
+    if actor.member_id is None or not meeting_access.is_member_of(actor, item.meeting):
+        raise DomainError(_("Du er ikke medlem af forummet."))
+    if not text.strip():
+        raise DomainError(_("Skriv dit bidrag."))
+    contribution = Contribution.objects.create(
+        item=item, member_id=actor.member_id, text=text.strip()
+    )
+    _audit(actor_user, "contribution_added", item.meeting, item=item.pk)
+    return contribution
+
+
+# --- Minutes and protocol ------------------------------------------------------------------
+
+
+@dataclass
+class DecisionData:
+    decision: str
+    responsible: Member | None = None
+    deadline: date | None = None
+
+
+def protocol_text(meeting: Meeting) -> str:
+    """The canonical text of the decision minutes that members sign."""
+    lines = [f"{meeting.forum.name} {meeting.starts_at.isoformat()}"]
+    for attendance in meeting.attendance.select_related("member").order_by("member__name"):
+        state = "present" if attendance.present else "absent"
+        if attendance.left_before_closed_items:
+            state += ", left before closed items"
+        lines.append(f"attendance: {attendance.member.name}: {state}")
+    for item in meeting.items.select_related("responsible").order_by("position"):
+        lines.append(
+            f"{item.position}. {item.title} [{item.visibility}] | {item.decision} | "
+            f"{item.responsible.name if item.responsible else ''} | {item.deadline or ''}"
+        )
+    return "\n".join(lines)
+
+
+def protocol_hash(meeting: Meeting) -> str:
+    return hashlib.sha256(protocol_text(meeting).encode()).hexdigest()
+
+
+@transaction.atomic
+def record_minutes(
+    *,
+    actor_user: User,
+    meeting: Meeting,
+    attendance: dict[int, tuple[bool, bool]],
+    decisions: dict[int, DecisionData],
+) -> Meeting:
+    """R6: attendance and decision minutes; decisions with a responsible become tasks. A change
+    after signing voids the approval: the new text needs a new signature round."""
+    _require_manager(actor_user, meeting.forum)
+    before = protocol_hash(meeting)
+    for member_id, (present, left) in attendance.items():
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            member_id=member_id,
+            defaults={"present": present, "left_before_closed_items": left and present},
+        )
+    items = {item.pk: item for item in meeting.items.all()}
+    for item_id, data in decisions.items():
+        item = items.get(item_id)
+        if item is None:
+            raise DomainError(_("Punktet hører ikke til mødet."))
+        item.decision = data.decision.strip()
+        item.responsible = data.responsible
+        item.deadline = data.deadline
+        item.save(update_fields=["decision", "responsible", "deadline"])
+        MeetingTask.objects.filter(item=item).delete()
+        if data.responsible is not None and item.decision:
+            MeetingTask.objects.create(
+                item=item,
+                owner=data.responsible,
+                description=item.decision[:500],
+                due_date=data.deadline,
+            )
+    meeting.status = MeetingStatus.HELD
+    changed = protocol_hash(meeting) != before
+    if changed and meeting.approved_at is not None:
+        meeting.approved_at = None
+    meeting.save(update_fields=["status", "approved_at"])
+    _audit(actor_user, "minutes_recorded", meeting, changed=changed)
+    return meeting
+
+
+def signers_needed(meeting: Meeting) -> list[Member]:
+    return [
+        m.member
+        for m in meeting_access.permanent_memberships(meeting.forum).select_related("member")
+    ]
+
+
+def current_signatures(meeting: Meeting) -> list[Signature]:
+    return list(
+        meeting.signatures.filter(text_hash=protocol_hash(meeting)).select_related("member")
+    )
+
+
+@transaction.atomic
+def sign_protocol(*, actor_user: User, meeting: Meeting) -> Signature:
+    """R6: the protocol is signed by the forum's permanent members; when all have signed the
+    current text, it is approved and forwarded up the reporting line."""
+    actor = _actor(actor_user)
+    if meeting.status != MeetingStatus.HELD:
+        raise DomainError(_("Referatet kan først underskrives, når mødet er afholdt."))
+    needed = {m.pk for m in signers_needed(meeting)}
+    if actor.member_id not in needed:
+        raise DomainError(_("Kun forummets faste medlemmer underskriver protokollen."))
+    text_hash = protocol_hash(meeting)
+    signature, _created = Signature.objects.get_or_create(
+        meeting=meeting,
+        member_id=actor.member_id,
+        text_hash=text_hash,
+        defaults={"user": actor_user},
+    )
+    _audit(actor_user, "protocol_signed", meeting, text_hash=text_hash)
+    signed = {s.member_id for s in current_signatures(meeting)}
+    if needed <= signed and meeting.approved_at is None:
+        _approve(actor_user, meeting)
+    return signature
+
+
+@transaction.atomic
+def approve_minutes(*, actor_user: User, meeting: Meeting) -> Meeting:
+    """For fora whose protocol is not signed: the chair approves the minutes."""
+    _require_manager(actor_user, meeting.forum)
+    if meeting.forum.protocol_signed:
+        raise DomainError(_("Protokollen skal underskrives af de faste medlemmer."))
+    if meeting.status != MeetingStatus.HELD:
+        raise DomainError(_("Referatet kan først godkendes, når mødet er afholdt."))
+    _approve(actor_user, meeting)
+    return meeting
+
+
+def _approve(actor_user: User, meeting: Meeting) -> None:
+    meeting.approved_at = timezone.now()
+    meeting.save(update_fields=["approved_at"])
+    _audit(actor_user, "minutes_approved", meeting, text_hash=protocol_hash(meeting))
+    forward_minutes(actor_user=actor_user, meeting=meeting)
+
+
+def forward_minutes(*, actor_user: User, meeting: Meeting) -> ForwardedMinutes | None:
+    """R6: approved minutes go to the forum above as orientation, without closed items."""
+    parent = meeting.forum.parent
+    if parent is None or meeting.approved_at is None:
+        return None
+    forward, created = ForwardedMinutes.objects.get_or_create(meeting=meeting, to_forum=parent)
+    if created:
+        _audit(actor_user, "minutes_forwarded", meeting, to_forum=parent.pk)
+    return forward
+
+
+# --- Publication ---------------------------------------------------------------------------
+
+CPR_LIKE = re.compile(r"\b\d{6}-?\d{4}\b")
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+PHONE = re.compile(r"(?<!\d)(?:\+45[ ]?)?(?:\d{2}[ ]?){3}\d{2}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    position: int
+    field: str
+    kind: str
+    text: str
+
+
+def _texts(item: AgendaItem) -> Iterable[tuple[str, str]]:
+    yield _("overskrift"), item.title
+    yield _("beskrivelse"), item.description
+    yield _("beslutning"), item.decision
+
+
+def find_personal_data(meeting: Meeting) -> list[Finding]:
+    """R6: CPR-like numbers, names of registered young people, e-mail addresses and phone
+    numbers in the public items block publication."""
+    scope = (
+        {"municipality_id": meeting.forum.municipality_id}
+        if meeting.forum.municipality_id is not None
+        else {"municipality__police_district_id": meeting.forum.police_district_id}
+    )
+    names = [
+        f"{first} {last}".lower()
+        for first, last in YoungPerson.objects.filter(**scope).values_list(
+            "first_name", "last_name"
+        )
+    ]
+    findings = []
+    for item in meeting.items.filter(visibility=Visibility.PUBLIC).order_by("position"):
+        for field_name, text in _texts(item):
+            if not text:
+                continue
+            for match in CPR_LIKE.finditer(text):
+                findings.append(Finding(item.position, field_name, _("CPR-nummer"), match.group()))
+            for match in EMAIL.finditer(text):
+                findings.append(
+                    Finding(item.position, field_name, _("e-mailadresse"), match.group())
+                )
+            for match in PHONE.finditer(CPR_LIKE.sub("", text)):
+                findings.append(
+                    Finding(item.position, field_name, _("telefonnummer"), match.group())
+                )
+            lowered = text.lower()
+            for name in names:
+                if name in lowered:
+                    findings.append(
+                        Finding(
+                            item.position, field_name, _("navn på registreret ung"), name.title()
+                        )
+                    )
+    return findings
+
+
+@transaction.atomic
+def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
+    """Publish the public version; blocked (nothing published) while personal data is found."""
+    _require_manager(actor_user, meeting.forum)
+    findings = find_personal_data(meeting)
+    if findings:
+        _audit(actor_user, "publication_blocked", meeting, findings=len(findings))
+        return findings
+    meeting.published_at = timezone.now()
+    meeting.save(update_fields=["published_at"])
+    _audit(actor_user, "published", meeting)
+    return []
+
+
+def record_pdf(*, actor_user: User, meeting: Meeting) -> None:
+    _audit(actor_user, "pdf", meeting)
+
+
+@transaction.atomic
+def complete_meeting_task(*, actor_user: User, task: MeetingTask) -> MeetingTask:
+    actor = _actor(actor_user)
+    if task.owner_id != actor.member_id:
+        raise DomainError(_("Kun den ansvarlige kan markere opgaven som udført."))
+    task.status = "done"
+    task.save(update_fields=["status"])
+    _audit(actor_user, "task_done", task.item.meeting, task=task.pk)
+    return task

@@ -1,0 +1,136 @@
+"""Meetings in Chromium: an Områdegruppe's meeting from agenda to public protocol and the
+minutes forwarded to the Lokalråd; a non-authority member sees "Lukket punkt"."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from ssp.organisation.models import AccessRole, Forum, Member, Membership, Municipality
+from ssp.organisation.services import load_preset
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def person(username: str, name: str, forum: Forum, role: str, sector: str) -> None:
+    user = User.objects.create_user(username, password="demo", first_name=name)
+    member = Member.objects.create(
+        user=user,
+        municipality=Municipality.objects.get(slug="hoeje-taastrup"),
+        name=name,
+        title="SSP",
+        sector=sector,
+        access_role=AccessRole.EMPLOYEE,
+        is_authority=True,
+    )
+    Membership.objects.create(forum=forum, member=member, role=role)
+
+
+@pytest.fixture
+def hoeje_taastrup(e2e_demo: None) -> None:
+    load_preset(name="hoeje-taastrup")
+    area = Forum.objects.get(municipality__slug="hoeje-taastrup", key="omraadegruppe-1")
+    council = Forum.objects.get(municipality__slug="hoeje-taastrup", key="lokalraad")
+    person("ht_formand", "Karin Formand", area, "chair", "buf")
+    person("ht_medlem", "Morten Medlem", area, "member", "police")
+    person("ht_lokalraad", "Lise Lokalråd", council, "member", "sof")
+
+
+def test_an_omraadegruppe_meeting_from_agenda_to_public_protocol(
+    page: Page, hoeje_taastrup: None
+) -> None:
+    log_in(page, "ht_formand")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Møder").click()
+    form = page.get_by_test_id("meeting-form")
+    form.get_by_label("Forum").select_option(label="SSP-områdegruppen, Område 1")
+    form.get_by_label("Type").select_option("regular")
+    form.get_by_label("Tidspunkt").fill(f"{timezone.localdate():%Y-%m-%d}T08:00")
+    form.get_by_label("Sted").fill("Borgerhuset")
+    form.get_by_role("button", name="Indkald").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("SSP-områdegruppen, Område 1")
+
+    # Standing items from the preset, and a public item of our own.
+    page.get_by_test_id("prepare").click()
+    agenda = page.get_by_test_id("agenda")
+    expect(agenda.get_by_test_id("agenda-item")).to_have_count(6)
+    expect(agenda).to_contain_text("Nedsættelse af personkreds til Ad hoc handlegrupper")
+    page.get_by_text("Nyt punkt").click()
+    item_form = page.get_by_test_id("item-form")
+    item_form.get_by_label("Overskrift").fill("Sommeraktiviteter for unge i området")
+    item_form.get_by_label("Synlighed").select_option("public")
+    item_form.get_by_role("button", name="Tilføj punkt").click()
+    expect(agenda.get_by_test_id("agenda-item")).to_have_count(7)
+
+    # Hold the meeting: attendance, a decision with a responsible member and a deadline.
+    page.get_by_test_id("minutes-link").click()
+    minutes = page.get_by_test_id("minutes-form")
+    last = minutes.get_by_test_id("minutes-item").last
+    last.get_by_label("Beslutning").fill("Der laves en plan for sommerens aktiviteter.")
+    option = (
+        last.get_by_label("Ansvarlig")
+        .locator("option", has_text="Morten Medlem")
+        .get_attribute("value")
+    )
+    last.get_by_label("Ansvarlig").select_option(option)
+    last.get_by_label("Frist").fill("2030-06-01")
+    minutes.get_by_role("button", name="Gem referatet").click()
+    expect(page.get_by_test_id("attendance")).to_contain_text("Morten Medlem: til stede")
+    page.get_by_test_id("sign").click()
+    expect(page.get_by_text("1 af 2 faste medlemmer")).to_be_visible()
+    meeting_url = page.url
+    page.get_by_test_id("logout").click()
+
+    # The other permanent member has the task on his start page and signs.
+    log_in(page, "ht_medlem")
+    expect(page.get_by_test_id("meeting-tasks")).to_contain_text("Der laves en plan for sommerens")
+    page.goto(meeting_url)
+    page.get_by_test_id("sign").click()
+    expect(page.get_by_test_id("approved")).to_be_visible()
+    expect(page.get_by_test_id("forwarded-to")).to_contain_text("Lokalrådet")
+    page.get_by_test_id("logout").click()
+
+    # The chair publishes; the public page needs no login and shows public items only.
+    log_in(page, "ht_formand")
+    page.goto(meeting_url)
+    page.get_by_test_id("publish").click()
+    page.get_by_test_id("public-link").click()
+    public_url = page.url
+    page.context.clear_cookies()
+    page.goto(public_url)
+    protocol = page.get_by_test_id("public-protocol")
+    expect(protocol).to_contain_text("Sommeraktiviteter for unge i området")
+    expect(protocol).to_contain_text("Der laves en plan for sommerens aktiviteter.")
+    expect(protocol).not_to_contain_text("Nedsættelse af personkreds")
+    assert page.request.get(public_url + "pdf/").headers["content-type"] == "application/pdf"
+
+    # The Lokalråd sees the forwarded minutes for orientation.
+    log_in(page, "ht_lokalraad")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Møder").click()
+    page.get_by_test_id("forwarded").get_by_role("link").first.click()
+    expect(
+        page.get_by_text("Referat til orientering fra SSP-områdegruppen, Område 1")
+    ).to_be_visible()
+    expect(page.get_by_test_id("agenda")).to_contain_text("Sommeraktiviteter for unge i området")
+
+
+def test_a_non_authority_member_sees_lukket_punkt_and_can_hand_in_her_concern(page: Page) -> None:
+    log_in(page, "boligsocial")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Møder").click()
+    page.get_by_test_id("upcoming").get_by_role("link").first.click()
+    agenda = page.get_by_test_id("agenda")
+    expect(agenda).to_contain_text("Lukket punkt")
+    expect(agenda).not_to_contain_text("Sara")
+    closed = agenda.get_by_test_id("agenda-item").filter(has_text="Lukket punkt")
+    closed.get_by_role("textbox").fill("Jeg kender familien fra boligområdet.")
+    closed.get_by_role("button", name="Giv videre").click()
+    expect(page.get_by_text("Dit bidrag er givet videre til punktet.")).to_be_visible()
+    expect(page.get_by_test_id("agenda")).not_to_contain_text("Sara")
+    meeting_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    api = page.request.get(f"/api/v1/meetings/meetings/{meeting_id}").json()
+    closed_items = [i for i in api["items"] if i["visibility"] == "closed"]
+    assert closed_items and all(
+        i["title"] == "Lukket punkt" and not i["description"] for i in closed_items
+    )

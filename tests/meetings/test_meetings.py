@@ -1,0 +1,278 @@
+"""R6 meetings: cadence, automatic agenda items, signatures, publication check, forwarding,
+and closed items that never reach a non-authority member on any channel."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ssp.cases.models import Concern
+from ssp.errors import DomainError
+from ssp.meetings import services
+from ssp.meetings.calendar import feed_token
+from ssp.meetings.models import ForwardedMinutes, Meeting, MeetingKind, MeetingTask, Visibility
+from ssp.organisation.models import Forum, Member, Municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def forum(key: str) -> Forum:
+    return Forum.objects.get(municipality__slug="aadal", key=key)
+
+
+def member(username: str) -> Member:
+    return Member.objects.get(user__username=username)
+
+
+def upcoming_local() -> Meeting:
+    return Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
+
+
+@pytest.mark.parametrize(
+    ("cadence", "count"),
+    [
+        ("twice_yearly", 2),
+        ("quarterly", 4),
+        ("monthly", 12),
+        ("biweekly", 26),
+        ("weekly", 52),
+        ("adhoc", 0),
+    ],
+)
+def test_cadence_gives_the_year_its_meetings_on_the_chosen_weekday(
+    cadence: str, count: int
+) -> None:
+    days = services.cadence_dates(cadence, 2027, weekday=2)
+    assert (
+        len(days) in {count, count + 1} if cadence in {"weekly", "biweekly"} else len(days) == count
+    )
+    assert all(day.weekday() == 2 and day.year == 2027 for day in days)
+    assert days == sorted(set(days))
+
+
+def test_the_calendar_adds_pre_meetings_and_the_annual_event_and_is_safe_to_repeat(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    steering = forum("styregruppe")
+    created = services.generate_calendar(actor_user=users["koordinator"], forum=steering, year=2029)
+    kinds = sorted(m.kind for m in created)
+    assert kinds.count(MeetingKind.REGULAR) == 4
+    assert kinds.count(MeetingKind.PRE_MEETING) == 4  # Faxe: the chair and centre head prepare
+    assert kinds.count(MeetingKind.ANNUAL_EVENT) == 1
+    pre = next(m for m in created if m.kind == MeetingKind.PRE_MEETING)
+    assert pre.prepares is not None and pre.prepares.starts_at - pre.starts_at == timedelta(days=7)
+    assert (
+        services.generate_calendar(actor_user=users["koordinator"], forum=steering, year=2029) == []
+    )
+
+
+def test_only_managers_plan_meetings(demo: Municipality, users: dict[str, User]) -> None:
+    with pytest.raises(DomainError):
+        services.generate_calendar(
+            actor_user=users["laerer"], forum=forum("lokal-ssp-oest"), year=2029
+        )
+
+
+def test_concerns_awaiting_decision_and_follow_ups_go_on_the_agenda_as_closed_items(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = upcoming_local()
+    sara = Concern.objects.get(young_person__first_name="Sara")
+    item = meeting.items.get(concern=sara)
+    assert item.visibility == Visibility.CLOSED
+    assert (
+        services.prepare_agenda(actor_user=users["koordinator"], meeting=meeting) == 0
+    )  # no duplicates
+    midt = services.create_meeting(
+        actor_user=users["koordinator"],
+        forum=forum("lokal-ssp-midt"),
+        kind=MeetingKind.REGULAR,
+        starts_at=timezone.now() + timedelta(days=10),
+    )
+    services.prepare_agenda(actor_user=users["koordinator"], meeting=midt)
+    follow_up = midt.items.get(kind="case_follow_up")
+    assert follow_up.case is not None and follow_up.case.young_person.first_name == "Ali"
+    assert follow_up.visibility == Visibility.CLOSED
+
+
+def test_a_forum_that_may_not_discuss_individuals_gets_no_closed_items(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = Meeting.objects.filter(forum__key="styregruppe", status="planned").first()
+    assert meeting is not None
+    with pytest.raises(DomainError, match="lukkede punkter"):
+        services.add_item(
+            actor_user=users["koordinator"], meeting=meeting, title="X", visibility="closed"
+        )
+
+
+def held_local_meeting(users: dict[str, User]) -> Meeting:
+    meeting = upcoming_local()
+    item = meeting.items.get(title="Aftener ved klubben")
+    services.record_minutes(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        attendance={member("boligsocial").pk: (True, True), member("laerer").pk: (True, False)},
+        decisions={
+            item.pk: services.DecisionData(
+                "Gadeteamet kigger forbi.", member("politi"), date(2030, 1, 1)
+            )
+        },
+    )
+    return meeting
+
+
+def test_decisions_become_tasks_and_the_minutes_record_who_left(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = held_local_meeting(users)
+    task = MeetingTask.objects.get(item__meeting=meeting)
+    assert task.owner == member("politi") and task.due_date == date(2030, 1, 1)
+    assert "Bente Larsen: present, left before closed items" in services.protocol_text(meeting)
+    html = Client()
+    html.force_login(users["politi"])
+    assert "Gadeteamet kigger forbi." in html.get("/").content.decode()
+
+
+def test_all_permanent_members_sign_and_a_later_change_needs_a_new_round(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = held_local_meeting(users)
+    signers = services.signers_needed(meeting)
+    usernames = [m.user.username for m in signers if m.user]
+    assert len(usernames) == len(signers) == 5
+    for username in usernames[:-1]:
+        services.sign_protocol(actor_user=users[username], meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.approved_at is None
+    services.sign_protocol(actor_user=users[usernames[-1]], meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.approved_at is not None
+    signed_hash = services.protocol_hash(meeting)
+    item = meeting.items.get(title="Aftener ved klubben")
+    services.record_minutes(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        attendance={},
+        decisions={item.pk: services.DecisionData("Ændret beslutning.")},
+    )
+    meeting.refresh_from_db()
+    assert meeting.approved_at is None
+    assert services.protocol_hash(meeting) != signed_hash
+    assert services.current_signatures(meeting) == []
+    with pytest.raises(DomainError, match="faste medlemmer"):
+        services.sign_protocol(actor_user=users["politiker"], meeting=meeting)
+
+
+def test_approved_minutes_are_forwarded_without_closed_items(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    meeting = held_local_meeting(users)
+    for signer in services.signers_needed(meeting):
+        assert signer.user is not None
+        services.sign_protocol(actor_user=signer.user, meeting=meeting)
+    forward = ForwardedMinutes.objects.get(meeting=meeting)
+    assert forward.to_forum.key == "koordinationsgruppe"
+    # Karin Lund chairs the coordination group without sitting in the local group: give her a login.
+    chair = Member.objects.get(name="Karin Lund")
+    chair.user = User.objects.create_user("karin")
+    chair.save(update_fields=["user"])
+    client = Client()
+    client.force_login(chair.user)
+    page = client.get(f"/moeder/{meeting.pk}/").content.decode()
+    assert "Referat til orientering" in page
+    assert "Aftener ved klubben" in page
+    assert "Sara" not in page and "Bekymring nr." not in page
+    api = client.get(f"/api/v1/meetings/meetings/{meeting.pk}").json()
+    assert all(i["title"] == "Lukket punkt" for i in api["items"] if i["visibility"] == "closed")
+
+
+def test_publication_is_blocked_by_a_cpr_number_and_a_registered_childs_name(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = Meeting.objects.get(published_at__isnull=False)
+    meeting.published_at = None
+    meeting.save(update_fields=["published_at"])
+    services.add_item(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        title="Orientering",
+        description=(
+            "Emil Sandberg (120312-4137) er flyttet. Kontakt mig på 20 30 40 50 eller x@y.dk"
+        ),
+        visibility=Visibility.PUBLIC,
+    )
+    findings = services.publish(actor_user=users["koordinator"], meeting=meeting)
+    kinds = {f.kind for f in findings}
+    assert {"CPR-nummer", "navn på registreret ung", "telefonnummer", "e-mailadresse"} <= kinds
+    meeting.refresh_from_db()
+    assert meeting.published_at is None
+    response = Client().get(f"/offentlig/moeder/{meeting.pk}/")
+    assert response.status_code == 404
+
+
+def test_a_non_authority_member_never_receives_a_closed_items_content(
+    demo: Municipality, users: dict[str, User], client_for: Any, tmp_path: Any
+) -> None:
+    meeting = upcoming_local()
+    client = client_for("boligsocial")
+    channels = {
+        "page": client.get(f"/moeder/{meeting.pk}/").content.decode(),
+        "api": client.get(f"/api/v1/meetings/meetings/{meeting.pk}").content.decode(),
+        "ical": Client().get(f"/kalender/{feed_token(users['boligsocial'])}.ics").content.decode(),
+    }
+    pdf_path = tmp_path / "m.pdf"
+    pdf_path.write_bytes(client.get(f"/moeder/{meeting.pk}/pdf/").content)
+    channels["pdf"] = subprocess.run(
+        ["pdftotext", str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S603
+    ).stdout
+    for channel, text in channels.items():
+        assert "Sara" not in text, channel
+        assert "Bekymring nr." not in text, channel
+    assert "Lukket punkt" in channels["page"] and "Lukket punkt" in channels["pdf"]
+    assert "BEGIN:VEVENT" in channels["ical"]
+    # The coordinator (SSP staff) does see the closed item.
+    assert (
+        "Sara Holm Nielsen"
+        in client_for("koordinator").get(f"/moeder/{meeting.pk}/").content.decode()
+    )
+
+
+def test_a_bad_calendar_token_is_404(db: None) -> None:
+    assert Client().get("/kalender/forkert.ics").status_code == 404
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_queries_of_agenda_and_calendar_do_not_grow(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    client = client_for("koordinator")
+    meeting = upcoming_local()
+    urls = [
+        f"/moeder/{meeting.pk}/",
+        "/moeder/",
+        f"/kalender/{feed_token(users['koordinator'])}.ics",
+    ]
+    before = [_queries(client, url) for url in urls]
+    for index in range(10):
+        services.add_item(actor_user=users["koordinator"], meeting=meeting, title=f"Punkt {index}")
+    services.generate_calendar(
+        actor_user=users["koordinator"], forum=forum("koordinationsgruppe"), year=2030
+    )
+    assert [_queries(client, url) for url in urls] == before
