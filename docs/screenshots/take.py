@@ -19,6 +19,9 @@ SHOTS = [
     ("laerer", "/bekymringer/ny/", "concern-form.png"),
     ("koordinator", "case:Ali Berg Hansen", "case.png"),
     ("socialraadgiver", "/", "start-page.png"),
+    ("koordinator", "meeting:agenda", "agenda.png"),
+    ("koordinator", "meeting:minutes", "minutes-form.png"),
+    ("politiker", "public:protocol", "public-protocol.png"),
 ]
 
 
@@ -43,6 +46,17 @@ def main(base: str) -> None:
                 page.get_by_test_id("org-chart").get_by_role(
                     "link", name="SSP Koordinationsgruppen"
                 ).click()
+            elif path.startswith("meeting:"):
+                page.goto("/moeder/")
+                page.get_by_test_id("upcoming").get_by_role("link").filter(
+                    has_text="Distrikt Øst"
+                ).first.click()
+                if path == "meeting:minutes":
+                    page.get_by_test_id("minutes-link").click()
+            elif path.startswith("public:"):
+                page.context.clear_cookies()
+                page.goto("/offentlig/aadal/moeder/")
+                page.get_by_test_id("public-meetings").get_by_role("link").first.click()
             elif path.startswith("case:"):
                 page.goto("/sager/")
                 page.get_by_test_id("cases").get_by_role("link").filter(

@@ -261,7 +261,11 @@ def public_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/public_meeting.html",
-        {"meeting": meeting, "items": selectors.agenda_for(None, meeting, Mode.PUBLIC)},
+        {
+            "meeting": meeting,
+            "items": selectors.agenda_for(None, meeting, Mode.PUBLIC),
+            "site_name": meeting.forum.municipality.name if meeting.forum.municipality else "",
+        },
     )
 
 
