@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from ssp.organisation.models import AccessRole, Forum, Member, Municipality, Sector
 
@@ -160,7 +161,7 @@ def visible_fora(actor: Actor) -> QuerySet[Forum]:
 
 # --- View helpers ---------------------------------------------------------------------------
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
 def require(rule: Callable[[Actor], bool]) -> Callable[[ViewFunc], ViewFunc]:
@@ -168,7 +169,7 @@ def require(rule: Callable[[Actor], bool]) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not rule(get_actor(request.user)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

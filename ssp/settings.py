@@ -205,6 +205,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+if TESTING:
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ssp-test-media-"))
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

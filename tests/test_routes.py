@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ssp.cases.models import Case, Concern
 from ssp.meetings.calendar import feed_token
-from ssp.meetings.models import Meeting, MeetingTask
+from ssp.meetings.models import Attachment, Meeting, MeetingTask
 from ssp.organisation.models import Forum, Municipality
 
 ROLES = (
@@ -138,6 +138,7 @@ POLICY |= {
     "meetings:new": POST_ONLY,
     "meetings:item_new": POST_ONLY,
     "meetings:prepare": POST_ONLY,
+    "meetings:attachment": roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK),
     "meetings:contribution": POST_ONLY,
     "meetings:sign": POST_ONLY,
     "meetings:approve": POST_ONLY,
@@ -271,6 +272,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = demo.slug
         elif kwarg == "item":
             values[kwarg] = upcoming.items.get(visibility="closed").pk
+        elif kwarg == "attachment":
+            values[kwarg] = Attachment.objects.get(item__meeting=upcoming).pk
         elif kwarg == "token":
             values[kwarg] = feed_token(User.objects.get(username="koordinator"))
         elif kwarg == "forum":

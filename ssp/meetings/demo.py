@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -103,3 +104,9 @@ def seed_meetings(municipality: Municipality) -> None:
         description="Gruppen af piger foran klubben: opsøgende indsats?",
     )
     services.prepare_agenda(actor_user=coordinator, meeting=upcoming)
+    closed = upcoming.items.get(visibility=Visibility.CLOSED)
+    services.add_attachment(
+        actor_user=coordinator,
+        item=closed,
+        upload=ContentFile(b"Notat fra klasselaereren (opdigtet).\n", name="notat.txt"),
+    )

@@ -15,6 +15,8 @@ from ssp.meetings.models import AgendaItem, Attendance, MeetingKind, Visibility
 from ssp.meetings.services import DecisionData
 from ssp.organisation.models import Forum, Member
 
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
 WEEKDAYS = [
     (0, _("Mandag")),
     (1, _("Tirsdag")),
@@ -62,6 +64,13 @@ class ItemForm(StyledForm):
     visibility = forms.ChoiceField(
         label=_("Synlighed"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
+    attachment = forms.FileField(label=_("Bilag"), required=False)
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload is not None and upload.size > MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(_("Bilaget må højst fylde 10 MB."))
+        return upload
 
     def __init__(self, *args: Any, allow_closed: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from ssp.access import Actor
 from ssp.meetings import access as meeting_access
 from ssp.meetings.models import (
     AgendaItem,
+    Attachment,
     Attendance,
     ForwardedMinutes,
     Meeting,
@@ -26,8 +27,6 @@ from ssp.meetings.models import (
     Visibility,
 )
 from ssp.organisation.models import Forum
-
-CLOSED_TITLE = "Lukket punkt"
 
 
 class Mode(Enum):
@@ -59,7 +58,7 @@ def _view(item: AgendaItem, *, redact: bool) -> ItemView:
         return ItemView(
             pk=item.pk,
             position=item.position,
-            title=_(CLOSED_TITLE),
+            title=_("Lukket punkt"),
             visibility=item.visibility,
             redacted=True,
         )
@@ -108,6 +107,15 @@ def get_meeting_for(actor: Actor, meeting_id: int) -> Meeting:
         pk=meeting_id,
     )
     return meeting
+
+
+def get_attachment_for(actor: Actor, meeting: Meeting, attachment_id: int) -> Attachment:
+    """An attachment of an item the actor sees unredacted in this meeting, else 404."""
+    visible = {v.pk for v in agenda_for(actor, meeting, mode_for(actor, meeting)) if not v.redacted}
+    found: Attachment = access.get_or_404(
+        Attachment.objects.filter(item__meeting=meeting, item_id__in=visible), pk=attachment_id
+    )
+    return found
 
 
 def get_item_for(actor: Actor, meeting_id: int, item_id: int) -> AgendaItem:

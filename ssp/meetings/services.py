@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,6 +23,7 @@ from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
 from ssp.meetings.models import (
     AgendaItem,
+    Attachment,
     Attendance,
     Contribution,
     ForwardedMinutes,
@@ -176,6 +178,7 @@ def add_item(
     title: str,
     description: str = "",
     visibility: str = Visibility.INTERNAL,
+    attachment: File | None = None,
 ) -> AgendaItem:
     _require_manager(actor_user, meeting.forum)
     if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
@@ -192,7 +195,19 @@ def add_item(
         visibility=visibility,
     )
     _audit(actor_user, "item_added", meeting, item=item.pk, visibility=visibility)
+    if attachment is not None:
+        add_attachment(actor_user=actor_user, item=item, upload=attachment)
     return item
+
+
+@transaction.atomic
+def add_attachment(*, actor_user: User, item: AgendaItem, upload: File) -> Attachment:
+    """An attachment shares its item's visibility: a closed item's files stay closed."""
+    _require_manager(actor_user, item.meeting.forum)
+    name = (upload.name or "bilag").rsplit("/", 1)[-1][:200]
+    attachment = Attachment.objects.create(item=item, file=upload, name=name)
+    _audit(actor_user, "attachment_added", item.meeting, item=item.pk, name=name)
+    return attachment
 
 
 @transaction.atomic
@@ -477,6 +492,10 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
     meeting.save(update_fields=["published_at"])
     _audit(actor_user, "published", meeting)
     return []
+
+
+def record_attachment(*, actor_user: User, meeting: Meeting, name: str) -> None:
+    _audit(actor_user, "attachment_downloaded", meeting, name=name)
 
 
 def record_pdf(*, actor_user: User, meeting: Meeting) -> None:

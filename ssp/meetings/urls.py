@@ -12,6 +12,11 @@ urlpatterns = [
     path("moeder/<int:pk>/pdf/", views.meeting_pdf, name="pdf"),
     path("moeder/<int:pk>/punkter/", views.item_new, name="item_new"),
     path("moeder/<int:pk>/forbered/", views.agenda_prepare, name="prepare"),
+    path(
+        "moeder/<int:pk>/bilag/<int:attachment>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("moeder/<int:pk>/punkter/<int:item>/bidrag/", views.contribution_new, name="contribution"),
     path("moeder/<int:pk>/referat/", views.minutes, name="minutes"),
     path("moeder/<int:pk>/underskriv/", views.sign, name="sign"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -119,11 +119,24 @@ def _managed_meeting(request: HttpRequest, pk: int) -> Any:
 @access.require(meeting_access.can_use_meetings)
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _managed_meeting(request, pk)
-    form = forms.ItemForm(request.POST, allow_closed=meeting.forum.may_discuss_individuals)
+    form = forms.ItemForm(
+        request.POST, request.FILES, allow_closed=meeting.forum.may_discuss_individuals
+    )
     if not form.is_valid():
         raise DomainError(_("Skriv en overskrift og vælg synlighed."))
     services.add_item(actor_user=_user(request), meeting=meeting, **form.cleaned_data)
     return redirect("meetings:detail", pk=pk)
+
+
+@access.require(meeting_access.can_use_meetings)
+def attachment_download(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+    actor = _actor(request)
+    meeting = selectors.get_meeting_for(actor, pk)
+    the_attachment = selectors.get_attachment_for(actor, meeting, attachment)
+    services.record_attachment(actor_user=_user(request), meeting=meeting, name=the_attachment.name)
+    return FileResponse(
+        the_attachment.file.open("rb"), as_attachment=True, filename=the_attachment.name
+    )
 
 
 @require_POST

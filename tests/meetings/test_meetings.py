@@ -276,3 +276,34 @@ def test_queries_of_agenda_and_calendar_do_not_grow(
         actor_user=users["koordinator"], forum=forum("koordinationsgruppe"), year=2030
     )
     assert [_queries(client, url) for url in urls] == before
+
+
+def test_a_closed_items_attachment_is_closed_too(demo: Municipality, client_for: Any) -> None:
+    meeting = upcoming_local()
+    attachment = meeting.items.get(visibility="closed").attachments.get()
+    url = f"/moeder/{meeting.pk}/bilag/{attachment.pk}/"
+    response = client_for("socialraadgiver").get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"Notat")
+    assert client_for("boligsocial").get(url).status_code == 404
+    assert (
+        "notat.txt" not in client_for("boligsocial").get(f"/moeder/{meeting.pk}/").content.decode()
+    )
+
+
+def test_an_attachment_is_uploaded_with_a_new_item(demo: Municipality, client_for: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = upcoming_local()
+    client = client_for("koordinator")
+    response = client.post(
+        f"/moeder/{meeting.pk}/punkter/",
+        {
+            "title": "Plan for nytår",
+            "visibility": "internal",
+            "attachment": SimpleUploadedFile("plan.txt", b"Plan"),
+        },
+    )
+    assert response.status_code == 302
+    item = meeting.items.get(title="Plan for nytår")
+    assert item.attachments.get().name == "plan.txt"
