@@ -146,6 +146,10 @@ def _member_fora(actor: Actor) -> QuerySet[Forum]:
     return Forum.objects.filter(pk__in=actor.forum_ids)
 
 
+def my_fora(actor: Actor) -> QuerySet[Forum]:
+    return Forum.objects.filter(pk__in=actor.forum_ids).order_by("name")
+
+
 def forwarded_to(actor: Actor) -> QuerySet[ForwardedMinutes]:
     return (
         ForwardedMinutes.objects.filter(to_forum_id__in=actor.forum_ids)

@@ -50,6 +50,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "feed_url": request.build_absolute_uri(
                 reverse("meetings:my_feed", args=[calendar.feed_token(_user(request))])
             ),
+            "forum_feeds": [
+                (
+                    forum,
+                    request.build_absolute_uri(
+                        reverse(
+                            "meetings:forum_feed",
+                            args=[calendar.feed_token(_user(request)), forum.pk],
+                        )
+                    ),
+                )
+                for forum in selectors.my_fora(actor)
+            ],
         },
     )
 
