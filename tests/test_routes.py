@@ -138,6 +138,7 @@ POLICY |= {
     "meetings:new": POST_ONLY,
     "meetings:item_new": POST_ONLY,
     "meetings:prepare": POST_ONLY,
+    "meetings:item_edit": roles(koordinator=OK),
     "meetings:attachment": roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK),
     "meetings:contribution": POST_ONLY,
     "meetings:sign": POST_ONLY,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from ssp import access
-from ssp.meetings import selectors
+from ssp.meetings import selectors, services
 from ssp.meetings.models import Meeting
 
 router = Router(tags=["meetings"])
@@ -64,6 +64,7 @@ def list_meetings(request: HttpRequest) -> list[MeetingOut]:
 def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
     actor = access.get_actor(request.user)
     meeting = selectors.get_meeting_for(actor, meeting_id)
+    services.record_view(actor_user=request.user, meeting=meeting)  # type: ignore[arg-type]
     items = selectors.agenda_for(actor, meeting, selectors.mode_for(actor, meeting))
     return MeetingDetailOut(
         **_meeting(meeting),

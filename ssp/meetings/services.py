@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -187,6 +187,7 @@ def add_item(
         )
     if not title.strip():
         raise DomainError(_("Skriv en overskrift."))
+    before = protocol_hash(meeting)
     item = AgendaItem.objects.create(
         meeting=meeting,
         position=_next_position(meeting),
@@ -194,6 +195,7 @@ def add_item(
         description=description.strip(),
         visibility=visibility,
     )
+    _after_change(meeting, before)
     _audit(actor_user, "item_added", meeting, item=item.pk, visibility=visibility)
     if attachment is not None:
         add_attachment(actor_user=actor_user, item=item, upload=attachment)
@@ -290,7 +292,8 @@ class DecisionData:
 
 def protocol_text(meeting: Meeting) -> str:
     """The canonical text of the decision minutes that members sign."""
-    lines = [f"{meeting.forum.name} {meeting.starts_at.isoformat()}"]
+    starts = meeting.starts_at.astimezone(UTC).isoformat()  # the same text before and after saving
+    lines = [f"{meeting.forum.name} {starts}"]
     for attendance in meeting.attendance.select_related("member").order_by("member__name"):
         state = "present" if attendance.present else "absent"
         if attendance.left_before_closed_items:
@@ -335,21 +338,81 @@ def record_minutes(
         item.responsible = data.responsible
         item.deadline = data.deadline
         item.save(update_fields=["decision", "responsible", "deadline"])
-        MeetingTask.objects.filter(item=item).delete()
-        if data.responsible is not None and item.decision:
-            MeetingTask.objects.create(
-                item=item,
-                owner=data.responsible,
-                description=item.decision[:500],
-                due_date=data.deadline,
-            )
+        _sync_task(item)
     meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status"])
     changed = protocol_hash(meeting) != before
-    if changed and meeting.approved_at is not None:
-        meeting.approved_at = None
-    meeting.save(update_fields=["status", "approved_at"])
+    if changed:
+        _after_change(meeting, before)
     _audit(actor_user, "minutes_recorded", meeting, changed=changed)
     return meeting
+
+
+def _sync_task(item: AgendaItem) -> None:
+    """Keep the decision's task in step with the minutes without reopening finished work."""
+    task = MeetingTask.objects.filter(item=item).first()
+    if item.responsible is None or not item.decision:
+        MeetingTask.objects.filter(item=item).delete()
+        return
+    if task is not None and task.owner_id == item.responsible.pk:
+        task.description = item.decision[:500]
+        task.due_date = item.deadline
+        task.save(update_fields=["description", "due_date"])
+        return
+    MeetingTask.objects.filter(item=item).delete()
+    MeetingTask.objects.create(
+        item=item, owner=item.responsible, description=item.decision[:500], due_date=item.deadline
+    )
+
+
+def _after_change(meeting: Meeting, before: str) -> None:
+    """A change to the text voids the approval (a new signature round) and takes the public
+    version down until it is published again, with a new check."""
+    fields = []
+    if protocol_hash(meeting) != before and meeting.approved_at is not None:
+        meeting.approved_at = None
+        fields.append("approved_at")
+    if meeting.published_at is not None:
+        meeting.published_at = None
+        fields.append("published_at")
+    if fields:
+        meeting.save(update_fields=fields)
+
+
+@transaction.atomic
+def update_item(
+    *, actor_user: User, item: AgendaItem, title: str, description: str, visibility: str
+) -> AgendaItem:
+    meeting = item.meeting
+    _require_manager(actor_user, meeting.forum)
+    if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
+        raise DomainError(
+            _("Forummet må ikke drøfte navngivne personer, så der kan ikke være lukkede punkter.")
+        )
+    if not title.strip():
+        raise DomainError(_("Skriv en overskrift."))
+    before = protocol_hash(meeting)
+    item.title = title.strip()
+    item.description = description.strip()
+    item.visibility = visibility
+    item.save(update_fields=["title", "description", "visibility"])
+    _after_change(meeting, before)
+    _audit(actor_user, "item_changed", meeting, item=item.pk, visibility=visibility)
+    return item
+
+
+@transaction.atomic
+def delete_item(*, actor_user: User, item: AgendaItem) -> None:
+    meeting = item.meeting
+    _require_manager(actor_user, meeting.forum)
+    before = protocol_hash(meeting)
+    position = item.position
+    item.delete()
+    for later in meeting.items.filter(position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
+    _after_change(meeting, before)
+    _audit(actor_user, "item_deleted", meeting, position=position)
 
 
 def signers_needed(meeting: Meeting) -> list[Member]:
@@ -492,6 +555,10 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
     meeting.save(update_fields=["published_at"])
     _audit(actor_user, "published", meeting)
     return []
+
+
+def record_view(*, actor_user: User, meeting: Meeting) -> None:
+    _audit(actor_user, "viewed", meeting)
 
 
 def record_attachment(*, actor_user: User, meeting: Meeting, name: str) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("moeder/<int:pk>/pdf/", views.meeting_pdf, name="pdf"),
     path("moeder/<int:pk>/punkter/", views.item_new, name="item_new"),
     path("moeder/<int:pk>/forbered/", views.agenda_prepare, name="prepare"),
+    path("moeder/<int:pk>/punkter/<int:item>/ret/", views.item_edit, name="item_edit"),
     path(
         "moeder/<int:pk>/bilag/<int:attachment>/",
         views.attachment_download,

@@ -95,6 +95,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     meeting = selectors.get_meeting_for(actor, pk)
+    services.record_view(actor_user=_user(request), meeting=meeting)
     mode = selectors.mode_for(actor, meeting)
     manages = mode is Mode.MEMBER and meeting_access.can_manage(actor, meeting.forum)
     context: dict[str, Any] = {
@@ -148,6 +149,39 @@ def attachment_download(request: HttpRequest, pk: int, attachment: int) -> FileR
     services.record_attachment(actor_user=_user(request), meeting=meeting, name=the_attachment.name)
     return FileResponse(
         the_attachment.file.open("rb"), as_attachment=True, filename=the_attachment.name
+    )
+
+
+@access.require(meeting_access.can_use_meetings)
+def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    actor = _actor(request)
+    meeting = _managed_meeting(request, pk)
+    if not meeting_access.can_manage(actor, meeting.forum):
+        raise PermissionDenied
+    the_item = selectors.get_item_for(actor, pk, item)
+    allow_closed = meeting.forum.may_discuss_individuals
+    initial = {
+        "title": the_item.title,
+        "description": the_item.description,
+        "visibility": the_item.visibility,
+    }
+    form = forms.ItemForm(request.POST or None, initial=initial, allow_closed=allow_closed)
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("delete"):
+            services.delete_item(actor_user=_user(request), item=the_item)
+            messages.success(request, _("Punktet er slettet."))
+        else:
+            services.update_item(
+                actor_user=_user(request),
+                item=the_item,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                visibility=form.cleaned_data["visibility"],
+            )
+            messages.success(request, _("Punktet er rettet."))
+        return redirect("meetings:detail", pk=pk)
+    return render(
+        request, "meetings/item_form.html", {"meeting": meeting, "item": the_item, "form": form}
     )
 
 
@@ -289,7 +323,7 @@ def public_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "items": selectors.agenda_for(None, meeting, Mode.PUBLIC),
-            "site_name": meeting.forum.municipality.name if meeting.forum.municipality else "",
+            "site_name": str(meeting.forum.municipality or meeting.forum.police_district),
         },
     )
 

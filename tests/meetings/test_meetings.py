@@ -307,3 +307,85 @@ def test_an_attachment_is_uploaded_with_a_new_item(demo: Municipality, client_fo
     assert response.status_code == 302
     item = meeting.items.get(title="Plan for nytår")
     assert item.attachments.get().name == "plan.txt"
+
+
+def test_removing_personal_data_after_a_blocked_publication_lets_it_through(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    meeting = Meeting.objects.get(published_at__isnull=False)
+    item = services.add_item(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        title="Emil Sandberg",
+        visibility=Visibility.PUBLIC,
+    )
+    meeting.refresh_from_db()
+    assert meeting.published_at is None  # a change takes the public version down
+    assert services.publish(actor_user=users["koordinator"], meeting=meeting)
+    response = client_for("koordinator").post(
+        f"/moeder/{meeting.pk}/punkter/{item.pk}/ret/",
+        {"title": "Orientering om en ung", "description": "", "visibility": "public"},
+    )
+    assert response.status_code == 302
+    assert services.publish(actor_user=users["koordinator"], meeting=meeting) == []
+    assert Client().get(f"/offentlig/moeder/{meeting.pk}/").status_code == 200
+
+
+def test_a_finished_task_stays_finished_when_the_minutes_are_saved_again(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    meeting = held_local_meeting(users)
+    task = MeetingTask.objects.get(item__meeting=meeting)
+    services.complete_meeting_task(actor_user=users["politi"], task=task)
+    item = meeting.items.get(title="Aftener ved klubben")
+    services.record_minutes(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        attendance={},
+        decisions={
+            item.pk: services.DecisionData(
+                "Gadeteamet kigger forbi.", member("politi"), date(2030, 1, 1)
+            )
+        },
+    )
+    task.refresh_from_db()
+    assert task.status == "done"
+
+
+def test_the_demo_protocol_signature_counts_for_the_stored_text(demo: Municipality) -> None:
+    steering = Meeting.objects.get(published_at__isnull=False)
+    assert [s.member.name for s in services.current_signatures(steering)] == ["Poul Madsen"]
+
+
+def test_the_calendar_token_reveals_nothing_of_the_password(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    import base64
+    import zlib
+
+    user = users["laerer"]
+    token = feed_token(user)
+    payload = token.split(":")[0]
+    raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload.lstrip(".")) % 4))
+    if payload.startswith("."):
+        raw = zlib.decompress(raw)
+    assert user.password[-12:].encode() not in raw
+    user.set_password("nyt-kodeord-123")
+    user.save()
+    assert Client().get(f"/kalender/{token}.ics").status_code == 404
+
+
+def test_a_kredsraad_meeting_can_be_published(demo: Municipality, users: dict[str, User]) -> None:
+    from ssp.organisation.services import load_preset
+
+    load_preset(name="hoeje-taastrup")
+    kredsraad = Forum.objects.get(key="kredsraad", police_district__isnull=False)
+    meeting = Meeting.objects.create(
+        forum=kredsraad,
+        starts_at=timezone.now(),
+        ends_at=timezone.now(),
+        published_at=timezone.now(),
+    )
+    response = Client().get(f"/offentlig/moeder/{meeting.pk}/")
+    assert response.status_code == 200
+    assert "Københavns Vestegns Politi" in response.content.decode()
