@@ -217,6 +217,7 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
     """R6: standing items from the forum; concerns awaiting the local group's decision (the
     worksheet rule) and cases due for follow-up as closed items. Safe to run twice."""
     _require_manager(actor_user, meeting.forum)
+    before = protocol_hash(meeting)
     added = 0
     titles = set(meeting.items.values_list("title", flat=True))
     for standing in meeting.forum.standing_items or []:
@@ -261,6 +262,7 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
             )
             added += 1
     if added:
+        _after_change(meeting, before)
         _audit(actor_user, "agenda_prepared", meeting, added=added)
     return added
 
@@ -391,6 +393,8 @@ def update_item(
         )
     if not title.strip():
         raise DomainError(_("Skriv en overskrift."))
+    if item.is_closed and not meeting_access.can_see_closed_items(_actor(actor_user)):
+        raise DomainError(_("Kun myndighedspersoner kan rette et lukket punkt."))
     before = protocol_hash(meeting)
     item.title = title.strip()
     item.description = description.strip()
@@ -405,8 +409,12 @@ def update_item(
 def delete_item(*, actor_user: User, item: AgendaItem) -> None:
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
+    if item.is_closed and not meeting_access.can_see_closed_items(_actor(actor_user)):
+        raise DomainError(_("Kun myndighedspersoner kan slette et lukket punkt."))
     before = protocol_hash(meeting)
     position = item.position
+    for attachment in item.attachments.all():
+        attachment.file.delete(save=False)
     item.delete()
     for later in meeting.items.filter(position__gt=position).order_by("position"):
         later.position -= 1

@@ -136,7 +136,8 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST, request.FILES, allow_closed=meeting.forum.may_discuss_individuals
     )
     if not form.is_valid():
-        raise DomainError(_("Skriv en overskrift og vælg synlighed."))
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        raise DomainError(_("Punktet blev ikke tilføjet: %(problems)s") % {"problems": problems})
     services.add_item(actor_user=_user(request), meeting=meeting, **form.cleaned_data)
     return redirect("meetings:detail", pk=pk)
 
@@ -159,6 +160,8 @@ def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if not meeting_access.can_manage(actor, meeting.forum):
         raise PermissionDenied
     the_item = selectors.get_item_for(actor, pk, item)
+    if the_item.is_closed and not meeting_access.can_see_closed_items(actor):
+        raise Http404
     allow_closed = meeting.forum.may_discuss_individuals
     initial = {
         "title": the_item.title,

@@ -19,7 +19,7 @@ from ssp.errors import DomainError
 from ssp.meetings import services
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import ForwardedMinutes, Meeting, MeetingKind, MeetingTask, Visibility
-from ssp.organisation.models import Forum, Member, Municipality
+from ssp.organisation.models import Forum, Member, Membership, Municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +389,19 @@ def test_a_kredsraad_meeting_can_be_published(demo: Municipality, users: dict[st
     response = Client().get(f"/offentlig/moeder/{meeting.pk}/")
     assert response.status_code == 200
     assert "Københavns Vestegns Politi" in response.content.decode()
+
+
+def test_a_non_authority_chair_cannot_open_a_closed_item_for_editing(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    meeting = upcoming_local()
+    chair = Membership.objects.get(forum=meeting.forum, member=member("boligsocial"))
+    chair.role = "chair"
+    chair.save(update_fields=["role"])
+    closed = meeting.items.get(visibility="closed")
+    client = client_for("boligsocial")
+    assert client.get(f"/moeder/{meeting.pk}/punkter/{closed.pk}/ret/").status_code == 404
+    open_item = meeting.items.exclude(visibility="closed").first()
+    assert client.get(f"/moeder/{meeting.pk}/punkter/{open_item.pk}/ret/").status_code == 200  # type: ignore[union-attr]
+    with pytest.raises(DomainError):
+        services.delete_item(actor_user=users["boligsocial"], item=closed)
