@@ -9,6 +9,7 @@ from ssp import access
 from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
 from ssp.organisation.models import Municipality
+from ssp.police import access as police_access
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -29,4 +30,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_cases": access.can_see_personal_data(actor),
         "can_search_young_people": case_access.can_search_young_people(actor),
         "can_use_meetings": meeting_access.can_use_meetings(actor),
+        "can_review_police": police_access.can_review(actor),
+        "can_see_deadlines": police_access.can_see_deadlines(actor),
+        "can_see_absence": police_access.can_see_absence(actor),
+        "can_see_hot_spots": police_access.can_see_hot_spots(actor),
     }

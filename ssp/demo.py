@@ -8,6 +8,7 @@ from ssp.cases.demo import seed_cases
 from ssp.meetings.demo import seed_meetings
 from ssp.organisation.demo import seed_demo
 from ssp.organisation.models import Municipality
+from ssp.police.demo import seed_police
 
 
 @transaction.atomic
@@ -15,4 +16,5 @@ def seed_all() -> Municipality:
     municipality = seed_demo()
     seed_cases(municipality)
     seed_meetings(municipality)
+    seed_police(municipality)
     return municipality

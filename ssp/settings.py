@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "ssp.organisation",
     "ssp.cases",
     "ssp.meetings",
+    "ssp.police",
+    "django_tasks",
+    "django_tasks_db",
     "ssp.accounts",
 ]
 
@@ -222,6 +225,28 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ssp@localhost")
+
+# Background jobs (django-tasks): e-mails are queued in the database and sent by
+# `manage.py db_worker`; in development and tests they run at once.
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG or TESTING
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+
+# Map tiles for hot spots (optional), e.g. https://tiles.example/{z}/{x}/{y}.png
+SSP_MAP_TILE_URL = env_str("SSP_MAP_TILE_URL", "")
+SSP_MAP_ATTRIBUTION = env_str("SSP_MAP_ATTRIBUTION", "")
+if SSP_MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(SSP_MAP_TILE_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # The name shown in the header when the user belongs to no municipality.
 SSP_SITE_NAME = env_str("SSP_SITE_NAME", "SSP-platformen")

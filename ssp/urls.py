@@ -29,6 +29,7 @@ urlpatterns = [
     path("organisation/", include("ssp.organisation.urls")),
     path("", include("ssp.cases.urls")),
     path("", include("ssp.meetings.urls")),
+    path("", include("ssp.police.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One login for everything: the admin's own login form would skip the second factor.
     path(

@@ -20,6 +20,7 @@ from ssp.cases.models import Case, Concern
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import Attachment, Meeting, MeetingTask
 from ssp.organisation.models import Forum, Municipality
+from ssp.police.models import AbsenceRecord, Deadline, HotSpot, NetworkCouncil, PoliceReport
 
 ROLES = (
     "koordinator",
@@ -161,6 +162,28 @@ POLICY |= {
     ),
 }
 
+# Police lists, deadlines, absence and hot spots. The teacher is the SSP contact of Østskolen
+# and responsible for Sara's family-meeting deadline.
+STAFF_ONLY = roles(koordinator=OK)
+POLICY |= {
+    "police:review": STAFF_ONLY,
+    "police:import": POST_ONLY,
+    "police:report_new": STAFF_ONLY,
+    "police:route": POST_ONLY,
+    "police:deadlines": PERSONAL_DATA,
+    "police:deadline_met": POST_ONLY,
+    "police:council_new": STAFF_ONLY,
+    "police:council": STAFF_ONLY,
+    "police:counts": STAFF_ONLY,
+    "police:absence": roles(koordinator=OK, laerer=OK),
+    "police:absence_import": POST_ONLY,
+    "police:absence_concern": roles(koordinator=OK, laerer=OK),
+    "police:hot_spots": RAISERS,
+    "police:hot_spot": RAISERS,
+    "police:hot_spot_new": STAFF_ONLY,
+    "police:hot_spot_edit": STAFF_ONLY,
+}
+
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
 ADMIN_POLICY = {ANONYMOUS: ANY_LOGIN, **dict.fromkeys(ROLES, ADMIN_LOGIN), "admin": ADMIN_INSIDE}
 ADMIN_SPECIAL = {
@@ -254,9 +277,22 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
     forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert forum is not None
     case = Case.objects.get(young_person__first_name="Ali")
-    concern = Concern.objects.get(young_person__first_name="Emil")
+    concern = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
     upcoming = Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
-    if name.startswith(("meetings:", "api:get_meeting")):
+    police_objects: dict[str, Any] = {
+        "police:route": PoliceReport.objects.filter(status="waiting").first(),
+        "police:deadline_met": Deadline.objects.filter(met_on__isnull=True).first(),
+        "police:council_new": Deadline.objects.filter(
+            kind="network_council", met_on__isnull=True
+        ).first(),
+        "police:council": NetworkCouncil.objects.first(),
+        "police:absence_concern": AbsenceRecord.objects.filter(school__slug="oestskolen").first(),
+        "police:hot_spot": HotSpot.objects.first(),
+        "police:hot_spot_edit": HotSpot.objects.first(),
+    }
+    if name in police_objects:
+        forum = police_objects[name]
+    elif name.startswith(("meetings:", "api:get_meeting")):
         forum = upcoming  # type: ignore[assignment]
         if name.startswith("meetings:public"):
             forum = Meeting.objects.get(published_at__isnull=False)  # type: ignore[assignment]

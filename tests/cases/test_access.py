@@ -25,7 +25,7 @@ def test_the_housing_worker_sees_only_what_she_raised(demo: Municipality, client
     assert "Gruppe på ca. 5" in html
     for name in ("Emil", "Sara", "Ali", "Noah"):
         assert name not in html
-    emil = Concern.objects.get(young_person__first_name="Emil")
+    emil = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
     assert client.get(f"/bekymringer/{emil.pk}/").status_code == 404
     assert client.get("/unge/?q=Emil").status_code == 403
     assert client.get("/sager/").status_code == 403

@@ -274,14 +274,14 @@ def test_an_adhoc_group_is_the_need_to_know_circle_and_is_dissolved_at_close(
 def test_a_concern_with_a_mandatory_agreement_cannot_be_dropped(
     demo: Municipality, users: dict[str, User]
 ) -> None:
-    concern = Concern.objects.get(young_person__first_name="Emil")
+    concern = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
     assert concern.status == ConcernStatus.ACTION_REQUIRED
     with pytest.raises(DomainError, match="handlingsaftale"):
         services.drop_concern(actor_user=users["koordinator"], concern=concern, note="nej")
 
 
 def test_only_ssp_staff_open_cases(demo: Municipality, users: dict[str, User]) -> None:
-    concern = Concern.objects.get(young_person__first_name="Emil")
+    concern = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
     with pytest.raises(DomainError):
         services.open_case(actor_user=users["laerer"], concerns=[concern], level=Level.RED)
 

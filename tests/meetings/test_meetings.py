@@ -85,7 +85,7 @@ def test_concerns_awaiting_decision_and_follow_ups_go_on_the_agenda_as_closed_it
     demo: Municipality, users: dict[str, User]
 ) -> None:
     meeting = upcoming_local()
-    sara = Concern.objects.get(young_person__first_name="Sara")
+    sara = Concern.objects.get(young_person__first_name="Sara", source="worksheet")
     item = meeting.items.get(concern=sara)
     assert item.visibility == Visibility.CLOSED
     assert (

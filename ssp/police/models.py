@@ -1,0 +1,294 @@
+"""R5: police reports and their weekly review, statutory deadlines, network councils, absence
+monitoring and hot spots. Police reports and absence records are personal data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ssp.cases.models import ActionAgreement, Case, Concern, YoungPerson
+from ssp.crypto import EncryptedTextField
+from ssp.organisation.models import Forum, Member, Municipality, Unit
+
+
+class Offence(models.Model):
+    """The offence catalogue; `serious` marks the offences of R5 (network council)."""
+
+    code = models.SlugField(_("kode"), max_length=50, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    serious = models.BooleanField(_("alvorlig kriminalitet"), default=False)
+    aliases = models.CharField(
+        _("andre betegnelser"), max_length=500, blank=True, help_text=_("Adskilt med komma.")
+    )
+
+    class Meta:
+        verbose_name = _("lovovertrædelse")
+        verbose_name_plural = _("lovovertrædelser")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportKind(models.TextChoices):
+    POLICE = "police", _("Politiets liste")
+    ABSENCE = "absence", _("Fravær")
+
+
+class ImportBatch(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Routing(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", _("Socialrådgiver (myndighedsopgave)")
+    LOCAL_GROUP = "local_group", _("Lokalgruppen (skolebørn)")
+    OTHER = "other", _("Andre (fx UU-vejleder, opsøgende medarbejder)")
+
+
+class ReportStatus(models.TextChoices):
+    WAITING = "waiting", _("Venter på gennemgang")
+    ROUTED = "routed", _("Fordelt")
+
+
+class PoliceReport(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="police_reports", verbose_name=_("ung")
+    )
+    incident_at = models.DateTimeField(_("gerningstidspunkt"))
+    offence = models.ForeignKey(
+        Offence, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("lovovertrædelse")
+    )
+    offence_text = models.CharField(_("forhold (som på listen)"), max_length=200)
+    attempt = models.BooleanField(_("forsøg"), default=False)
+    police_reference = models.CharField(_("politiets journalnummer"), max_length=60)
+    description = EncryptedTextField(_("beskrivelse"), blank=True)
+    received_on = models.DateField(_("modtaget"))
+    presented_on = models.DateField(_("gennemgået i SSP-teamet"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.WAITING
+    )
+    routing = models.CharField(_("fordeling"), max_length=20, choices=Routing.choices, blank=True)
+    routed_to_member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sendt til"),
+    )
+    routed_to_forum = models.ForeignKey(
+        Forum,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sendt til forum"),
+    )
+    routed_to_other = models.CharField(_("sendt til (andre)"), max_length=200, blank=True)
+    home_contact = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kontakter hjemmet"),
+    )
+    concern = models.ForeignKey(
+        Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="police_reports"
+    )
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("anmeldelsesrapport")
+        verbose_name_plural = _("anmeldelsesrapporter")
+        ordering = ["received_on", "incident_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "police_reference", "young_person"],
+                name="police_report_once",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.police_reference}"
+
+    @property
+    def is_serious(self) -> bool:
+        return bool(self.offence and self.offence.serious)
+
+
+class DeadlineKind(models.TextChoices):
+    FAMILY_MEETING = "family_meeting", _("Møde med familien aftalt")
+    NETWORK_COUNCIL = "network_council", _("Netværkssamråd")
+    PLAN_REVISION = "plan_revision", _("Revision af handleplan efter ny alvorlig kriminalitet")
+
+
+class Deadline(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("frist"), max_length=20, choices=DeadlineKind.choices)
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(
+        PoliceReport, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    starts_on = models.DateField(_("fra"))
+    due_on = models.DateField(_("senest"))
+    responsible = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("ansvarlig"),
+    )
+    met_on = models.DateField(_("overholdt"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("frist")
+        verbose_name_plural = _("frister")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["municipality", "met_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+
+class NetworkCouncil(models.Model):
+    """Netværkssamråd: the child, the parents, professionals and network; an action plan."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(PoliceReport, on_delete=models.SET_NULL, null=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    meeting_at = models.DateTimeField(_("tidspunkt"))
+    invited_custody_holders = models.BooleanField(
+        _("forældremyndighedsindehavere inviteret"), default=True
+    )
+    invited_young_person = models.BooleanField(_("den unge inviteret"), default=True)
+    professionals = models.ManyToManyField(Member, related_name="+", verbose_name=_("fagpersoner"))
+    network = models.CharField(_("netværk"), max_length=500, blank=True)
+    held_on = models.DateField(_("afholdt"), null=True, blank=True)
+    action_plan = models.ForeignKey(
+        ActionAgreement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handleplan"),
+    )
+    revised_on = models.DateField(_("handleplan revideret"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("netværkssamråd")
+        verbose_name_plural = _("netværkssamråd")
+        ordering = ["-meeting_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Netværkssamråd')} #{self.pk}"
+
+
+class AbsenceRecord(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole")
+    )
+    class_name = models.CharField(_("klasse"), max_length=20)
+    cpr_encrypted = models.TextField()
+    cpr_index = models.CharField(max_length=64)
+    birth_date = models.DateField(_("fødselsdato"))
+    month = models.DateField(_("måned"))
+    total_percent = models.DecimalField(_("fravær i alt (%)"), max_digits=5, decimal_places=1)
+    unauthorised_percent = models.DecimalField(
+        _("ulovligt fravær (%)"), max_digits=5, decimal_places=1
+    )
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "class_name", "birth_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "cpr_index", "month"], name="absence_once_per_month"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.class_name} {self.month:%Y-%m}"
+
+    @property
+    def cpr_masked(self) -> str:
+        return f"{self.birth_date:%d%m%y}-xxxx"
+
+
+class HotSpotStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktiv")
+    MONITORING = "monitoring", _("Holdes øje med")
+    CLOSED = "closed", _("Afsluttet")
+
+
+class HotSpot(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("navn"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=300)
+    latitude = models.DecimalField(
+        _("breddegrad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("længdegrad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    period_start = models.DateField(_("fra"))
+    period_end = models.DateField(_("til"), null=True, blank=True)
+    description = models.TextField(_("beskrivelse"))
+    outreach_plan = models.TextField(_("plan for opsøgende arbejde"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=HotSpotStatus.choices, default=HotSpotStatus.ACTIVE
+    )
+    concerns = models.ManyToManyField(
+        Concern, blank=True, related_name="hot_spots", verbose_name=_("bekymringer")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hot spot")
+        verbose_name_plural = _("hot spots")
+        ordering = ["status", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="hot_spot_period_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from ssp.police import views
+
+app_name = "police"
+
+urlpatterns = [
+    path("politi/", views.review, name="review"),
+    path("politi/import/", views.import_list, name="import"),
+    path("politi/ny/", views.report_new, name="report_new"),
+    path("politi/rapporter/<int:pk>/fordel/", views.report_route, name="route"),
+    path("frister/", views.deadline_board, name="deadlines"),
+    path("frister/<int:pk>/overholdt/", views.deadline_met, name="deadline_met"),
+    path("frister/<int:pk>/netvaerkssamraad/", views.council_new, name="council_new"),
+    path("netvaerkssamraad/<int:pk>/", views.council_detail, name="council"),
+    path("optaelling/", views.concern_counts, name="counts"),
+    path("fravaer/", views.absence, name="absence"),
+    path("fravaer/import/", views.absence_import, name="absence_import"),
+    path("fravaer/<int:pk>/bekymring/", views.absence_concern, name="absence_concern"),
+    path("hotspots/", views.hot_spots, name="hot_spots"),
+    path("hotspots/ny/", views.hot_spot_edit, name="hot_spot_new"),
+    path("hotspots/<int:pk>/", views.hot_spot_detail, name="hot_spot"),
+    path("hotspots/<int:pk>/ret/", views.hot_spot_edit, name="hot_spot_edit"),
+]
