@@ -51,11 +51,21 @@ def review(request: HttpRequest) -> HttpResponse:
     """The weekly review ('listemøde'): unreviewed reports, each with its routing form."""
     actor = _actor(request)
     queue = list(selectors.review_queue(actor)[:100])
+    forms_by_report = []
+    choices: dict[str, list[Any]] = {}
+    for report in queue:
+        form = _routing_form(request, prefix=f"r{report.pk}")
+        for name in ("member", "home_contact", "forum"):
+            # One query for the choices of every form on the page, however long the queue.
+            if name not in choices:
+                choices[name] = list(form.fields[name].choices)  # type: ignore[attr-defined]
+            form.fields[name].choices = choices[name]  # type: ignore[attr-defined]
+        forms_by_report.append((report, form))
     return render(
         request,
         "police/review.html",
         {
-            "queue": [(report, _routing_form(request, prefix=f"r{report.pk}")) for report in queue],
+            "queue": forms_by_report,
             "routed": selectors.recently_routed(actor),
             "upload_form": forms.UploadForm(),
         },

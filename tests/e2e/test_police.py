@@ -1,0 +1,77 @@
+"""R5 in Chromium: the weekly review of the police list, the deadline board, and worrying
+absence turned into a concern by the school's SSP contact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+LIST = (
+    "CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Beskrivelse\n"
+    "050512-4888;Åse Ærø;01-11-2026;20:00;Butikstyveri;E2E-1;Tog en taske\n"
+)
+
+
+def choose(select: object, text: str) -> None:
+    value = select.locator("option", has_text=text).first.get_attribute("value")  # type: ignore[attr-defined]
+    select.select_option(value)  # type: ignore[attr-defined]
+
+
+def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
+    page: Page, tmp_path: Path
+) -> None:
+    police_list = tmp_path / "politiets-liste.csv"
+    police_list.write_bytes(LIST.encode("cp1252"))  # as Excel writes it
+    log_in(page, "koordinator")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role(
+        "link", name="Politiets lister"
+    ).click()
+    page.get_by_test_id("import-form").get_by_label("Fil (CSV eller Excel)").set_input_files(
+        police_list
+    )
+    page.get_by_test_id("import-form").get_by_role("button", name="Indlæs").click()
+    expect(page.get_by_text("1 rapporter er importeret")).to_be_visible()
+
+    item = page.get_by_test_id("queue-item").filter(has_text="Åse Ærø")
+    expect(item).to_contain_text("Tyveri")
+    item.get_by_label("Fordeles til").select_option("social_worker")
+    choose(item.get_by_label("Person"), "Sofie Dahl")
+    choose(item.get_by_label("Kontakter hjemmet"), "Sofie Dahl")
+    item.get_by_role("button", name="Fordel").click()
+    expect(page.get_by_text("Rapporten er fordelt")).to_be_visible()
+    expect(page.get_by_test_id("queue-item").filter(has_text="Åse Ærø")).to_have_count(0)
+    expect(page.get_by_test_id("routed")).to_contain_text("Åse Ærø")
+
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Frister").click()
+    board = page.get_by_test_id("deadline-board")
+    expect(board.locator("[data-colour=overdue]").first).to_be_visible()
+    overdue_colour = board.locator("[data-colour=overdue] td").first.evaluate(
+        "cell => getComputedStyle(cell).backgroundColor"
+    )
+    assert overdue_colour == "rgb(248, 215, 212)"  # red
+    new_row = board.get_by_test_id("deadline").filter(has_text="Åse Ærø")
+    expect(new_row).to_have_attribute("data-colour", "on_time")
+    expect(new_row).to_contain_text("Sofie Dahl")
+
+
+def test_a_school_contact_sees_worrying_absence_and_raises_a_concern(page: Page) -> None:
+    log_in(page, "laerer")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Fravær").click()
+    row = page.get_by_test_id("absence-row").filter(has_text="120312-xxxx")
+    expect(row).to_contain_text("Ny")
+    row.get_by_role("link", name="Rejs bekymring").click()
+    form = page.get_by_test_id("concern-form")
+    expect(form.get_by_label("Fornavn")).to_have_value("Emil")
+    expect(form.get_by_label("CPR-nummer")).to_have_value("120312-4137")
+    expect(form.get_by_label("Hvordan har du fået kendskab til det?")).to_have_value("absence")
+    form.get_by_role("button", name="Send bekymringen").click()
+    expect(page.get_by_test_id("receipt")).to_be_visible()
+    expect(page.get_by_test_id("receipt-forum")).to_have_text(
+        "Det lokale SSP-samarbejde, Distrikt Øst"
+    )

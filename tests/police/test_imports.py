@@ -1,0 +1,286 @@
+"""Police lists and absence files: all or nothing, duplicates, encodings, Excel; deadlines,
+reminders and escalations through the e-mail outbox."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from openpyxl import Workbook
+
+from ssp.cases.models import YoungPerson
+from ssp.errors import DomainError
+from ssp.organisation.models import Member, Municipality
+from ssp.police import services
+from ssp.police.models import AbsenceRecord, Deadline, NetworkCouncil, PoliceReport
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Beskrivelse\n"
+GOOD = HEADER + (
+    "050512-4888;Åse Ærø;01-11-2026;20:00;Røveri;J-1;Tog en taske\n"
+    "060612-4999;Bo Øster;02-11-2026;18:30;Butikstyveri;J-2;\n"
+)
+
+
+def run_import(
+    users: dict[str, User], text: str, filename: str = "liste.csv", encoding: str = "utf-8"
+) -> services.ImportReport:
+    return services.import_police_list(
+        actor_user=users["koordinator"], filename=filename, content=text.encode(encoding)
+    )
+
+
+def test_a_good_file_creates_reports_young_people_and_the_council_deadline(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    result = run_import(users, GOOD)
+    assert (result.ok, result.created, result.duplicates) == (True, 2, 0)
+    person = YoungPerson.objects.get(first_name="Åse")
+    assert person.last_name == "Ærø"
+    robbery = PoliceReport.objects.get(police_reference="J-1")
+    assert robbery.is_serious and timezone.localtime(robbery.incident_at).hour == 20
+    council = Deadline.objects.get(report=robbery)
+    assert council.kind == "network_council"
+    assert not Deadline.objects.filter(report__police_reference="J-2").exists()
+
+
+def test_the_same_file_twice_creates_no_duplicates(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    run_import(users, GOOD)
+    again = run_import(users, GOOD)
+    assert (again.created, again.duplicates) == (0, 2)
+    assert PoliceReport.objects.filter(police_reference__in=["J-1", "J-2"]).count() == 2
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    before = PoliceReport.objects.count()
+    bad = (
+        GOOD
+        + "310299-1234;Ugyldig Dato;32-13-2026;25:99;Røveri;;\n"
+        + "070712-4111;;01-11-2026;;;J-9;\n"
+    )
+    result = run_import(users, bad)
+    assert not result.ok
+    assert [e.row for e in result.errors] == [4, 5]
+    assert (
+        "fødselsdato" in result.errors[0].message
+        and "journalnummeret mangler" in result.errors[0].message
+    )
+    assert (
+        "navnet mangler" in result.errors[1].message
+        and "forholdet mangler" in result.errors[1].message
+    )
+    assert PoliceReport.objects.count() == before
+    assert not YoungPerson.objects.filter(first_name="Åse").exists()
+
+
+def test_windows_1252_with_danish_letters(demo: Municipality, users: dict[str, User]) -> None:
+    result = run_import(users, GOOD, encoding="cp1252")
+    assert result.created == 2
+    assert YoungPerson.objects.filter(first_name="Åse", last_name="Ærø").exists()
+    assert YoungPerson.objects.filter(last_name="Øster").exists()
+
+
+def test_an_excel_file(demo: Municipality, users: dict[str, User]) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["CPR-nummer", "Navn", "Gerningsdato", "Tidspunkt", "Forhold", "Journalnummer"])
+    sheet.append(["050512-4888", "Åse Ærø", date(2026, 11, 1), "20:00", "Forsøg på røveri", "X-1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = services.import_police_list(
+        actor_user=users["koordinator"], filename="liste.xlsx", content=buffer.getvalue()
+    )
+    assert result.created == 1
+    report = PoliceReport.objects.get(police_reference="X-1")
+    assert report.attempt and report.is_serious
+
+
+def test_missing_columns_and_wrong_file_types_are_refused(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    with pytest.raises(DomainError, match="Journalnummer"):
+        run_import(users, "CPR-nummer;Navn;Gerningsdato;Forhold\n")
+    with pytest.raises(DomainError, match="CSV"):
+        run_import(users, GOOD, filename="liste.pdf")
+
+
+def test_only_ssp_staff_import(demo: Municipality, users: dict[str, User]) -> None:
+    with pytest.raises(DomainError):
+        services.import_police_list(
+            actor_user=users["politi"], filename="l.csv", content=GOOD.encode()
+        )
+
+
+def test_routing_starts_the_family_meeting_deadline_and_raises_a_concern(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    run_import(users, GOOD)
+    report = PoliceReport.objects.get(police_reference="J-2")
+    social = Member.objects.get(user__username="socialraadgiver")
+    monday = date(2026, 11, 23)
+    services.route_report(
+        actor_user=users["koordinator"],
+        report=report,
+        data=services.RoutingData(routing="social_worker", home_contact=social, member=social),
+        presented_on=monday,
+    )
+    deadline = Deadline.objects.get(report=report, kind="family_meeting")
+    assert deadline.due_on == date(2026, 11, 30) and deadline.responsible == social
+    assert report.concern is not None and report.concern.source == "police"
+    with pytest.raises(DomainError, match="allerede fordelt"):
+        services.route_report(
+            actor_user=users["koordinator"],
+            report=report,
+            data=services.RoutingData(routing="social_worker", home_contact=social, member=social),
+        )
+
+
+def test_a_new_serious_offence_after_a_held_council_revises_the_plan(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    emil = YoungPerson.objects.get(first_name="Emil")
+    assert NetworkCouncil.objects.filter(young_person=emil, held_on__isnull=False).exists()
+    text = HEADER + f"{emil.cpr_formatted};Emil Sandberg;15-11-2026;22:00;Vold;J-77;Slog en dreng\n"
+    run_import(users, text)
+    deadline = Deadline.objects.get(report__police_reference="J-77")
+    assert deadline.kind == "plan_revision"
+
+
+def test_reminders_and_escalations_go_through_the_outbox_once(
+    demo: Municipality,
+    users: dict[str, User],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    mail.outbox.clear()
+    today = timezone.localdate()
+    social = Member.objects.get(user__username="socialraadgiver")
+    soon = Deadline.objects.create(
+        municipality=demo,
+        kind="family_meeting",
+        young_person=YoungPerson.objects.get(first_name="Ali"),
+        starts_on=today,
+        due_on=today + timedelta(days=1),
+        responsible=social,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_deadline_reminders")
+    subjects = [m.subject for m in mail.outbox]
+    assert any(s.startswith("Påmindelse") for s in subjects)
+    assert any(s == "Overskredet SSP-frist" for s in subjects)
+    escalation = next(m for m in mail.outbox if m.subject == "Overskredet SSP-frist")
+    assert escalation.to == ["koordinator@aadal.invalid"]
+    assert "Emil" not in escalation.body and "Sandberg" not in escalation.body  # no names by e-mail
+    reminder = next(m for m in mail.outbox if m.subject.startswith("Påmindelse"))
+    assert reminder.to == [social.email]
+    soon.refresh_from_db()
+    assert soon.reminded_on == today
+    count = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_deadline_reminders")  # safe to run twice
+    assert len(mail.outbox) == count
+
+
+ABSENCE = (
+    "Skole;Klasse;CPR-nummer;Måned;Fravær;Ulovligt fravær\n"
+    "Østskolen;7.a;050512-4888;2026-10;20,0;12,0\n"
+    "Vestskolen;6.b;060612-4999;2026-10;2,0;0,0\n"
+)
+
+
+def test_absence_import_is_all_or_nothing_and_idempotent(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    before = AbsenceRecord.objects.count()
+    bad = ABSENCE + "Ukendt Skole;1.a;070712-4111;2026-10;5;9\n"
+    result = services.import_absence(
+        actor_user=users["koordinator"], filename="f.csv", content=bad.encode()
+    )
+    assert [e.row for e in result.errors] == [4]
+    assert "ulovligt fravær" in result.errors[0].message
+    assert AbsenceRecord.objects.count() == before
+    first = services.import_absence(
+        actor_user=users["koordinator"], filename="f.csv", content=ABSENCE.encode()
+    )
+    second = services.import_absence(
+        actor_user=users["koordinator"], filename="f.csv", content=ABSENCE.encode()
+    )
+    assert (first.created, second.created, second.updated) == (2, 0, 2)
+
+
+def test_the_school_contact_sees_worrying_absence_of_his_school_only(
+    demo: Municipality, client_for: Any
+) -> None:
+    html = client_for("laerer").get("/fravaer/").content.decode()
+    assert "Østskolen" in html and "Midtskolen" not in html
+    assert "120312-xxxx" in html and "120312-4137" not in html
+    assert "Ny" in html
+    record = AbsenceRecord.objects.filter(school__slug="midtskolen").first()
+    assert record is not None
+    assert client_for("laerer").get(f"/fravaer/{record.pk}/bekymring/").status_code == 404
+    assert client_for("socialraadgiver").get("/fravaer/").status_code == 403
+
+
+def test_an_import_page_shows_each_bad_row(demo: Municipality, client_for: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client: Client = client_for("koordinator")
+    bad = HEADER + "310299-1234;X Y;01-11-2026;;Vold;J-5;\n"
+    response = client.post(
+        "/politi/import/", {"file": SimpleUploadedFile("liste.csv", bad.encode())}
+    )
+    assert response.status_code == 400
+    assert "Intet er indlæst" in response.content.decode()
+    assert "fødselsdato" in response.content.decode()
+
+
+def test_counts_export_as_csv_and_excel(demo: Municipality, client_for: Any) -> None:
+    client: Client = client_for("koordinator")
+    csv_response = client.get("/optaelling/", {"format": "csv"})
+    text = csv_response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("SSP-medarbejder;")
+    assert "Mette Holm" in text
+    xlsx = client.get("/optaelling/", {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet["A2"].value == "Mette Holm"
+    assert (
+        int(sheet.cell(row=2, column=sheet.max_column).value) >= 4
+    )  # concerns she raised in the demo
+
+
+def test_queries_of_review_queue_and_deadline_board_do_not_grow(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client: Client = client_for("koordinator")
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    before = [queries("/politi/"), queries("/frister/")]
+    rows = "".join(
+        f"{(i % 27) + 1:02d}0512-4{i:03d};Ung Nr{i};01-11-2026;;Røveri;B-{i};\n" for i in range(12)
+    )
+    run_import(users, HEADER + rows)
+    assert [queries("/politi/"), queries("/frister/")] == before
