@@ -22,6 +22,8 @@ SHOTS = [
     ("koordinator", "meeting:agenda", "agenda.png"),
     ("koordinator", "meeting:minutes", "minutes-form.png"),
     ("politiker", "public:protocol", "public-protocol.png"),
+    ("koordinator", "/politi/", "weekly-review.png"),
+    ("koordinator", "/frister/", "deadline-board.png"),
 ]
 
 

@@ -51,6 +51,12 @@ def review(request: HttpRequest) -> HttpResponse:
     """The weekly review ('listemøde'): unreviewed reports, each with its routing form."""
     actor = _actor(request)
     queue = list(selectors.review_queue(actor)[:100])
+    record_event(
+        actor=request.user,
+        action="police.review_viewed",
+        municipality_id=actor.municipality_id,
+        data={"reports": [report.pk for report in queue]},
+    )
     forms_by_report = []
     choices: dict[str, list[Any]] = {}
     for report in queue:
@@ -158,11 +164,18 @@ def report_route(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(police_access.can_see_deadlines)
 def deadline_board(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
+    rows = selectors.deadline_board(actor)
+    record_event(
+        actor=request.user,
+        action="police.deadlines_viewed",
+        municipality_id=actor.municipality_id,
+        data={"deadlines": [row.deadline.pk for row in rows]},
+    )
     return render(
         request,
         "police/deadlines.html",
         {
-            "rows": selectors.deadline_board(actor),
+            "rows": rows,
             "councils": selectors.councils(actor),
             "is_staff": police_access.can_review(actor),
             "met_form": forms.MetForm(initial={"met_on": timezone.localdate()}),
