@@ -34,4 +34,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_deadlines": police_access.can_see_deadlines(actor),
         "can_see_absence": police_access.can_see_absence(actor),
         "can_see_hot_spots": police_access.can_see_hot_spots(actor),
+        "can_see_counts": police_access.can_see_counts(actor),
     }

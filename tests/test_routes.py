@@ -174,7 +174,7 @@ POLICY |= {
     "police:deadline_met": POST_ONLY,
     "police:council_new": STAFF_ONLY,
     "police:council": STAFF_ONLY,
-    "police:counts": STAFF_ONLY,
+    "police:counts": roles(koordinator=OK, politiker=OK),
     "police:absence": roles(koordinator=OK, laerer=OK),
     "police:absence_import": POST_ONLY,
     "police:absence_concern": roles(koordinator=OK, laerer=OK),

@@ -20,6 +20,13 @@ def can_review(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
 
+def can_see_counts(actor: Actor) -> bool:
+    """The 14-day counts go to the steering group: counts per SSP-team member, no children."""
+    return is_ssp_staff(actor) or (
+        actor.role == AccessRole.POLITICIAN and actor.municipality_id is not None
+    )
+
+
 def can_see_deadlines(actor: Actor) -> bool:
     return is_ssp_staff(actor) or is_authority_employee(actor)
 

@@ -228,7 +228,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "police/council_detail.html", {"council": council, "form": form})
 
 
-@access.require(police_access.can_review)
+@access.require(police_access.can_see_counts)
 def concern_counts(request: HttpRequest) -> HttpResponse:
     table = selectors.concern_counts(_actor(request))
     export = request.GET.get("format")

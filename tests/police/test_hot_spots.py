@@ -52,3 +52,12 @@ def test_staff_create_a_hot_spot_with_a_clear_error_for_half_coordinates(
     assert client.post("/hotspots/ny/", data).status_code == 302
     assert HotSpot.objects.filter(name="Skolegården").exists()
     assert client_for("boligsocial").post("/hotspots/ny/", data).status_code == 403
+
+
+def test_the_steering_group_chair_sees_the_counts_but_no_children(
+    demo: Municipality, client_for: Any
+) -> None:
+    html = client_for("politiker").get("/optaelling/").content.decode()
+    assert "Mette Holm" in html
+    for name in ("Emil", "Sara", "Ali"):
+        assert name not in html
