@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -203,13 +204,15 @@ def _cell(row: list[Any], columns: dict[str, int], name: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def parse_police_list(filename: str, content: bytes) -> Parsed:
+def _rows(
+    filename: str, content: bytes, headers: dict[str, set[str]], kind: str
+) -> Iterator[tuple[int, list[Any], dict[str, int], dict[str, Any], list[str]]]:
+    """Each non-empty data row with its number, the column map, a result holding the row
+    number and the parsed CPR number, and the list of problems found so far."""
     table = _table(filename, content)
     if not table:
         raise FileError(_("Filen er tom."))
-    columns = _columns(table[0], POLICE_HEADERS, "police")
-    parsed = Parsed()
-    references: dict[tuple[str, str], int] = {}
+    columns = _columns(table[0], headers, kind)
     for number, row in enumerate(table[1:], start=2):
         if not any(str(cell or "").strip() for cell in row):
             continue
@@ -219,6 +222,15 @@ def parse_police_list(filename: str, content: bytes) -> Parsed:
             result["cpr"], result["birth"] = parse_cpr(str(_cell(row, columns, "cpr") or ""))
         except InvalidCpr as exc:
             problems.append(exc.message)
+        yield number, row, columns, result, problems
+
+
+def parse_police_list(filename: str, content: bytes) -> Parsed:
+    parsed = Parsed()
+    references: dict[tuple[str, str], int] = {}
+    for number, row, columns, result, problems in _rows(
+        filename, content, POLICE_HEADERS, "police"
+    ):
         name = str(_cell(row, columns, "name") or "")
         if not name:
             problems.append(_("navnet mangler"))
@@ -248,21 +260,11 @@ def parse_police_list(filename: str, content: bytes) -> Parsed:
 
 
 def parse_absence(filename: str, content: bytes) -> Parsed:
-    table = _table(filename, content)
-    if not table:
-        raise FileError(_("Filen er tom."))
-    columns = _columns(table[0], ABSENCE_HEADERS, "absence")
     parsed = Parsed()
     seen: dict[tuple[str, date], int] = {}
-    for number, row in enumerate(table[1:], start=2):
-        if not any(str(cell or "").strip() for cell in row):
-            continue
-        problems: list[str] = []
-        result: dict[str, Any] = {"row": number}
-        try:
-            result["cpr"], result["birth"] = parse_cpr(str(_cell(row, columns, "cpr") or ""))
-        except InvalidCpr as exc:
-            problems.append(exc.message)
+    for number, row, columns, result, problems in _rows(
+        filename, content, ABSENCE_HEADERS, "absence"
+    ):
         result["school"] = str(_cell(row, columns, "school") or "")
         result["class"] = str(_cell(row, columns, "class") or "")
         if not result["school"]:
