@@ -390,3 +390,70 @@ def test_route_answers_each_role_as_the_policy_says(
                 f"{response.get('Location', '')}"
             )
     assert failures == [], f"{name} ({url}): {failures}"
+
+
+# Every write (POST-only route) refuses the roles outside the policy and changes nothing: no
+# audit event is written, since every change writes one.
+NOT_STAFF = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "admin")
+OUTSIDE_CASE = ("laerer", "boligsocial", "politiker", "admin")
+NOT_MANAGERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "admin")
+POST_DENIED: dict[str, tuple[str, ...]] = {
+    "cases:concern_route": NOT_STAFF,
+    "cases:concern_drop": NOT_STAFF,
+    "cases:case_open": NOT_STAFF,
+    "cases:task_new": OUTSIDE_CASE,
+    "cases:task_done": OUTSIDE_CASE,
+    "cases:consent_new": OUTSIDE_CASE,
+    "cases:consent_withdraw": OUTSIDE_CASE,
+    "cases:disclosure_new": OUTSIDE_CASE,
+    "cases:adhoc_new": NOT_STAFF,
+    "cases:case_escalate": NOT_STAFF,
+    "meetings:calendar_generate": NOT_MANAGERS,
+    "meetings:new": NOT_MANAGERS,
+    "meetings:item_new": (*NOT_MANAGERS, "politiker"),
+    "meetings:prepare": (*NOT_MANAGERS, "politiker"),
+    "meetings:approve": (*NOT_MANAGERS, "politiker"),
+    "meetings:publish": (*NOT_MANAGERS, "politiker"),
+    "meetings:contribution": ("politiker", "admin"),
+    "meetings:sign": ("politiker", "admin"),
+    "meetings:task_done": NOT_STAFF,
+    "police:import": NOT_STAFF,
+    "police:route": NOT_STAFF,
+    "police:absence_import": NOT_STAFF,
+    "police:deadline_met": ("laerer", "politi", "boligsocial", "politiker", "admin"),
+    "accounts:logout": (),
+    "accounts:second_factor_remove": (),
+}
+
+
+def test_every_post_only_route_has_a_write_policy() -> None:
+    post_only = {
+        name
+        for name, policy in POLICY.items()
+        if policy.get("koordinator") == NOT_GET and not name.startswith("api:")
+    }
+    assert post_only == set(POST_DENIED), post_only ^ set(POST_DENIED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(POST_DENIED))
+def test_a_write_by_a_role_outside_the_policy_is_refused_and_changes_nothing(
+    name: str, demo: Municipality, users: dict[str, User]
+) -> None:
+    from ssp.audit.models import AuditEvent
+
+    url = reverse(name, kwargs=fill_kwargs(name, all_routes()[name], demo))
+    failures = []
+    for role in POST_DENIED[name]:
+        client = Client()
+        client.force_login(users[role])
+        before = AuditEvent.objects.count()
+        response = client.post(url, {})
+        if response.status_code not in {400, 403, 404} or AuditEvent.objects.count() != before:
+            failures.append(
+                f"{role}: {response.status_code}, {AuditEvent.objects.count() - before} event(s)"
+            )
+    anonymous = Client().post(url, {})
+    if anonymous.status_code != 302 or not anonymous["Location"].startswith("/konto/login/"):
+        failures.append(f"anonymous: {anonymous.status_code}")
+    assert failures == [], f"{name}: {failures}"

@@ -504,7 +504,8 @@ def _check_agreement_rules(case: Case, coordinator: Member) -> None:
         )
 
 
-def _notify_ssp_team_chair(agreement: ActionAgreement) -> None:
+def _notify_ssp_team_chair(agreement: ActionAgreement) -> bool:
+    """R3: a copy is registered with the chair of the SSP team; False when there is none."""
     chair = (
         Membership.objects.current()
         .filter(
@@ -517,7 +518,7 @@ def _notify_ssp_team_chair(agreement: ActionAgreement) -> None:
         .first()
     )
     if chair is None or not chair.member.email:
-        return
+        return False
     address = chair.member.email
     number = agreement.pk
     transaction.on_commit(
@@ -533,6 +534,7 @@ def _notify_ssp_team_chair(agreement: ActionAgreement) -> None:
             fail_silently=True,
         )
     )
+    return True
 
 
 @transaction.atomic
@@ -573,7 +575,6 @@ def make_action_agreement(
         contact_person=contact_person,
         follow_up_date=follow_up_date,
         created_by=actor_user,
-        chair_notified_at=timezone.now(),
     )
     agreement.participants.set(participants)
     for task in tasks:
@@ -587,7 +588,9 @@ def make_action_agreement(
     Concern.objects.filter(case=case, status=ConcernStatus.ACTION_REQUIRED).update(
         status=ConcernStatus.CASE_OPENED
     )
-    _notify_ssp_team_chair(agreement)
+    if _notify_ssp_team_chair(agreement):
+        agreement.chair_notified_at = timezone.now()
+        agreement.save(update_fields=["chair_notified_at"])
     _event(
         case,
         actor_user,

@@ -212,6 +212,80 @@ def add_attachment(*, actor_user: User, item: AgendaItem, upload: File) -> Attac
     return attachment
 
 
+def _add_pending_items(meeting: Meeting) -> int:
+    """Concerns awaiting the forum's decision and cases due for follow-up, as closed items,
+    unless they already stand on a planned meeting's agenda."""
+    if not meeting.forum.may_discuss_individuals:
+        return 0
+    added = 0
+    concerns = Concern.objects.filter(
+        forum=meeting.forum, status=ConcernStatus.AWAITING_DECISION
+    ).exclude(agenda_items__meeting__status=MeetingStatus.PLANNED)
+    for concern in concerns.select_related("young_person"):
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=_next_position(meeting),
+            title=_("Bekymring nr. %(n)s: henlæg eller lav handlingsaftale") % {"n": concern.pk},
+            description=concern.young_person.full_name if concern.young_person else "",
+            kind=ItemKind.CONCERN_DECISION,
+            visibility=Visibility.CLOSED,
+            concern=concern,
+        )
+        added += 1
+    due = ActionAgreement.objects.filter(
+        case__forum=meeting.forum,
+        case__status=CaseStatus.OPEN,
+        follow_up_date__lte=meeting.starts_at.date(),
+    ).exclude(case__agenda_items__meeting__status=MeetingStatus.PLANNED)
+    for case_id in sorted(set(due.values_list("case_id", flat=True))):
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=_next_position(meeting),
+            title=_("Opfølgning på sag nr. %(n)s") % {"n": case_id},
+            kind=ItemKind.CASE_FOLLOW_UP,
+            visibility=Visibility.CLOSED,
+            case_id=case_id,
+        )
+        added += 1
+    return added
+
+
+@transaction.atomic
+def prepare_next_agendas(*, today: date) -> int:
+    """R6, the daily job: put waiting concerns and due follow-ups on the next planned meeting
+    of the forum that handles them, without anyone having to remember it."""
+    added = 0
+    fora = Forum.objects.filter(may_discuss_individuals=True, dissolved_at__isnull=True)
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    for forum in fora:
+        meeting = (
+            Meeting.objects.filter(
+                forum=forum,
+                status=MeetingStatus.PLANNED,
+                starts_at__gte=start,
+                kind__in=[MeetingKind.REGULAR, MeetingKind.EXTRA, MeetingKind.ACUTE],
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if meeting is None:
+            continue
+        before = protocol_hash(meeting)
+        count = _add_pending_items(meeting)
+        if count:
+            _after_change(meeting, before)
+            record_event(
+                actor=None,
+                action="meetings.agenda_prepared",
+                obj=meeting,
+                object_repr=f"meeting:{meeting.pk}",
+                municipality_id=forum.municipality_id,
+                data={"added": count, "automatic": True},
+            )
+        added += count
+    return added
+
+
 @transaction.atomic
 def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
     """R6: standing items from the forum; concerns awaiting the local group's decision (the
@@ -230,37 +304,7 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
                 visibility=Visibility.INTERNAL,
             )
             added += 1
-    if meeting.forum.may_discuss_individuals:
-        concerns = Concern.objects.filter(
-            forum=meeting.forum, status=ConcernStatus.AWAITING_DECISION
-        ).exclude(agenda_items__meeting__status=MeetingStatus.PLANNED)
-        for concern in concerns.select_related("young_person"):
-            AgendaItem.objects.create(
-                meeting=meeting,
-                position=_next_position(meeting),
-                title=_("Bekymring nr. %(n)s: henlæg eller lav handlingsaftale")
-                % {"n": concern.pk},
-                description=concern.young_person.full_name if concern.young_person else "",
-                kind=ItemKind.CONCERN_DECISION,
-                visibility=Visibility.CLOSED,
-                concern=concern,
-            )
-            added += 1
-        due = ActionAgreement.objects.filter(
-            case__forum=meeting.forum,
-            case__status=CaseStatus.OPEN,
-            follow_up_date__lte=meeting.starts_at.date(),
-        ).exclude(case__agenda_items__meeting__status=MeetingStatus.PLANNED)
-        for case_id in sorted(set(due.values_list("case_id", flat=True))):
-            AgendaItem.objects.create(
-                meeting=meeting,
-                position=_next_position(meeting),
-                title=_("Opfølgning på sag nr. %(n)s") % {"n": case_id},
-                kind=ItemKind.CASE_FOLLOW_UP,
-                visibility=Visibility.CLOSED,
-                case_id=case_id,
-            )
-            added += 1
+    added += _add_pending_items(meeting)
     if added:
         _after_change(meeting, before)
         _audit(actor_user, "agenda_prepared", meeting, added=added)

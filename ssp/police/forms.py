@@ -73,6 +73,12 @@ class CouncilForm(StyledForm):
     network = forms.CharField(
         label=_("Netværk (fx træner, morfar)"), max_length=500, required=False
     )
+    invited_young_person = forms.BooleanField(
+        label=_("Den unge inviteres"), required=False, initial=True
+    )
+    invited_custody_holders = forms.BooleanField(
+        label=_("Forældremyndighedsindehaverne inviteres"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

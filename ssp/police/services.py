@@ -347,6 +347,16 @@ def meet_deadline(*, actor_user: User, deadline: Deadline, met_on: date) -> Dead
         raise DomainError(_("Datoen ligger i fremtiden."))
     deadline.met_on = met_on
     deadline.save(update_fields=["met_on"])
+    if deadline.kind == DeadlineKind.PLAN_REVISION:
+        # R5: the new offence revised the action plan of the last council held.
+        council = (
+            NetworkCouncil.objects.filter(young_person=deadline.young_person, held_on__isnull=False)
+            .order_by("-held_on")
+            .first()
+        )
+        if council is not None:
+            council.revised_on = met_on
+            council.save(update_fields=["revised_on"])
     _audit(actor_user, "deadline_met", deadline, deadline.municipality_id)
     return deadline
 
@@ -362,6 +372,8 @@ def call_network_council(
     meeting_at: datetime,
     professionals: list[Member],
     network: str = "",
+    invited_young_person: bool = True,
+    invited_custody_holders: bool = True,
 ) -> NetworkCouncil:
     """R5: the child, the parents, relevant professionals and network are called."""
     _require_review(actor_user)
@@ -374,6 +386,8 @@ def call_network_council(
         case=Case.objects.filter(young_person=deadline.young_person, status="open").first(),
         meeting_at=meeting_at,
         network=network.strip(),
+        invited_young_person=invited_young_person,
+        invited_custody_holders=invited_custody_holders,
         created_by=actor_user,
     )
     council.professionals.set(professionals)

@@ -209,6 +209,8 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
             meeting_at=form.cleaned_data["meeting_at"],
             professionals=list(form.cleaned_data["professionals"]),
             network=form.cleaned_data["network"],
+            invited_young_person=form.cleaned_data["invited_young_person"],
+            invited_custody_holders=form.cleaned_data["invited_custody_holders"],
         )
         messages.success(request, _("Netværkssamrådet er indkaldt."))
         return redirect("police:council", pk=council.pk)
@@ -218,6 +220,14 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(police_access.can_review)
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     council = selectors.get_council_for(_actor(request), pk)
+    record_event(
+        actor=request.user,
+        action="police.council_viewed",
+        obj=council,
+        object_repr=f"networkcouncil:{council.pk}",
+        municipality_id=council.municipality_id,
+        subject_ref=f"youngperson:{council.young_person_id}",
+    )
     form = forms.HeldForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         services.record_council_held(
@@ -312,6 +322,13 @@ def absence_concern(request: HttpRequest, pk: int) -> HttpResponse:
     """One click from worrying absence to the concern form, filled in (source: absence)."""
     actor = _actor(request)
     record = selectors.get_absence_for(actor, pk)
+    record_event(
+        actor=request.user,
+        action="police.absence_record_viewed",
+        object_type="police.absencerecord",
+        object_id=str(record.pk),
+        municipality_id=record.municipality_id,
+    )
     municipality = org_selectors.get_municipality_by_id(actor, actor.municipality_id)
     person = selectors.known_person(record)
     form = case_forms.ConcernForm(

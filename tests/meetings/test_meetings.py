@@ -391,6 +391,17 @@ def test_a_kredsraad_meeting_can_be_published(demo: Municipality, users: dict[st
     assert "Københavns Vestegns Politi" in response.content.decode()
 
 
+def test_the_public_pdf_holds_public_items_only(demo: Municipality, tmp_path: Any) -> None:
+    meeting = Meeting.objects.get(published_at__isnull=False, forum__key="styregruppe")
+    path = tmp_path / "p.pdf"
+    path.write_bytes(Client().get(f"/offentlig/moeder/{meeting.pk}/pdf/").content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Årsrapport for SSP-samarbejdet" in text
+    assert "Økonomi" not in text  # an internal item
+
+
 def test_a_non_authority_chair_cannot_open_a_closed_item_for_editing(
     demo: Municipality, users: dict[str, User], client_for: Any
 ) -> None:
@@ -405,3 +416,34 @@ def test_a_non_authority_chair_cannot_open_a_closed_item_for_editing(
     assert client.get(f"/moeder/{meeting.pk}/punkter/{open_item.pk}/ret/").status_code == 200  # type: ignore[union-attr]
     with pytest.raises(DomainError):
         services.delete_item(actor_user=users["boligsocial"], item=closed)
+
+
+def test_the_daily_job_puts_a_new_waiting_concern_on_the_next_meeting(
+    demo: Municipality, users: dict[str, User], capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    from ssp.cases.services import ConcernData, YoungPersonData, raise_concern
+    from ssp.organisation.models import Unit
+
+    concern = raise_concern(
+        actor_user=users["laerer"],
+        data=ConcernData(
+            subject="person",
+            source="worksheet",
+            description="Keder sig",
+            young_person=YoungPersonData(
+                first_name="Ny",
+                last_name="Elev",
+                cpr="090912-4321",
+                school=Unit.objects.get(slug="oestskolen"),
+            ),
+            worksheet={"boredom": True},
+        ),
+    )
+    call_command("prepare_agendas")
+    item = upcoming_local().items.get(concern=concern)
+    assert item.visibility == Visibility.CLOSED
+    call_command("prepare_agendas")  # safe to run twice
+    assert upcoming_local().items.filter(concern=concern).count() == 1
+    assert "1 agenda item(s) added." in capsys.readouterr().out

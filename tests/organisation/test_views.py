@@ -166,3 +166,27 @@ def test_queries_per_page_do_not_grow_with_data(
         _add_forum(demo, index)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("faxe", ["SSP Styregruppen", "SSP Koordinationsgruppen", "Distrikt Øst"]),
+        ("fredericia", ["SSP-teamet", "SSP-styregruppen"]),
+        ("koebenhavn", ["SSP-lokaludvalget", "SSP-koordinationsgruppen", "SSP-ledergruppen"]),
+        ("halsnaes", ["Lokalt SSP-samarbejde"]),
+        ("hoeje-taastrup", ["Kredsrådet", "Lokalrådet", "SSP-områdegruppen, Område 7", "SSP+"]),
+    ],
+)
+def test_every_presets_chart_shows_the_fora_of_its_source(
+    db: None, preset: str, expected: list[str]
+) -> None:
+    from django.contrib.auth.models import User
+
+    load_preset(name=preset)
+    superuser = User.objects.create_superuser("root", password="x")
+    client = Client()
+    client.force_login(superuser)
+    html = client.get(reverse("organisation:chart", args=[preset])).content.decode()
+    for name in expected:
+        assert name in html, (preset, name)

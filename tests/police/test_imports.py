@@ -284,3 +284,82 @@ def test_queries_of_review_queue_and_deadline_board_do_not_grow(
     )
     run_import(users, HEADER + rows)
     assert [queries("/politi/"), queries("/frister/")] == before
+
+
+def test_the_14_day_periods_end_today_and_count_each_concern_once(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    from ssp import access
+    from ssp.police.selectors import concern_counts
+
+    actor = access.get_actor(users["koordinator"])
+    today = timezone.localdate()
+    table = concern_counts(actor, periods=3, today=today)
+    assert table.periods[-1][1] == today
+    assert all((end - start).days == 13 for start, end in table.periods)
+    assert table.periods[1][1] + timedelta(days=1) == table.periods[2][0]
+    assert dict(table.rows)["Mette Holm"][-1] >= 4
+    earlier = concern_counts(actor, periods=3, today=today - timedelta(days=14))
+    assert dict(earlier.rows)["Mette Holm"][-1] == dict(table.rows)["Mette Holm"][-2]
+
+
+def test_a_report_entered_by_hand_follows_the_same_rules(
+    demo: Municipality, client_for: Any
+) -> None:
+    client: Client = client_for("koordinator")
+    data = {
+        "cpr": "101012-4222",
+        "name": "Hans Hånd",
+        "date": "2026-11-01",
+        "time": "18:00",
+        "offence": "Vold",
+        "reference": "H-1",
+    }
+    assert client.post("/politi/ny/", data).status_code == 302
+    report = PoliceReport.objects.get(police_reference="H-1")
+    assert Deadline.objects.get(report=report).kind == "network_council"
+    again = client.post("/politi/ny/", data)
+    assert "allerede registreret" in again.content.decode()
+    bad = client.post("/politi/ny/", {**data, "cpr": "311399-1234", "reference": "H-2"})
+    assert (
+        "gyldig fødselsdato" in bad.content.decode() and 'value="Hans Hånd"' in bad.content.decode()
+    )
+
+
+def test_a_network_council_is_called_held_and_its_plan_revised(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    deadline = Deadline.objects.get(kind="network_council", met_on__isnull=True)
+    client: Client = client_for("koordinator")
+    social = Member.objects.get(user__username="socialraadgiver")
+    response = client.post(
+        f"/frister/{deadline.pk}/netvaerkssamraad/",
+        {
+            "meeting_at": "2026-11-24T15:00",
+            "professionals": [social.pk],
+            "network": "Træneren",
+            "invited_young_person": "on",
+            "invited_custody_holders": "on",
+        },
+    )
+    assert response.status_code == 302
+    council = NetworkCouncil.objects.get(report=deadline.report)
+    deadline.refresh_from_db()
+    assert deadline.met_on is not None
+    assert (
+        client.post(f"/netvaerkssamraad/{council.pk}/", {"held_on": "2026-11-23"}).status_code
+        == 302
+    )
+    council.refresh_from_db()
+    assert council.held_on == date(2026, 11, 23)
+    person = deadline.young_person
+    text = HEADER + f"{person.cpr_formatted};{person.full_name};20-11-2026;;Røveri;R-2;\n"
+    run_import(users, text)
+    revision = Deadline.objects.get(report__police_reference="R-2")
+    assert revision.kind == "plan_revision"
+    services.meet_deadline(
+        actor_user=users["koordinator"], deadline=revision, met_on=timezone.localdate()
+    )
+    council.refresh_from_db()
+    assert council.revised_on == timezone.localdate()
+    assert client_for("laerer").get(f"/netvaerkssamraad/{council.pk}/").status_code == 403
