@@ -154,9 +154,13 @@ def visible_fora(actor: Actor) -> QuerySet[Forum]:
         return Forum.objects.all()
     if not can_view_organisation(actor) or actor.municipality_id is None:
         return Forum.objects.none()
-    return Forum.objects.filter(
+    fora = Forum.objects.filter(
         Q(municipality_id=actor.municipality_id) | Q(police_district_id=actor.police_district_id)
     )
+    if actor.role != AccessRole.SSP_STAFF:
+        # An ad hoc action group is a case's need-to-know circle: only its members see it.
+        fora = fora.exclude(Q(forum_type="adhoc") & ~Q(pk__in=actor.forum_ids))
+    return fora
 
 
 # --- View helpers ---------------------------------------------------------------------------

@@ -6,12 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from ssp import access
 
-EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/api/", "/healthz")
+EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/healthz", "/offentlig/", "/kalender/")
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Everyone who can see personal data, and the administrators who grant access."""
+    actor = access.get_actor(user)
+    return access.can_see_personal_data(actor) or access.can_manage_organisation(actor)
 
 
 class SecondFactorRequiredMiddleware:
@@ -25,8 +31,13 @@ class SecondFactorRequiredMiddleware:
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
             and not user.is_verified()
-            and access.can_see_personal_data(access.get_actor(user))
+            and needs_second_factor(user)
         ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "Totrinsbekræftelse mangler. Log ind med kode i browseren."},
+                    status=403,
+                )
             from ssp.accounts.services import confirmed_device
 
             if confirmed_device(user) is None:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from ssp import access
 from ssp.accounts import services
 from ssp.accounts.forms import CodeForm
+from ssp.accounts.middleware import needs_second_factor
 
 PENDING_USER_KEY = "ssp_pending_user"
 PENDING_NEXT_KEY = "ssp_pending_next"
@@ -105,14 +105,12 @@ def _qr_svg(uri: str) -> str:
 
 def profile_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    actor = access.get_actor(user)
     return render(
         request,
         "accounts/profile.html",
         {
             "has_second_factor": services.confirmed_device(user) is not None,
-            "second_factor_required": settings.SSP_REQUIRE_2FA
-            and access.can_see_personal_data(actor),
+            "second_factor_required": settings.SSP_REQUIRE_2FA and needs_second_factor(user),
             "member": getattr(user, "member", None),
         },
     )
@@ -160,7 +158,7 @@ def second_factor_verify_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def second_factor_remove_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if settings.SSP_REQUIRE_2FA and access.can_see_personal_data(access.get_actor(user)):
+    if settings.SSP_REQUIRE_2FA and needs_second_factor(user):
         messages.error(
             request, _("Totrinsbekræftelse er påkrævet for din rolle og kan ikke slås fra.")
         )

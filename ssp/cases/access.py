@@ -49,6 +49,23 @@ def can_search_young_people(actor: Actor) -> bool:
     return is_ssp_staff(actor) or (is_authority_employee(actor) and not actor.is_police)
 
 
+def sees_register_name(
+    actor: Actor, concern: Concern, visible_case_ids: set[int] | None = None
+) -> bool:
+    """Whether the concern may show the register's name of its young person to this actor."""
+    if is_ssp_staff(actor):
+        return True
+    if not is_authority_employee(actor):
+        return False
+    if concern.forum_id in actor.forum_ids:
+        return True
+    if concern.case_id is None:
+        return False
+    if visible_case_ids is not None:
+        return concern.case_id in visible_case_ids
+    return visible_cases(actor).filter(pk=concern.case_id).exists()
+
+
 def can_see_full_cpr(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
@@ -86,8 +103,14 @@ def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:
     if is_ssp_staff(actor):
         return YoungPerson.objects.filter(municipality_id=municipality_of(actor))
     if is_authority_employee(actor):
+        # Not through concerns they raised themselves: raising a concern must never work as a
+        # look-up in the register.
         return YoungPerson.objects.filter(
             Q(pk__in=visible_cases(actor).values("young_person_id"))
-            | Q(pk__in=visible_concerns(actor).values("young_person_id"))
+            | Q(
+                pk__in=Concern.objects.filter(
+                    municipality_id=municipality_of(actor), forum_id__in=actor.forum_ids
+                ).values("young_person_id")
+            )
         )
     return YoungPerson.objects.none()

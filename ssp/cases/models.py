@@ -166,6 +166,12 @@ class Concern(models.Model):
         related_name="concerns",
         verbose_name=_("ung"),
     )
+    reported_name = models.CharField(
+        _("navn som indberettet"),
+        max_length=200,
+        blank=True,
+        help_text=_("Navnet, som den der indberettede skrev det; vises for indberetteren."),
+    )
     group_size = models.PositiveSmallIntegerField(_("antal i gruppen"), null=True, blank=True)
     group_age_min = models.PositiveSmallIntegerField(_("alder fra"), null=True, blank=True)
     group_age_max = models.PositiveSmallIntegerField(_("alder til"), null=True, blank=True)
@@ -238,6 +244,15 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Bekymring')} #{self.pk}"
+
+    def name_for(self, *, sees_register: bool) -> str:
+        """The register's name for those who may see the young person; otherwise only the
+        name the reporter typed, so that raising a concern never reveals the register."""
+        if self.young_person is None:
+            return ""
+        if sees_register:
+            return self.young_person.full_name
+        return self.reported_name
 
     @property
     def primary_ticked(self) -> list[str]:

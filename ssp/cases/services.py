@@ -269,6 +269,11 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
         description=data.description,
         level=data.level,
         case_level=data.case_level if municipality.rule("case_levels") else None,
+        reported_name=(
+            f"{data.young_person.first_name.strip()} {data.young_person.last_name.strip()}"[:200]
+            if data.young_person is not None
+            else ""
+        ),
         forum=default_forum_for(municipality, district),
         status=status,
         raised_by=actor_user,
@@ -428,6 +433,7 @@ def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member
         )
     case.forum = group
     case.save(update_fields=["forum"])
+    Concern.objects.filter(case=case).update(forum=group)
     _event(
         case,
         actor_user,
@@ -454,6 +460,7 @@ def escalate_case(*, actor_user: User, case: Case, forum: Forum, reason: str) ->
     previous = case.forum
     case.forum = forum
     case.save(update_fields=["forum"])
+    Concern.objects.filter(case=case).update(forum=forum)
     _event(
         case,
         actor_user,
@@ -620,7 +627,11 @@ def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
         _("Opgave til %(owner)s: %(text)s") % {"owner": data.owner.name, "text": task.description},
     )
     record_event(
-        actor=actor_user, action="cases.task_added", obj=task, municipality_id=case.municipality_id
+        actor=actor_user,
+        action="cases.task_added",
+        obj=task,
+        object_repr=f"task:{task.pk}",
+        municipality_id=case.municipality_id,
     )
     return task
 
@@ -634,6 +645,7 @@ def complete_task(*, actor_user: User, task: Task) -> Task:
         actor=actor_user,
         action="cases.task_done",
         obj=task,
+        object_repr=f"task:{task.pk}",
         municipality_id=task.case.municipality_id,
     )
     return task
@@ -853,8 +865,8 @@ def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
 
 
 def record_search(*, actor_user: User, query: str, hits: int) -> None:
-    digits = "".join(ch for ch in query if ch.isdigit())
-    shown = f"{digits[:6]}-xxxx" if len(digits) == 10 else query[:100]
+    kind = "cpr" if len("".join(ch for ch in query if ch.isdigit())) == 10 else "name"
+    # The search words themselves are not kept: the audit trail outlives retention rules.
     record_event(
-        actor=actor_user, action="cases.young_people_searched", data={"query": shown, "hits": hits}
+        actor=actor_user, action="cases.young_people_searched", data={"by": kind, "hits": hits}
     )

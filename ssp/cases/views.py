@@ -112,11 +112,17 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ConcernStatus.values:
         status = ""
+    page = selectors.concerns_for(actor, status=status, page=_page(request))
+    case_ids = set(case_access.visible_cases(actor).values_list("pk", flat=True))
+    for concern in page.object_list:
+        concern.person_name = concern.name_for(  # type: ignore[attr-defined]
+            sees_register=case_access.sees_register_name(actor, concern, case_ids)
+        )
     return render(
         request,
         "cases/concern_list.html",
         {
-            "page": selectors.concerns_for(actor, status=status, page=_page(request)),
+            "page": page,
             "status": status,
             "statuses": ConcernStatus.choices,
             "sees_incoming": case_access.is_ssp_staff(actor)
@@ -129,13 +135,16 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     concern = selectors.get_concern_for(actor, pk)
-    reporter_only = not (
-        case_access.is_ssp_staff(actor) or case_access.is_authority_employee(actor)
-    )
-    if concern.young_person and not reporter_only:
+    sees_register = case_access.sees_register_name(actor, concern)
+    reporter_only = not sees_register
+    if concern.young_person and sees_register:
         services.record_view(actor_user=_user(request), obj=concern, person=concern.young_person)
-    context: dict[str, Any] = {"concern": concern, "reporter_only": reporter_only}
-    if case_access.can_route_concerns(actor):
+    context: dict[str, Any] = {
+        "concern": concern,
+        "reporter_only": reporter_only,
+        "person_name": concern.name_for(sees_register=sees_register),
+    }
+    if case_access.can_route_concerns(actor) and sees_register:
         context["route_form"] = forms.RouteForm(
             fora=selectors.active_fora(actor), initial={"forum": concern.forum_id}
         )

@@ -114,7 +114,8 @@ class MinutesForm(StyledForm):
             )
             self.fields[f"responsible_{item.pk}"] = MemberChoiceField(
                 label=_("Ansvarlig"),
-                queryset=candidates,
+                # A closed item's decision concerns a named child: authority persons only.
+                queryset=candidates.filter(is_authority=True) if item.is_closed else candidates,
                 required=False,
                 initial=item.responsible_id,
             )

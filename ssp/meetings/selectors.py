@@ -53,7 +53,7 @@ class ItemView:
     case_id: int | None = None
 
 
-def _view(item: AgendaItem, *, redact: bool) -> ItemView:
+def _view(item: AgendaItem, *, redact: bool, public: bool = False) -> ItemView:
     if redact:
         return ItemView(
             pk=item.pk,
@@ -72,8 +72,8 @@ def _view(item: AgendaItem, *, redact: bool) -> ItemView:
         decision=item.decision,
         responsible=item.responsible.name if item.responsible else "",
         deadline=item.deadline,
-        attachments=list(item.attachments.all()),
-        contributions=list(item.contributions.all()),
+        attachments=[] if public else list(item.attachments.all()),
+        contributions=[] if public else list(item.contributions.all()),
         kind=item.kind,
         concern_id=item.concern_id,
         case_id=item.case_id,
@@ -88,7 +88,9 @@ def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemVi
         )
     )
     if mode is Mode.PUBLIC:
-        return [_view(i, redact=False) for i in items if i.visibility == Visibility.PUBLIC]
+        return [
+            _view(i, redact=False, public=True) for i in items if i.visibility == Visibility.PUBLIC
+        ]
     if mode is Mode.ORIENTATION:
         return [_view(i, redact=i.is_closed) for i in items]
     sees_closed = actor is not None and meeting_access.can_see_closed_items(actor)

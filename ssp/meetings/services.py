@@ -319,6 +319,8 @@ def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contri
         raise DomainError(_("Du er ikke medlem af forummet."))
     if not text.strip():
         raise DomainError(_("Skriv dit bidrag."))
+    if not item.is_closed:
+        raise DomainError(_("Bidrag gives kun til lukkede punkter; tag andet op på mødet."))
     contribution = Contribution.objects.create(
         item=item, member_id=actor.member_id, text=text.strip()
     )
@@ -376,10 +378,18 @@ def record_minutes(
             defaults={"present": present, "left_before_closed_items": left and present},
         )
     items = {item.pk: item for item in meeting.items.all()}
+    sees_closed = meeting_access.can_see_closed_items(_actor(actor_user))
     for item_id, data in decisions.items():
         item = items.get(item_id)
         if item is None:
             raise DomainError(_("Punktet hører ikke til mødet."))
+        if item.is_closed and not sees_closed:
+            raise DomainError(_("Kun myndighedspersoner skriver referat af lukkede punkter."))
+        if item.is_closed and data.responsible is not None and not data.responsible.is_authority:
+            raise DomainError(
+                _("Ansvarlig for et lukket punkt skal være en myndighedsperson: %(name)s er ikke.")
+                % {"name": data.responsible.name}
+            )
         item.decision = data.decision.strip()
         item.responsible = data.responsible
         item.deadline = data.deadline
@@ -597,8 +607,15 @@ def find_personal_data(meeting: Meeting) -> list[Finding]:
 
 @transaction.atomic
 def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
-    """Publish the public version; blocked (nothing published) while personal data is found."""
+    """Publish the public version; blocked (nothing published) while personal data is found.
+
+    Only managers who may see personal data publish: the check names registered young people,
+    which must not become a way for others to test names against the register."""
     _require_manager(actor_user, meeting.forum)
+    if not access.can_see_personal_data(_actor(actor_user)):
+        raise DomainError(
+            _("Offentliggørelsen foretages af SSP-sekretariatet eller en myndighedsperson.")
+        )
     findings = find_personal_data(meeting)
     if findings:
         _audit(actor_user, "publication_blocked", meeting, findings=len(findings))

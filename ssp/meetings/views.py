@@ -218,7 +218,11 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         ms.member
         for ms in meeting_access.permanent_memberships(meeting.forum).select_related("member")
     ]
-    items = list(meeting.items.select_related("responsible").order_by("position"))
+    items = [
+        item
+        for item in meeting.items.select_related("responsible").order_by("position")
+        if not item.is_closed or meeting_access.can_see_closed_items(actor)
+    ]
     form = forms.MinutesForm(
         request.POST or None,
         members=members,

@@ -133,6 +133,13 @@ class ForumAdmin(AuditedAdmin):
 
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
+            # No one raises their own access: another administrator must do it.
+            return (*fields, "access_role", "is_authority", "user", "municipality")
+        return fields
+
     list_display = [
         "name",
         "title",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ssp import access
 from ssp.access import Actor
+from ssp.cases.access import visible_young_people
 from ssp.cases.cpr import format_cpr
 from ssp.cases.models import Concern, YoungPerson
 from ssp.crypto import decrypt
@@ -207,10 +208,9 @@ def get_absence_for(actor: Actor, pk: int) -> AbsenceRecord:
     return record
 
 
-def known_person(record: AbsenceRecord) -> YoungPerson | None:
-    return YoungPerson.objects.filter(
-        municipality_id=record.municipality_id, cpr_index=record.cpr_index
-    ).first()
+def known_person(actor: Actor, record: AbsenceRecord) -> YoungPerson | None:
+    """The registered young person behind an absence record, if the actor may see them."""
+    return visible_young_people(actor).filter(cpr_index=record.cpr_index).first()
 
 
 def record_cpr(record: AbsenceRecord) -> str:

@@ -330,7 +330,7 @@ def absence_concern(request: HttpRequest, pk: int) -> HttpResponse:
         municipality_id=record.municipality_id,
     )
     municipality = org_selectors.get_municipality_by_id(actor, actor.municipality_id)
-    person = selectors.known_person(record)
+    person = selectors.known_person(actor, record)
     form = case_forms.ConcernForm(
         initial={
             "subject": "person",
