@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SCALES = {
-    # municipalities, fora per municipality, members per forum
-    "small": (2, 10, 5),
-    "medium": (10, 40, 10),
-    "large": (50, 100, 20),
+    # municipalities, fora per municipality, members per forum, cases in the demo municipality
+    "small": (2, 10, 5, 20),
+    "medium": (10, 40, 10, 100),
+    "large": (50, 100, 20, 400),
 }
 
 
@@ -56,11 +56,14 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
-    from ssp.organisation.demo import demo_exists, seed_demo
+    from ssp.demo import seed_all
+    from ssp.organisation.demo import demo_exists
 
     if not demo_exists():
-        seed_demo()
-    generate(*SCALES[args.scale])
+        seed_all()
+    municipalities, fora, members, cases = SCALES[args.scale]
+    generate(municipalities, fora, members)
+    generate_cases(cases)
 
     from django.contrib.auth.models import User
 
@@ -77,6 +80,13 @@ def main() -> None:
         ("district contacts", "/organisation/aadal/kontakt/distrikt/oest/"),
         ("API fora", "/api/v1/organisation/municipalities/aadal/fora"),
         ("API forum", f"/api/v1/organisation/fora/{forum.pk}"),
+        ("concerns", "/bekymringer/"),
+        ("cases", "/sager/"),
+        ("case page", f"/sager/{first_case_id()}/"),
+        ("meetings", "/moeder/"),
+        ("weekly review", "/politi/"),
+        ("deadline board", "/frister/"),
+        ("API cases", "/api/v1/cases/cases"),
     ]
     print(f"scale={args.scale} database={connection.vendor} repeat={args.repeat}")
     print(f"{'target':<22}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
@@ -95,6 +105,56 @@ def main() -> None:
         print(
             f"{label:<22}{queries:>8}{statistics.median(timings):>9.1f}{p95:>9.1f}"
             f"{timings[-1]:>9.1f}"
+        )
+
+
+def first_case_id() -> int:
+    from ssp.cases.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    return case.pk
+
+
+def generate_cases(count: int) -> None:
+    """Cases with agreements and tasks, made through the services like real ones."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from ssp.cases import services
+    from ssp.organisation.models import Member, Unit
+
+    coordinator = User.objects.get(username="koordinator")
+    teacher = User.objects.get(username="laerer")
+    social = Member.objects.get(user__username="socialraadgiver")
+    contact = Member.objects.get(user__username="laerer")
+    school = Unit.objects.get(slug="oestskolen")
+    for index in range(count):
+        concern = services.raise_concern(
+            actor_user=teacher,
+            data=services.ConcernData(
+                subject="person",
+                source="staff",
+                description="Bench",
+                young_person=services.YoungPersonData(
+                    first_name=f"Bench{index}",
+                    last_name="Ung",
+                    cpr=f"{index % 28 + 1:02d}{index // 28 % 12 + 1:02d}12-4{index % 1000:03d}",
+                    school=school,
+                ),
+            ),
+        )
+        case = services.open_case(actor_user=coordinator, concerns=[concern], level="yellow")
+        services.make_action_agreement(
+            actor_user=coordinator,
+            case=case,
+            first_action="Møde",
+            coordinator=social,
+            contact_person=contact,
+            follow_up_date=timezone.localdate(),
+            tasks=[
+                services.TaskData(owner=social, description="Opgave", due_date=timezone.localdate())
+            ],
         )
 
 
