@@ -102,7 +102,7 @@ def legal_bases(actor: Actor, case: Case) -> QuerySet[LegalBasis]:
     return LegalBasis.objects.filter(municipality_id=case.municipality_id).order_by("title")
 
 
-def cases_for(actor: Actor, *, status: str = "open", page: int = 1) -> Page[Any]:
+def cases_for(actor: Actor, *, status: str = "open", page: int = 1, q: str = "") -> Page[Any]:
     queryset = (
         case_access.visible_cases(actor)
         .select_related("young_person", "forum")
@@ -111,6 +111,12 @@ def cases_for(actor: Actor, *, status: str = "open", page: int = 1) -> Page[Any]
     )
     if status in {CaseStatus.OPEN, CaseStatus.CLOSED}:
         queryset = queryset.filter(status=status)
+    if q and not actor.is_police:  # §115: no searching for police, not even in own cases
+        for word in q.split()[:3]:
+            queryset = queryset.filter(
+                Q(young_person__first_name__icontains=word)
+                | Q(young_person__last_name__icontains=word)
+            )
     return Paginator(queryset, PAGE_SIZE).get_page(page)
 
 

@@ -212,11 +212,15 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(access.can_see_personal_data)
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", CaseStatus.OPEN)
+    actor = _actor(request)
+    q = "" if actor.is_police else request.GET.get("q", "").strip()[:100]
     return render(
         request,
         "cases/case_list.html",
         {
-            "page": selectors.cases_for(_actor(request), status=status, page=_page(request)),
+            "page": selectors.cases_for(actor, status=status, page=_page(request), q=q),
+            "q": q,
+            "can_search": not actor.is_police,
             "status": status,
         },
     )

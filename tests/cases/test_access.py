@@ -204,3 +204,14 @@ def test_a_withdrawn_consent_is_recorded_once(demo: Municipality, client_for: An
     assert consent.withdrawn_on is not None
     assert client.post(url).status_code == 400  # already withdrawn: a clear error page
     assert client_for("laerer").post(url).status_code == 404
+
+
+def test_the_case_list_is_paginated_and_searchable_within_what_one_may_see(
+    demo: Municipality, client_for: Any
+) -> None:
+    html = client_for("koordinator").get("/sager/", {"q": "Ali", "status": "all"}).content.decode()
+    assert "Ali Berg Hansen" in html and "Noah Krogh" not in html
+    police = client_for("politi").get("/sager/", {"q": "Ali"}).content.decode()
+    assert 'name="q"' not in police  # no search for the police (§115)
+    teacher = client_for("laerer").get("/sager/", {"q": "Ali"}).content.decode()
+    assert "Ali Berg Hansen" not in teacher  # not in his circle, search or no search
