@@ -19,6 +19,12 @@ from ssp.organisation.models import Member, Membership, Municipality
 pytestmark = pytest.mark.django_db
 
 
+def forum_id_of(key: str) -> int:
+    from ssp.organisation.models import Forum
+
+    return Forum.objects.get(municipality__slug="aadal", key=key).pk
+
+
 def freja() -> YoungPerson:
     return YoungPerson.objects.get(first_name="Freja")
 
@@ -126,6 +132,10 @@ def test_an_adhoc_group_takes_the_concerns_of_the_case_with_it(
     group_url = f"/organisation/fora/{case.forum_id}/"
     assert client_for("politiker").get(group_url).status_code == 404
     assert client_for("socialraadgiver").get(group_url).status_code == 200
+    parent_page = client_for("boligsocial").get(
+        f"/organisation/fora/{forum_id_of('lokal-ssp-oest')}/"
+    )
+    assert "Ad hoc handlegruppe" not in parent_page.content.decode()
 
 
 def test_the_absence_shortcut_does_not_name_someone_outside_the_teachers_circle(

@@ -130,7 +130,9 @@ def get_forum_for(actor: Actor, forum_id: int) -> Forum:
             ),
             Prefetch(
                 "children",
-                queryset=Forum.objects.filter(dissolved_at__isnull=True).order_by("name"),
+                queryset=access.visible_fora(actor)
+                .filter(dissolved_at__isnull=True)
+                .order_by("name"),
             ),
         ),
         pk=forum_id,
