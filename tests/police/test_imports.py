@@ -335,7 +335,7 @@ def test_a_network_council_is_called_held_and_its_plan_revised(
     response = client.post(
         f"/frister/{deadline.pk}/netvaerkssamraad/",
         {
-            "meeting_at": "2026-11-24T15:00",
+            "meeting_at": f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}T15:00",
             "professionals": [social.pk],
             "network": "Træneren",
             "invited_young_person": "on",
@@ -346,14 +346,14 @@ def test_a_network_council_is_called_held_and_its_plan_revised(
     council = NetworkCouncil.objects.get(report=deadline.report)
     deadline.refresh_from_db()
     assert deadline.met_on is not None
-    assert (
-        client.post(f"/netvaerkssamraad/{council.pk}/", {"held_on": "2026-11-23"}).status_code
-        == 302
-    )
+    today = timezone.localdate()
+    held = client.post(f"/netvaerkssamraad/{council.pk}/", {"held_on": today.isoformat()})
+    assert held.status_code == 302
     council.refresh_from_db()
-    assert council.held_on == date(2026, 11, 23)
+    assert council.held_on == today
     person = deadline.young_person
-    text = HEADER + f"{person.cpr_formatted};{person.full_name};20-11-2026;;Røveri;R-2;\n"
+    incident = (today - timedelta(days=1)).strftime("%d-%m-%Y")
+    text = HEADER + f"{person.cpr_formatted};{person.full_name};{incident};;Røveri;R-2;\n"
     run_import(users, text)
     revision = Deadline.objects.get(report__police_reference="R-2")
     assert revision.kind == "plan_revision"
