@@ -20,11 +20,11 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from ssp.organisation.models import AccessRole, Forum, Member, Municipality, Sector
+from ssp.organisation.models import AccessRole, Forum, ForumType, Member, Municipality, Sector
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -114,20 +114,45 @@ def can_manage_organisation(actor: Actor) -> bool:
     return actor.is_superuser or actor.role == AccessRole.ADMINISTRATOR
 
 
+def is_ssp_staff(actor: Actor) -> bool:
+    """SSP coordinators, consultants and secretariat of a municipality."""
+    return actor.role == AccessRole.SSP_STAFF and actor.municipality_id is not None
+
+
+def is_authority_employee(actor: Actor) -> bool:
+    """An employee who is an authority person (myndighedsperson, may take part in §115)."""
+    return (
+        actor.role == AccessRole.EMPLOYEE
+        and actor.is_authority
+        and actor.municipality_id is not None
+    )
+
+
+def is_employee(actor: Actor) -> bool:
+    """Any employee or SSP staff member of a municipality (authority person or not)."""
+    return (
+        actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE}
+        and actor.municipality_id is not None
+    )
+
+
+def is_politician(actor: Actor) -> bool:
+    return actor.role == AccessRole.POLITICIAN and actor.municipality_id is not None
+
+
 def can_see_personal_data(actor: Actor) -> bool:
     """SSP staff and authority members may see personal data about young people.
 
     Non-authority employees see only what they raised themselves; politicians and
-    administrators see none.
+    administrators see none. A closed agenda item is personal data (R6): the same rule
+    decides who sees its contents.
     """
-    if actor.role == AccessRole.SSP_STAFF:
-        return True
-    return actor.role == AccessRole.EMPLOYEE and actor.is_authority
+    return is_ssp_staff(actor) or is_authority_employee(actor)
 
 
-def can_raise_concern(actor: Actor) -> bool:
-    """R2: anyone in the municipality may raise a concern (Halsnæs "100 døre")."""
-    return actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE}
+def can_see_closed_items(actor: Actor) -> bool:
+    """R6: items about named individuals are closed to everyone but authority persons."""
+    return can_see_personal_data(actor)
 
 
 def municipality_of(actor: Actor) -> int:
@@ -159,7 +184,7 @@ def visible_fora(actor: Actor) -> QuerySet[Forum]:
     )
     if actor.role != AccessRole.SSP_STAFF:
         # An ad hoc action group is a case's need-to-know circle: only its members see it.
-        fora = fora.exclude(Q(forum_type="adhoc") & ~Q(pk__in=actor.forum_ids))
+        fora = fora.exclude(Q(forum_type=ForumType.ADHOC) & ~Q(pk__in=actor.forum_ids))
     return fora
 
 
@@ -184,7 +209,10 @@ def require(rule: Callable[[Actor], bool]) -> Callable[[ViewFunc], ViewFunc]:
     return decorator
 
 
-def get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def get_or_404(queryset: QuerySet[ModelT], **lookup: Any) -> ModelT:
     """Look up within an access-scoped queryset: not visible and not existing look alike."""
     obj = queryset.filter(**lookup).first()
     if obj is None:

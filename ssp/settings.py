@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ssp.accounts",
+    "ssp",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "ssp" / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -7,7 +7,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 from ssp.accounts.models import ApiToken
-from ssp.organisation.admin import AuditedAdmin
+from ssp.audit.admin import AuditedAdmin
 
 
 @admin.register(ApiToken)

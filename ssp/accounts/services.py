@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ssp.accounts.models import ApiToken, hash_token, new_raw_token
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -23,7 +24,7 @@ def create_api_token(
     raw = new_raw_token()
     token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[:10])
     record_event(
-        actor=actor, action="accounts.api_token_created", obj=token, data={"user": user.username}
+        actor=actor, action=AuditAction.API_TOKEN_CREATED, obj=token, data={"user": user.username}
     )
     return token, raw
 
@@ -32,7 +33,7 @@ def create_api_token(
 def revoke_api_token(*, token: ApiToken, actor: AbstractBaseUser | AnonymousUser | None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record_event(actor=actor, action="accounts.api_token_revoked", obj=token)
+    record_event(actor=actor, action=AuditAction.API_TOKEN_REVOKED, obj=token)
 
 
 def user_for_token(raw: str) -> User | None:
@@ -75,11 +76,11 @@ def confirm_second_factor(*, user: User, device: TOTPDevice, token: str) -> bool
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    record_event(actor=user, action="accounts.second_factor_enabled", obj=user)
+    record_event(actor=user, action=AuditAction.SECOND_FACTOR_ENABLED, obj=user)
     return True
 
 
 @transaction.atomic
 def remove_second_factor(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
-    record_event(actor=user, action="accounts.second_factor_removed", obj=user)
+    record_event(actor=user, action=AuditAction.SECOND_FACTOR_REMOVED, obj=user)

@@ -17,6 +17,81 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AuditAction(models.TextChoices):
+    """Every kind of audit event (like Zulip's AuditLogEventType): one place to read them all.
+
+    The value is what is stored; the label is what the supervision pages show.
+    """
+
+    # Log-in and accounts
+    LOGIN = "auth.login", _("Logget ind")
+    LOGOUT = "auth.logout", _("Logget ud")
+    LOGIN_FAILED = "auth.login_failed", _("Mislykket login")
+    API_TOKEN_CREATED = "accounts.api_token_created", _("API-nøgle oprettet")
+    API_TOKEN_REVOKED = "accounts.api_token_revoked", _("API-nøgle tilbagekaldt")
+    SECOND_FACTOR_ENABLED = "accounts.second_factor_enabled", _("Totrinsbekræftelse slået til")
+    SECOND_FACTOR_REMOVED = "accounts.second_factor_removed", _("Totrinsbekræftelse fjernet")
+    # Administration
+    ADMIN_CREATED = "admin.created", _("Oprettet i administrationen")
+    ADMIN_CHANGED = "admin.changed", _("Ændret i administrationen")
+    ADMIN_DELETED = "admin.deleted", _("Slettet i administrationen")
+    PRESET_LOADED = "organisation.preset_loaded", _("Forudindstilling indlæst")
+    DEMO_SEEDED = "organisation.demo_seeded", _("Demodata oprettet")
+    # Concerns and cases
+    YOUNG_PERSON_REGISTERED = "cases.young_person_registered", _("Ung registreret")
+    YOUNG_PEOPLE_SEARCHED = "cases.young_people_searched", _("Søgning efter unge")
+    CPR_SHOWN = "cases.cpr_shown", _("CPR-nummer vist")
+    CASE_VIEWED = "cases.viewed", _("Sag vist")
+    CONCERN_RAISED = "cases.concern_raised", _("Bekymring indberettet")
+    CONCERN_ROUTED = "cases.concern_routed", _("Bekymring sendt videre")
+    CONCERN_DROPPED = "cases.concern_dropped", _("Bekymring afsluttet uden sag")
+    CASE_OPENED = "cases.case_opened", _("Sag oprettet")
+    CASE_ESCALATED = "cases.case_escalated", _("Sag løftet")
+    CASE_CLOSED = "cases.case_closed", _("Sag afsluttet")
+    ADHOC_GROUP_CREATED = "cases.adhoc_group_created", _("Ad hoc handlegruppe nedsat")
+    AGREEMENT_MADE = "cases.agreement_made", _("Handlingsaftale indgået")
+    AGREEMENT_PDF = "cases.agreement_pdf", _("Handlingsaftale hentet som PDF")
+    TASK_ADDED = "cases.task_added", _("Opgave tilføjet")
+    TASK_DONE = "cases.task_done", _("Opgave udført")
+    CONSENT_RECORDED = "cases.consent_recorded", _("Samtykke registreret")
+    CONSENT_WITHDRAWN = "cases.consent_withdrawn", _("Samtykke trukket tilbage")
+    DISCLOSURE_RECORDED = "cases.disclosure_recorded", _("Videregivelse registreret")
+    # Meetings
+    CALENDAR_GENERATED = "meetings.calendar_generated", _("Mødekalender dannet")
+    MEETING_CREATED = "meetings.meeting_created", _("Møde oprettet")
+    MEETING_VIEWED = "meetings.viewed", _("Dagsorden vist")
+    MEETING_PDF = "meetings.pdf", _("Dagsorden hentet som PDF")
+    AGENDA_PREPARED = "meetings.agenda_prepared", _("Dagsorden forberedt")
+    ITEM_ADDED = "meetings.item_added", _("Punkt tilføjet")
+    ITEM_CHANGED = "meetings.item_changed", _("Punkt ændret")
+    ITEM_DELETED = "meetings.item_deleted", _("Punkt slettet")
+    ATTACHMENT_ADDED = "meetings.attachment_added", _("Bilag tilføjet")
+    ATTACHMENT_DOWNLOADED = "meetings.attachment_downloaded", _("Bilag hentet")
+    CONTRIBUTION_ADDED = "meetings.contribution_added", _("Indlæg tilføjet")
+    MINUTES_RECORDED = "meetings.minutes_recorded", _("Referat skrevet")
+    PROTOCOL_SIGNED = "meetings.protocol_signed", _("Protokol underskrevet")
+    MINUTES_APPROVED = "meetings.minutes_approved", _("Referat godkendt")
+    MINUTES_FORWARDED = "meetings.minutes_forwarded", _("Referat videresendt")
+    PUBLICATION_BLOCKED = "meetings.publication_blocked", _("Offentliggørelse afvist")
+    PUBLISHED = "meetings.published", _("Offentliggjort")
+    DECISION_TASK_DONE = "meetings.task_done", _("Opgave fra beslutning udført")
+    # Police lists, deadlines, absence and hot spots
+    POLICE_LIST_IMPORTED = "police.list_imported", _("Politiliste importeret")
+    POLICE_REPORT_REGISTERED = "police.report_registered", _("Politirapport registreret")
+    POLICE_REPORT_ROUTED = "police.report_routed", _("Politirapport fordelt")
+    REVIEW_VIEWED = "police.review_viewed", _("Ugentlig gennemgang vist")
+    DEADLINES_VIEWED = "police.deadlines_viewed", _("Fristoversigt vist")
+    DEADLINE_MET = "police.deadline_met", _("Frist overholdt")
+    COUNCIL_CALLED = "police.network_council_called", _("Netværkssamråd indkaldt")
+    COUNCIL_HELD = "police.network_council_held", _("Netværkssamråd afholdt")
+    COUNCIL_VIEWED = "police.council_viewed", _("Netværkssamråd vist")
+    ABSENCE_IMPORTED = "police.absence_imported", _("Fraværsliste importeret")
+    ABSENCE_VIEWED = "police.absence_viewed", _("Fraværsliste vist")
+    ABSENCE_RECORD_VIEWED = "police.absence_record_viewed", _("Fraværsregistrering vist")
+    HOT_SPOT_CREATED = "police.hot_spot_created", _("Hotspot oprettet")
+    HOT_SPOT_CHANGED = "police.hot_spot_changed", _("Hotspot ændret")
+
+
 class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("løbenummer"), unique=True)
     occurred_at = models.DateTimeField(_("tidspunkt"))

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ssp.audit.models import AuditChainHead, AuditEvent
+from ssp.audit.models import AuditAction, AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
 
@@ -48,11 +48,16 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def object_ref(obj: models.Model) -> str:
+    """A reference to a record that names nobody: `cases.task:17`."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
 @transaction.atomic
 def record_event(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -63,11 +68,15 @@ def record_event(
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    The object is stored as `label:pk` unless the caller names it: `str(obj)` may be free text
+    about a child (a task's title), and the audit trail outlives the data it points at.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:300]
+        object_repr = object_repr or object_ref(obj)
     user = actor if actor is not None and actor.is_authenticated else None
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH}
@@ -77,7 +86,7 @@ def record_event(
         occurred_at=timezone.now().replace(microsecond=0),
         actor=user,  # type: ignore[misc]
         actor_label=user.get_username() if user is not None else "",
-        action=action,
+        action=str(action),
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr[:300],

@@ -7,18 +7,19 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record_event(actor=user, action="auth.login", obj=user, request=request)
+    record_event(actor=user, action=AuditAction.LOGIN, obj=user, request=request)
 
 
 @receiver(user_logged_out)
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record_event(actor=user, action="auth.logout", obj=user, request=request)
+        record_event(actor=user, action=AuditAction.LOGOUT, obj=user, request=request)
 
 
 @receiver(user_login_failed)
@@ -27,7 +28,7 @@ def audit_login_failed(
 ) -> None:
     record_event(
         actor=None,
-        action="auth.login_failed",
+        action=AuditAction.LOGIN_FAILED,
         object_type="auth.user",
         object_repr=str(credentials.get("username", ""))[:150],
         request=request,

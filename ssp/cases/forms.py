@@ -22,44 +22,8 @@ from ssp.cases.models import (
     Level,
     Outcome,
 )
+from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
 from ssp.organisation.models import Forum, Member, SchoolDistrict, Unit
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
-
-
-class StyledForm(forms.Form):
-    """Gives the widgets the CSS classes of Det Fælles Designsystem."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
-
-    def style_widgets(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(
-                widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(
-                widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                continue
-            else:
-                widget.attrs.setdefault("class", "form-input")
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        member: Member = obj
-        unit = f", {member.unit}" if member.unit else ""
-        return f"{member.name} ({member.title}{unit})"
-
-
-class MembersChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        member: Member = obj
-        return f"{member.name} ({member.get_sector_display()})"
 
 
 class ConcernForm(StyledForm):

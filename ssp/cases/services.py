@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssp import access
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import access as case_access
 from ssp.cases.cpr import parse_cpr
@@ -190,7 +191,7 @@ def find_or_register_young_person(
             )
     record_event(
         actor=actor_user,
-        action="cases.young_person_registered",
+        action=AuditAction.YOUNG_PERSON_REGISTERED,
         obj=person,
         object_repr=f"youngperson:{person.pk}",
         municipality_id=municipality.pk,
@@ -288,7 +289,7 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
     concern.save()
     record_event(
         actor=actor_user,
-        action="cases.concern_raised",
+        action=AuditAction.CONCERN_RAISED,
         obj=concern,
         municipality_id=municipality.pk,
         subject_ref=_subject(person) if person else "",
@@ -319,7 +320,7 @@ def route_concern(*, actor_user: User, concern: Concern, forum: Forum) -> Concer
     concern.save(update_fields=["forum"])
     record_event(
         actor=actor_user,
-        action="cases.concern_routed",
+        action=AuditAction.CONCERN_ROUTED,
         obj=concern,
         municipality_id=concern.municipality_id,
         data={"forum": forum.pk},
@@ -342,7 +343,7 @@ def drop_concern(*, actor_user: User, concern: Concern, note: str) -> Concern:
     concern.save(update_fields=["status", "decision_note"])
     record_event(
         actor=actor_user,
-        action="cases.concern_dropped",
+        action=AuditAction.CONCERN_DROPPED,
         obj=concern,
         municipality_id=concern.municipality_id,
     )
@@ -395,7 +396,7 @@ def open_case(
     _event(case, actor_user, _("Sagen er oprettet og behandles i %(forum)s.") % {"forum": handling})
     record_event(
         actor=actor_user,
-        action="cases.case_opened",
+        action=AuditAction.CASE_OPENED,
         obj=case,
         municipality_id=case.municipality_id,
         subject_ref=_subject(first.young_person),
@@ -441,7 +442,7 @@ def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member
     )
     record_event(
         actor=actor_user,
-        action="cases.adhoc_group_created",
+        action=AuditAction.ADHOC_GROUP_CREATED,
         obj=case,
         municipality_id=case.municipality_id,
         data={"forum": group.pk},
@@ -469,7 +470,7 @@ def escalate_case(*, actor_user: User, case: Case, forum: Forum, reason: str) ->
     )
     record_event(
         actor=actor_user,
-        action="cases.case_escalated",
+        action=AuditAction.CASE_ESCALATED,
         obj=case,
         municipality_id=case.municipality_id,
         data={"from": previous.pk, "to": forum.pk},
@@ -606,7 +607,7 @@ def make_action_agreement(
     )
     record_event(
         actor=actor_user,
-        action="cases.agreement_made",
+        action=AuditAction.AGREEMENT_MADE,
         obj=agreement,
         municipality_id=case.municipality_id,
         subject_ref=_subject(case.young_person),
@@ -628,7 +629,7 @@ def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
     )
     record_event(
         actor=actor_user,
-        action="cases.task_added",
+        action=AuditAction.TASK_ADDED,
         obj=task,
         object_repr=f"task:{task.pk}",
         municipality_id=case.municipality_id,
@@ -643,7 +644,7 @@ def complete_task(*, actor_user: User, task: Task) -> Task:
     _event(task.case, actor_user, _("Opgave udført: %(text)s") % {"text": task.description})
     record_event(
         actor=actor_user,
-        action="cases.task_done",
+        action=AuditAction.TASK_DONE,
         obj=task,
         object_repr=f"task:{task.pk}",
         municipality_id=task.case.municipality_id,
@@ -691,7 +692,7 @@ def record_consent(
     _event(case, actor_user, text % {"who": who, "form": consent.get_form_display().lower()})
     record_event(
         actor=actor_user,
-        action="cases.consent_recorded",
+        action=AuditAction.CONSENT_RECORDED,
         obj=consent,
         municipality_id=case.municipality_id,
         subject_ref=_subject(case.young_person),
@@ -708,7 +709,7 @@ def withdraw_consent(*, actor_user: User, consent: Consent, withdrawn_on: date) 
     _event(consent.case, actor_user, _("Samtykke tilbagekaldt."))
     record_event(
         actor=actor_user,
-        action="cases.consent_withdrawn",
+        action=AuditAction.CONSENT_WITHDRAWN,
         obj=consent,
         municipality_id=consent.case.municipality_id,
     )
@@ -794,7 +795,7 @@ def record_disclosure(
     )
     record_event(
         actor=actor_user,
-        action="cases.disclosure_recorded",
+        action=AuditAction.DISCLOSURE_RECORDED,
         obj=disclosure,
         municipality_id=case.municipality_id,
         subject_ref=_subject(case.young_person),
@@ -834,7 +835,10 @@ def close_case(
     Task.objects.filter(case=case, status=TaskStatus.OPEN).update(status=TaskStatus.DONE)
     _event(case, actor_user, _("Sagen er afsluttet og evalueret."))
     record_event(
-        actor=actor_user, action="cases.case_closed", obj=case, municipality_id=case.municipality_id
+        actor=actor_user,
+        action=AuditAction.CASE_CLOSED,
+        obj=case,
+        municipality_id=case.municipality_id,
     )
     return case
 
@@ -845,7 +849,7 @@ def record_view(
     """Every view of a young person or a case is an audit event (police: with purpose)."""
     record_event(
         actor=actor_user,
-        action="cases.viewed",
+        action=AuditAction.CASE_VIEWED,
         obj=obj,
         object_repr=f"{obj._meta.model_name}:{obj.pk}",
         municipality_id=getattr(obj, "municipality_id", None),
@@ -857,7 +861,7 @@ def record_view(
 def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
     record_event(
         actor=actor_user,
-        action="cases.agreement_pdf",
+        action=AuditAction.AGREEMENT_PDF,
         obj=agreement,
         municipality_id=agreement.case.municipality_id,
         subject_ref=_subject(agreement.case.young_person),
@@ -868,5 +872,5 @@ def record_search(*, actor_user: User, query: str, hits: int) -> None:
     kind = "cpr" if len("".join(ch for ch in query if ch.isdigit())) == 10 else "name"
     # The search words themselves are not kept: the audit trail outlives retention rules.
     record_event(
-        actor=actor_user, action="cases.young_people_searched", data={"by": kind, "hits": hits}
+        actor=actor_user, action=AuditAction.YOUNG_PEOPLE_SEARCHED, data={"by": kind, "hits": hits}
     )

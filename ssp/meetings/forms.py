@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ssp.cases.forms import MemberChoiceField, StyledForm
+from ssp.forms import MemberChoiceField, StyledForm
 from ssp.meetings.models import AgendaItem, Attendance, MeetingKind, Visibility
 from ssp.meetings.services import DecisionData
 from ssp.organisation.models import Forum, Member

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssp import access
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus, YoungPerson
 from ssp.errors import DomainError
@@ -49,12 +50,11 @@ def _require_manager(user: User, forum: Forum) -> None:
         raise DomainError(_("Kun forummets formand, sekretær eller SSP-medarbejdere kan gøre det."))
 
 
-def _audit(user: User, action: str, meeting: Meeting, **data: Any) -> None:
+def _audit(user: User, action: AuditAction, meeting: Meeting, **data: Any) -> None:
     record_event(
         actor=user,
-        action=f"meetings.{action}",
+        action=action,
         obj=meeting,
-        object_repr=f"meeting:{meeting.pk}",
         municipality_id=meeting.forum.municipality_id,
         data=data,
     )
@@ -131,7 +131,7 @@ def generate_calendar(
     if created:
         record_event(
             actor=actor_user,
-            action="meetings.calendar_generated",
+            action=AuditAction.CALENDAR_GENERATED,
             obj=forum,
             municipality_id=forum.municipality_id,
             data={"year": year, "created": len(created)},
@@ -159,7 +159,7 @@ def create_meeting(
         location=location,
         title=title,
     )
-    _audit(actor_user, "meeting_created", meeting, kind=kind)
+    _audit(actor_user, AuditAction.MEETING_CREATED, meeting, kind=kind)
     return meeting
 
 
@@ -196,7 +196,7 @@ def add_item(
         visibility=visibility,
     )
     _after_change(meeting, before)
-    _audit(actor_user, "item_added", meeting, item=item.pk, visibility=visibility)
+    _audit(actor_user, AuditAction.ITEM_ADDED, meeting, item=item.pk, visibility=visibility)
     if attachment is not None:
         add_attachment(actor_user=actor_user, item=item, upload=attachment)
     return item
@@ -208,7 +208,7 @@ def add_attachment(*, actor_user: User, item: AgendaItem, upload: File) -> Attac
     _require_manager(actor_user, item.meeting.forum)
     name = (upload.name or "bilag").rsplit("/", 1)[-1][:200]
     attachment = Attachment.objects.create(item=item, file=upload, name=name)
-    _audit(actor_user, "attachment_added", item.meeting, item=item.pk, name=name)
+    _audit(actor_user, AuditAction.ATTACHMENT_ADDED, item.meeting, item=item.pk, name=name)
     return attachment
 
 
@@ -276,7 +276,7 @@ def prepare_next_agendas(*, today: date) -> int:
             _after_change(meeting, before)
             record_event(
                 actor=None,
-                action="meetings.agenda_prepared",
+                action=AuditAction.AGENDA_PREPARED,
                 obj=meeting,
                 object_repr=f"meeting:{meeting.pk}",
                 municipality_id=forum.municipality_id,
@@ -307,7 +307,7 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
     added += _add_pending_items(meeting)
     if added:
         _after_change(meeting, before)
-        _audit(actor_user, "agenda_prepared", meeting, added=added)
+        _audit(actor_user, AuditAction.AGENDA_PREPARED, meeting, added=added)
     return added
 
 
@@ -324,7 +324,7 @@ def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contri
     contribution = Contribution.objects.create(
         item=item, member_id=actor.member_id, text=text.strip()
     )
-    _audit(actor_user, "contribution_added", item.meeting, item=item.pk)
+    _audit(actor_user, AuditAction.CONTRIBUTION_ADDED, item.meeting, item=item.pk)
     return contribution
 
 
@@ -400,7 +400,7 @@ def record_minutes(
     changed = protocol_hash(meeting) != before
     if changed:
         _after_change(meeting, before)
-    _audit(actor_user, "minutes_recorded", meeting, changed=changed)
+    _audit(actor_user, AuditAction.MINUTES_RECORDED, meeting, changed=changed)
     return meeting
 
 
@@ -455,7 +455,7 @@ def update_item(
     item.visibility = visibility
     item.save(update_fields=["title", "description", "visibility"])
     _after_change(meeting, before)
-    _audit(actor_user, "item_changed", meeting, item=item.pk, visibility=visibility)
+    _audit(actor_user, AuditAction.ITEM_CHANGED, meeting, item=item.pk, visibility=visibility)
     return item
 
 
@@ -474,7 +474,7 @@ def delete_item(*, actor_user: User, item: AgendaItem) -> None:
         later.position -= 1
         later.save(update_fields=["position"])
     _after_change(meeting, before)
-    _audit(actor_user, "item_deleted", meeting, position=position)
+    _audit(actor_user, AuditAction.ITEM_DELETED, meeting, position=position)
 
 
 def signers_needed(meeting: Meeting) -> list[Member]:
@@ -507,7 +507,7 @@ def sign_protocol(*, actor_user: User, meeting: Meeting) -> Signature:
         text_hash=text_hash,
         defaults={"user": actor_user},
     )
-    _audit(actor_user, "protocol_signed", meeting, text_hash=text_hash)
+    _audit(actor_user, AuditAction.PROTOCOL_SIGNED, meeting, text_hash=text_hash)
     signed = {s.member_id for s in current_signatures(meeting)}
     if needed <= signed and meeting.approved_at is None:
         _approve(actor_user, meeting)
@@ -529,7 +529,7 @@ def approve_minutes(*, actor_user: User, meeting: Meeting) -> Meeting:
 def _approve(actor_user: User, meeting: Meeting) -> None:
     meeting.approved_at = timezone.now()
     meeting.save(update_fields=["approved_at"])
-    _audit(actor_user, "minutes_approved", meeting, text_hash=protocol_hash(meeting))
+    _audit(actor_user, AuditAction.MINUTES_APPROVED, meeting, text_hash=protocol_hash(meeting))
     forward_minutes(actor_user=actor_user, meeting=meeting)
 
 
@@ -540,7 +540,7 @@ def forward_minutes(*, actor_user: User, meeting: Meeting) -> ForwardedMinutes |
         return None
     forward, created = ForwardedMinutes.objects.get_or_create(meeting=meeting, to_forum=parent)
     if created:
-        _audit(actor_user, "minutes_forwarded", meeting, to_forum=parent.pk)
+        _audit(actor_user, AuditAction.MINUTES_FORWARDED, meeting, to_forum=parent.pk)
     return forward
 
 
@@ -618,24 +618,24 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
         )
     findings = find_personal_data(meeting)
     if findings:
-        _audit(actor_user, "publication_blocked", meeting, findings=len(findings))
+        _audit(actor_user, AuditAction.PUBLICATION_BLOCKED, meeting, findings=len(findings))
         return findings
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["published_at"])
-    _audit(actor_user, "published", meeting)
+    _audit(actor_user, AuditAction.PUBLISHED, meeting)
     return []
 
 
 def record_view(*, actor_user: User, meeting: Meeting) -> None:
-    _audit(actor_user, "viewed", meeting)
+    _audit(actor_user, AuditAction.MEETING_VIEWED, meeting)
 
 
 def record_attachment(*, actor_user: User, meeting: Meeting, name: str) -> None:
-    _audit(actor_user, "attachment_downloaded", meeting, name=name)
+    _audit(actor_user, AuditAction.ATTACHMENT_DOWNLOADED, meeting, name=name)
 
 
 def record_pdf(*, actor_user: User, meeting: Meeting) -> None:
-    _audit(actor_user, "pdf", meeting)
+    _audit(actor_user, AuditAction.MEETING_PDF, meeting)
 
 
 @transaction.atomic
@@ -645,5 +645,5 @@ def complete_meeting_task(*, actor_user: User, task: MeetingTask) -> MeetingTask
         raise DomainError(_("Kun den ansvarlige kan markere opgaven som udført."))
     task.status = "done"
     task.save(update_fields=["status"])
-    _audit(actor_user, "task_done", task.item.meeting, task=task.pk)
+    _audit(actor_user, AuditAction.DECISION_TASK_DONE, task.item.meeting, task=task.pk)
     return task

@@ -8,11 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
-from django.forms import ModelForm
 from django.http import HttpRequest
 
-from ssp.audit.services import record_event
+from ssp.audit.admin import AuditedAdmin
 from ssp.organisation.models import (
     Forum,
     Member,
@@ -23,64 +21,6 @@ from ssp.organisation.models import (
     Seat,
     Unit,
 )
-
-
-def _municipality_id(obj: Model) -> int | None:
-    if isinstance(obj, Municipality):
-        return obj.pk
-    return getattr(obj, "municipality_id", None)
-
-
-def _action(obj: Model, verb: str) -> str:
-    return f"{obj._meta.app_label}.{obj._meta.model_name}_{verb}"
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        record_event(
-            actor=request.user,
-            action=_action(obj, "changed" if change else "created"),
-            obj=obj,
-            municipality_id=_municipality_id(obj),
-            data={"fields": sorted(form.changed_data)},
-            request=request,
-        )
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        touched = [(obj, "created") for obj in formset.new_objects]
-        touched += [(obj, "changed") for obj, _fields in formset.changed_objects]
-        touched += [(obj, "deleted") for obj in formset.deleted_objects]
-        for obj, verb in touched:
-            record_event(
-                actor=request.user,
-                action=_action(obj, verb),
-                obj=obj,
-                municipality_id=_municipality_id(form.instance),
-                request=request,
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record_event(
-            actor=request.user,
-            action=_action(obj, "deleted"),
-            obj=obj,
-            municipality_id=_municipality_id(obj),
-            request=request,
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            record_event(
-                actor=request.user,
-                action=_action(obj, "deleted"),
-                obj=obj,
-                municipality_id=_municipality_id(obj),
-                request=request,
-            )
-        super().delete_queryset(request, queryset)
 
 
 class SeatInline(admin.TabularInline):

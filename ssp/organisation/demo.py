@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission, User
 from django.db import transaction
 
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.organisation.models import (
     AccessRole,
@@ -371,7 +372,7 @@ def seed_demo() -> Municipality:
         unit_obj.save(update_fields=["ssp_contact"])
     record_event(
         actor=None,
-        action="organisation.demo_seeded",
+        action=AuditAction.DEMO_SEEDED,
         obj=municipality,
         municipality_id=municipality.pk,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.organisation.presets import PresetResult, apply_preset, parse_preset, resolve_preset_path
 
@@ -25,7 +26,7 @@ def load_preset(
     if result.changed:
         record_event(
             actor=actor,
-            action="organisation.preset_loaded",
+            action=AuditAction.PRESET_LOADED,
             obj=result.municipality,
             municipality_id=result.municipality.pk,
             data={

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ssp.cases.cpr import InvalidCpr, parse_cpr
-from ssp.cases.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
 from ssp.cases.models import Concern
+from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
 from ssp.organisation.models import Forum, Member
 from ssp.police.models import HotSpotStatus, Routing
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssp import access
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import services as case_services
 from ssp.cases.models import Case, ConcernSource, ConcernSubject, Level, YoungPerson
@@ -54,12 +55,13 @@ DEFAULT_OFFENCES: tuple[tuple[str, str, bool, str], ...] = (
 )
 
 
-def _audit(user: User, action: str, obj: Any, municipality_id: int | None, **data: Any) -> None:
+def _audit(
+    user: User, action: AuditAction, obj: Any, municipality_id: int | None, **data: Any
+) -> None:
     record_event(
         actor=user,
-        action=f"police.{action}",
+        action=action,
         obj=obj,
-        object_repr=f"{obj._meta.model_name}:{obj.pk}",
         municipality_id=municipality_id,
         data=data,
     )
@@ -231,7 +233,7 @@ def import_police_list(
     batch.save(update_fields=["created", "skipped"])
     _audit(
         actor_user,
-        "list_imported",
+        AuditAction.POLICE_LIST_IMPORTED,
         batch,
         municipality.pk,
         created=result.created,
@@ -254,7 +256,7 @@ def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
     )
     if report is None:
         raise DomainError(_("Rapporten med dette journalnummer er allerede registreret."))
-    _audit(actor_user, "report_registered", report, municipality.pk)
+    _audit(actor_user, AuditAction.POLICE_REPORT_REGISTERED, report, municipality.pk)
     return report
 
 
@@ -337,7 +339,9 @@ def route_report(
     Deadline.objects.filter(report=report, responsible__isnull=True).update(
         responsible=data.home_contact
     )
-    _audit(actor_user, "report_routed", report, municipality.pk, routing=data.routing)
+    _audit(
+        actor_user, AuditAction.POLICE_REPORT_ROUTED, report, municipality.pk, routing=data.routing
+    )
     return report
 
 
@@ -357,7 +361,7 @@ def meet_deadline(*, actor_user: User, deadline: Deadline, met_on: date) -> Dead
         if council is not None:
             council.revised_on = met_on
             council.save(update_fields=["revised_on"])
-    _audit(actor_user, "deadline_met", deadline, deadline.municipality_id)
+    _audit(actor_user, AuditAction.DEADLINE_MET, deadline, deadline.municipality_id)
     return deadline
 
 
@@ -393,7 +397,7 @@ def call_network_council(
     council.professionals.set(professionals)
     deadline.met_on = timezone.localdate()
     deadline.save(update_fields=["met_on"])
-    _audit(actor_user, "network_council_called", council, deadline.municipality_id)
+    _audit(actor_user, AuditAction.COUNCIL_CALLED, council, deadline.municipality_id)
     return council
 
 
@@ -407,7 +411,7 @@ def record_council_held(
         council.case.agreements.order_by("-created_at").first() if council.case else None
     )
     council.save(update_fields=["held_on", "action_plan"])
-    _audit(actor_user, "network_council_held", council, council.municipality_id)
+    _audit(actor_user, AuditAction.COUNCIL_HELD, council, council.municipality_id)
     return council
 
 
@@ -546,7 +550,7 @@ def import_absence(*, actor_user: User, filename: str, content: bytes) -> Absenc
             result.updated += 1
     _audit(
         actor_user,
-        "absence_imported",
+        AuditAction.ABSENCE_IMPORTED,
         batch,
         municipality.pk,
         created=result.created,
@@ -569,12 +573,12 @@ def save_hot_spot(*, actor_user: User, hot_spot: HotSpot | None, data: dict[str,
     concerns = data.pop("concerns", [])
     if hot_spot is None:
         hot_spot = HotSpot.objects.create(municipality=municipality, created_by=actor_user, **data)
-        action = "hot_spot_created"
+        action = AuditAction.HOT_SPOT_CREATED
     else:
         for name, value in data.items():
             setattr(hot_spot, name, value)
         hot_spot.save()
-        action = "hot_spot_changed"
+        action = AuditAction.HOT_SPOT_CHANGED
     hot_spot.concerns.set(concerns)
     _audit(actor_user, action, hot_spot, municipality.pk)
     return hot_spot

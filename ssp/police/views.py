@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from ssp import access
+from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import forms as case_forms
 from ssp.cases.cpr import parse_cpr
@@ -53,7 +54,7 @@ def review(request: HttpRequest) -> HttpResponse:
     queue = list(selectors.review_queue(actor)[:100])
     record_event(
         actor=request.user,
-        action="police.review_viewed",
+        action=AuditAction.REVIEW_VIEWED,
         municipality_id=actor.municipality_id,
         data={"reports": [report.pk for report in queue]},
     )
@@ -167,7 +168,7 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     rows = selectors.deadline_board(actor)
     record_event(
         actor=request.user,
-        action="police.deadlines_viewed",
+        action=AuditAction.DEADLINES_VIEWED,
         municipality_id=actor.municipality_id,
         data={"deadlines": [row.deadline.pk for row in rows]},
     )
@@ -222,7 +223,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     council = selectors.get_council_for(_actor(request), pk)
     record_event(
         actor=request.user,
-        action="police.council_viewed",
+        action=AuditAction.COUNCIL_VIEWED,
         obj=council,
         object_repr=f"networkcouncil:{council.pk}",
         municipality_id=council.municipality_id,
@@ -278,7 +279,7 @@ def absence(request: HttpRequest) -> HttpResponse:
     threshold = services.absence_threshold(municipality)
     month, rows = selectors.worrying_absence(actor, threshold)
     record_event(
-        actor=request.user, action="police.absence_viewed", municipality_id=municipality.pk
+        actor=request.user, action=AuditAction.ABSENCE_VIEWED, municipality_id=municipality.pk
     )
     return render(
         request,
@@ -324,7 +325,7 @@ def absence_concern(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_absence_for(actor, pk)
     record_event(
         actor=request.user,
-        action="police.absence_record_viewed",
+        action=AuditAction.ABSENCE_RECORD_VIEWED,
         object_type="police.absencerecord",
         object_id=str(record.pk),
         municipality_id=record.municipality_id,

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from ssp.audit.models import AppendOnlyError, AuditEvent
+from ssp.audit.models import AppendOnlyError, AuditAction, AuditEvent
 from ssp.audit.services import record_event, verify_chain
 from ssp.organisation.models import Forum, Municipality
 
@@ -112,7 +112,9 @@ def test_an_organisation_change_in_the_admin_is_an_event(
     data = {k: v for k, v in data.items() if v is not False}
     response = client.post(f"/admin/organisation/forum/{forum.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = AuditEvent.objects.get(action="organisation.forum_changed")
+    event = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGED)
+    assert event.object_type == "organisation.forum"
     assert event.object_id == str(forum.pk)
+    assert event.object_repr == f"organisation.forum:{forum.pk}"
     assert "name" in event.data["fields"]
     assert event.actor_label == "admin"
