@@ -13,27 +13,20 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ssp.access import Actor, municipality_of
+from ssp.access import (
+    Actor,
+    is_authority_employee,
+    is_employee,
+    is_ssp_staff,
+    municipality_of,
+)
 from ssp.cases.models import ActionAgreement, Case, Concern, Task, YoungPerson
 from ssp.organisation.models import AccessRole
 
 
-def is_ssp_staff(actor: Actor) -> bool:
-    return actor.role == AccessRole.SSP_STAFF and actor.municipality_id is not None
-
-
-def is_authority_employee(actor: Actor) -> bool:
-    return (
-        actor.role == AccessRole.EMPLOYEE
-        and actor.is_authority
-        and actor.municipality_id is not None
-    )
-
-
 def can_raise_concern(actor: Actor) -> bool:
-    return actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE} and (
-        actor.municipality_id is not None
-    )
+    """R2: anyone employed in the municipality may raise a concern (Halsnæs "100 døre")."""
+    return is_employee(actor)
 
 
 def can_open_case(actor: Actor) -> bool:

@@ -194,7 +194,7 @@ def my_work(actor: Actor) -> MyWork:
         agreements = ActionAgreement.objects.filter(
             case__in=visible, follow_up_date__lte=today + timedelta(days=7)
         )
-        if not case_access.is_ssp_staff(actor):
+        if not access.is_ssp_staff(actor):
             agreements = agreements.filter(
                 Q(coordinator_id=actor.member_id) | Q(contact_person_id=actor.member_id)
             )

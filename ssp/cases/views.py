@@ -125,8 +125,8 @@ def concern_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": ConcernStatus.choices,
-            "sees_incoming": case_access.is_ssp_staff(actor)
-            or case_access.is_authority_employee(actor),
+            "sees_incoming": access.is_ssp_staff(actor)
+            or access.is_authority_employee(actor),
         },
     )
 
@@ -234,7 +234,7 @@ def _case_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     return {
         "case": case,
         **detail,
-        "is_staff": case_access.is_ssp_staff(actor),
+        "is_staff": access.is_ssp_staff(actor),
         "today": timezone.localdate(),
         "is_police": actor.is_police,
         "can_see_cpr": case_access.can_see_full_cpr(actor),

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ssp.access import Actor, municipality_of
+from ssp.access import NO_ROLE, Actor, is_ssp_staff, municipality_of
 from ssp.meetings.models import ForwardedMinutes, Meeting
-from ssp.organisation.models import AccessRole, Forum, Membership, MembershipRole
+from ssp.organisation.models import Forum, Membership, MembershipRole
 
 MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
 PERMANENT_ROLES = (
@@ -25,22 +25,12 @@ PERMANENT_ROLES = (
 )
 
 
-def is_ssp_staff(actor: Actor) -> bool:
-    return actor.role == AccessRole.SSP_STAFF and actor.municipality_id is not None
-
-
 def can_use_meetings(actor: Actor) -> bool:
     return (
         actor.is_authenticated
-        and actor.role != "none"
+        and actor.role != NO_ROLE
         and (bool(actor.forum_ids) or is_ssp_staff(actor))
     )
-
-
-def can_see_closed_items(actor: Actor) -> bool:
-    if is_ssp_staff(actor):
-        return True
-    return actor.role == AccessRole.EMPLOYEE and actor.is_authority
 
 
 def _staff_fora(actor: Actor) -> QuerySet[Forum]:

@@ -93,7 +93,7 @@ def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemVi
         ]
     if mode is Mode.ORIENTATION:
         return [_view(i, redact=i.is_closed) for i in items]
-    sees_closed = actor is not None and meeting_access.can_see_closed_items(actor)
+    sees_closed = actor is not None and access.can_see_closed_items(actor)
     return [_view(i, redact=i.is_closed and not sees_closed) for i in items]
 
 
@@ -143,7 +143,7 @@ def meetings_for(actor: Actor, *, past: bool = False) -> QuerySet[Meeting]:
 
 
 def _member_fora(actor: Actor) -> QuerySet[Forum]:
-    if meeting_access.is_ssp_staff(actor):
+    if access.is_ssp_staff(actor):
         return Forum.objects.filter(municipality_id=access.municipality_of(actor))
     return Forum.objects.filter(pk__in=actor.forum_ids)
 

@@ -378,7 +378,7 @@ def record_minutes(
             defaults={"present": present, "left_before_closed_items": left and present},
         )
     items = {item.pk: item for item in meeting.items.all()}
-    sees_closed = meeting_access.can_see_closed_items(_actor(actor_user))
+    sees_closed = access.can_see_closed_items(_actor(actor_user))
     for item_id, data in decisions.items():
         item = items.get(item_id)
         if item is None:
@@ -447,7 +447,7 @@ def update_item(
         )
     if not title.strip():
         raise DomainError(_("Skriv en overskrift."))
-    if item.is_closed and not meeting_access.can_see_closed_items(_actor(actor_user)):
+    if item.is_closed and not access.can_see_closed_items(_actor(actor_user)):
         raise DomainError(_("Kun myndighedspersoner kan rette et lukket punkt."))
     before = protocol_hash(meeting)
     item.title = title.strip()
@@ -463,7 +463,7 @@ def update_item(
 def delete_item(*, actor_user: User, item: AgendaItem) -> None:
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
-    if item.is_closed and not meeting_access.can_see_closed_items(_actor(actor_user)):
+    if item.is_closed and not access.can_see_closed_items(_actor(actor_user)):
         raise DomainError(_("Kun myndighedspersoner kan slette et lukket punkt."))
     before = protocol_hash(meeting)
     position = item.position

@@ -103,9 +103,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mode": mode.value,
         "items": selectors.agenda_for(actor, meeting, mode),
         "manages": manages,
-        "can_see_closed": meeting_access.can_see_closed_items(actor),
+        "can_see_closed": access.can_see_closed_items(actor),
         "show_contribution_form": mode is Mode.MEMBER
-        and not meeting_access.can_see_closed_items(actor),
+        and not access.can_see_closed_items(actor),
         "previous": selectors.previous_meeting(meeting) if mode is Mode.MEMBER else None,
         "my_tasks": selectors.my_open_tasks(actor) if mode is Mode.MEMBER else [],
         "attendance": selectors.attendance_of(meeting),
@@ -160,7 +160,7 @@ def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if not meeting_access.can_manage(actor, meeting.forum):
         raise PermissionDenied
     the_item = selectors.get_item_for(actor, pk, item)
-    if the_item.is_closed and not meeting_access.can_see_closed_items(actor):
+    if the_item.is_closed and not access.can_see_closed_items(actor):
         raise Http404
     allow_closed = meeting.forum.may_discuss_individuals
     initial = {
@@ -221,7 +221,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     items = [
         item
         for item in meeting.items.select_related("responsible").order_by("position")
-        if not item.is_closed or meeting_access.can_see_closed_items(actor)
+        if not item.is_closed or access.can_see_closed_items(actor)
     ]
     form = forms.MinutesForm(
         request.POST or None,
@@ -283,7 +283,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": services.current_signatures(meeting),
             "signers": services.signers_needed(meeting),
             "forwards": list(meeting.forwards.select_related("to_forum")),
-            "can_see_closed": meeting_access.can_see_closed_items(actor),
+            "can_see_closed": access.can_see_closed_items(actor),
         },
         status=409,
     )

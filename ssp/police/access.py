@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ssp.access import Actor, municipality_of
-from ssp.cases.access import is_authority_employee, is_ssp_staff
+from ssp.access import Actor, is_authority_employee, is_employee, is_ssp_staff, municipality_of
 from ssp.organisation.models import AccessRole, Unit
 from ssp.police.models import AbsenceRecord, Deadline, HotSpot, PoliceReport
 
@@ -32,9 +31,7 @@ def can_see_deadlines(actor: Actor) -> bool:
 
 
 def can_see_hot_spots(actor: Actor) -> bool:
-    return actor.role in {AccessRole.SSP_STAFF, AccessRole.EMPLOYEE} and (
-        actor.municipality_id is not None
-    )
+    return is_employee(actor)
 
 
 def absence_schools(actor: Actor) -> QuerySet[Unit]:
