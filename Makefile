@@ -54,7 +54,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(DEV_ENV) $(BIN)/mypy ssp tests
+	$(DEV_ENV) $(BIN)/mypy --strict ssp tests
 
 migrations-check: venv
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run

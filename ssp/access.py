@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 ANONYMOUS_ROLE = "anonymous"
-NO_ROLE = "none"
+NO_ROLE = "none"  # a logged-in user without a member record (and not a superuser)
+ACCESS_RULE_ATTRIBUTE = "ssp_access_rule"
+ACTOR_CACHE_ATTRIBUTE = "_ssp_actor"
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,16 @@ class Actor:
 
 ANONYMOUS = Actor(user_id=None, role=ANONYMOUS_ROLE)
 
+Rule = Callable[[Actor], bool]
+
 
 def get_actor(user: User | AnonymousUser | None) -> Actor:
     """The actor for a user, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
-    cached = getattr(user, "_ssp_actor", None)
-    if cached is not None:
-        return cast(Actor, cached)
+    cached = getattr(user, ACTOR_CACHE_ATTRIBUTE, None)
+    if isinstance(cached, Actor):
+        return cached
     member = (
         Member.objects.select_related("municipality")
         .filter(user_id=user.pk)
@@ -98,16 +102,21 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
         )
-    setattr(user, "_ssp_actor", actor)  # noqa: B010 - a per-request cache on the user object
+    setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object
     return actor
 
 
 # --- Shared rules ---------------------------------------------------------------------------
 
 
+def has_access_role(actor: Actor) -> bool:
+    """A logged-in user with a role in the access policy (a member, or a superuser)."""
+    return actor.is_authenticated and actor.role != NO_ROLE
+
+
 def can_view_organisation(actor: Actor) -> bool:
     """Every member of the organisation may see its structure and whom to contact."""
-    return actor.is_superuser or (actor.is_authenticated and actor.role != NO_ROLE)
+    return actor.is_superuser or has_access_role(actor)
 
 
 def can_manage_organisation(actor: Actor) -> bool:
@@ -137,6 +146,7 @@ def is_employee(actor: Actor) -> bool:
 
 
 def is_politician(actor: Actor) -> bool:
+    """A politician of a municipality: aggregated statistics only, no personal data."""
     return actor.role == AccessRole.POLITICIAN and actor.municipality_id is not None
 
 
@@ -182,31 +192,56 @@ def visible_fora(actor: Actor) -> QuerySet[Forum]:
     fora = Forum.objects.filter(
         Q(municipality_id=actor.municipality_id) | Q(police_district_id=actor.police_district_id)
     )
-    if actor.role != AccessRole.SSP_STAFF:
+    if not is_ssp_staff(actor):
         # An ad hoc action group is a case's need-to-know circle: only its members see it.
         fora = fora.exclude(Q(forum_type=ForumType.ADHOC) & ~Q(pk__in=actor.forum_ids))
     return fora
 
 
-# --- View helpers ---------------------------------------------------------------------------
+def fora_of(actor: Actor) -> QuerySet[Forum]:
+    """The visible fora the actor sits in now."""
+    if not actor.forum_ids:
+        return Forum.objects.none()
+    return visible_fora(actor).filter(pk__in=actor.forum_ids)
+
+
+# --- Enforcing a rule (views and API endpoints) ------------------------------------------------
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
-def require(rule: Callable[[Actor], bool]) -> Callable[[ViewFunc], ViewFunc]:
+def enforce(rule: Rule, actor: Actor) -> Actor:
+    """The actor, if it passes `rule`; else PermissionDenied (403 for pages and the API).
+
+    For API endpoints and other callers that are not decorated views:
+    `actor = access.enforce(access.can_view_organisation, actor_of(request))`.
+    Use it for rules about a kind of work (may this role use the page at all); a record the
+    actor may not see is answered by a `get_*_for` lookup with 404 instead.
+    """
+    if not rule(actor):
+        raise PermissionDenied
+    return actor
+
+
+def require(rule: Rule) -> Callable[[ViewFunc], ViewFunc]:
     """Decorate a view: the request's actor must pass `rule`, or the answer is 403."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not rule(get_actor(request.user)):
-                raise PermissionDenied
+            enforce(rule, get_actor(request.user))
             return view(request, *args, **kwargs)
 
-        wrapped.ssp_access_rule = rule  # type: ignore[attr-defined]
+        setattr(wrapped, ACCESS_RULE_ATTRIBUTE, rule)  # read by access_rule_of()
         return cast(ViewFunc, wrapped)
 
     return decorator
+
+
+def access_rule_of(view: Callable[..., Any]) -> Rule | None:
+    """The rule a view was decorated with by `require`, if any (for the route policy tests)."""
+    rule = getattr(view, ACCESS_RULE_ATTRIBUTE, None)
+    return rule if callable(rule) else None
 
 
 ModelT = TypeVar("ModelT", bound=Model)

@@ -1,7 +1,9 @@
 """The JSON API at /api/v1/: one NinjaAPI object mounting each app's router.
 
 Authentication: a bearer token (`manage.py create_api_token USER`) for integrations, or the
-browser session. Every endpoint goes through the same selectors and access rules as the pages.
+browser session. Every endpoint goes through the same selectors and access rules as the pages:
+it starts with `actor = access.enforce(rule, actor_of(request))` and looks records up with the
+app's `get_*_for`. The handlers below only map exceptions to answers; they decide nothing.
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ from ssp.police import access as police_access
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """The header's municipality name and the acting user's role, for the base layout."""
+    """The header's municipality name and what the acting user may do, for the base layout.
+
+    Templates get booleans computed by access functions, never the actor itself.
+    """
     actor = access.get_actor(getattr(request, "user", None))
     municipality = None
     if actor.municipality_id is not None:
@@ -23,12 +26,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": municipality.name if municipality else settings.SSP_SITE_NAME,
         "current_municipality": municipality,
-        "actor": actor,
         "can_manage_organisation": access.can_manage_organisation(actor),
         "can_view_organisation": access.can_view_organisation(actor),
         "can_raise_concern": case_access.can_raise_concern(actor),
         "can_see_cases": access.can_see_personal_data(actor),
         "can_search_young_people": case_access.can_search_young_people(actor),
+        "shows_115_notice": case_access.shows_115_notice(actor),
         "can_use_meetings": meeting_access.can_use_meetings(actor),
         "can_review_police": police_access.can_review(actor),
         "can_see_deadlines": police_access.can_see_deadlines(actor),

@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import Combinable
 
 
 def _derive(secret: str, purpose: str) -> bytes:
@@ -51,11 +52,11 @@ def blind_index(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str | Combinable, str]):
     """A text column stored encrypted; the application sees plain text."""
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
-        if value is None or value == "":
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if not value:
             return value
         return decrypt(value)
 

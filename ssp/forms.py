@@ -34,13 +34,15 @@ class StyledForm(forms.Form):
 
 
 class MemberChoiceField(forms.ModelChoiceField[Member]):
-    def label_from_instance(self, obj: Any) -> str:
-        member: Member = obj
-        unit = f", {member.unit}" if member.unit else ""
-        return f"{member.name} ({member.title}{unit})"
+    """One member, shown with title and unit (whom a task or an agreement is given to)."""
+
+    def label_from_instance(self, obj: Member) -> str:
+        unit = f", {obj.unit}" if obj.unit else ""
+        return f"{obj.name} ({obj.title}{unit})"
 
 
 class MembersChoiceField(forms.ModelMultipleChoiceField[Member]):
-    def label_from_instance(self, obj: Any) -> str:
-        member: Member = obj
-        return f"{member.name} ({member.get_sector_display()})"
+    """Several members, shown with their sector (the members of an ad hoc group)."""
+
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name} ({obj.get_sector_display()})"

@@ -8,16 +8,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ssp import access
 from ssp.cases import access as case_access
 from ssp.cases import selectors as case_selectors
+from ssp.http import actor_of
 from ssp.meetings import selectors as meeting_selectors
 from ssp.organisation import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: 'My work' (tasks, cases, follow-ups, new concerns) and my fora."""
-    actor = access.get_actor(request.user)
+    actor = actor_of(request)
     municipality = selectors.default_municipality_for(actor)
     work = case_selectors.my_work(actor) if case_access.can_raise_concern(actor) else None
     return render(

@@ -1,26 +1,62 @@
 """Every URL and API route, checked for every demo role against the access policy.
 
-A new route without a line in POLICY fails `test_every_route_has_a_policy`, so no route can
-escape the policy unnoticed.
+A new route without a line in POLICY fails `test_every_route_has_a_policy`, and a new route
+that takes a POST without a line in WRITES fails
+`test_every_route_that_accepts_a_post_has_a_write_policy`, so no route can escape the policy
+unnoticed. Writes are checked with valid data and a database diff (see "Writes" below).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ssp.cases.models import Case, Concern
+from ssp.cases.models import (
+    Case,
+    Concern,
+    ConcernSource,
+    ConcernSubject,
+    ConsentForm,
+    LegalBasis,
+    Level,
+    Outcome,
+    TaskStatus,
+)
 from ssp.meetings.calendar import feed_token
-from ssp.meetings.models import Attachment, Meeting, MeetingTask
-from ssp.organisation.models import Forum, Municipality
-from ssp.police.models import AbsenceRecord, Deadline, HotSpot, NetworkCouncil, PoliceReport
+from ssp.meetings.models import (
+    Attachment,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingTask,
+    Visibility,
+)
+from ssp.organisation.models import Forum, Member, Membership, Municipality
+from ssp.police.models import (
+    AbsenceRecord,
+    Deadline,
+    DeadlineKind,
+    HotSpot,
+    HotSpotStatus,
+    NetworkCouncil,
+    PoliceReport,
+    ReportStatus,
+    Routing,
+)
+from tests.helpers_db import changes, snapshot
 
 ROLES = (
     "koordinator",
@@ -118,6 +154,7 @@ POLICY |= {
     "cases:case_close": roles(koordinator=OK),
     "cases:young_people": roles(koordinator=OK, laerer=OK, socialraadgiver=OK),
     "cases:young_person": CASE_CIRCLE,
+    "cases:young_person_cpr": POST_ONLY,
     "api:create_concern": everyone(NOT_GET, anonymous=NOT_GET),
     "api:list_cases": API_MEMBERS,
     "api:get_case": roles(anonymous=UNAUTHENTICATED, koordinator=OK, socialraadgiver=OK, politi=OK),
@@ -273,33 +310,44 @@ def _model_instance(name: str) -> Model | None:
     return None
 
 
+def worrying_absence_record() -> AbsenceRecord | None:
+    """Emil's absence this month, above the threshold (those below are not reachable by id)."""
+    return (
+        AbsenceRecord.objects.filter(school__slug="oestskolen")
+        .order_by("-total_percent", "pk")
+        .first()
+    )
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
-    forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
-    assert forum is not None
+    first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
+    assert first_forum is not None
+    target: Model | None = first_forum  # the object behind a route's pk
     case = Case.objects.get(young_person__first_name="Ali")
     concern = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
     upcoming = Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
-    police_objects: dict[str, Any] = {
+    police_objects: dict[str, Model | None] = {
         "police:route": PoliceReport.objects.filter(status="waiting").first(),
         "police:deadline_met": Deadline.objects.filter(met_on__isnull=True).first(),
         "police:council_new": Deadline.objects.filter(
             kind="network_council", met_on__isnull=True
         ).first(),
         "police:council": NetworkCouncil.objects.first(),
-        "police:absence_concern": AbsenceRecord.objects.filter(school__slug="oestskolen").first(),
+        "police:absence_concern": worrying_absence_record(),
         "police:hot_spot": HotSpot.objects.first(),
         "police:hot_spot_edit": HotSpot.objects.first(),
     }
     if name in police_objects:
-        forum = police_objects[name]
+        target = police_objects[name]
     elif name.startswith(("meetings:", "api:get_meeting")):
-        forum = upcoming  # type: ignore[assignment]
+        target = upcoming
         if name.startswith("meetings:public"):
-            forum = Meeting.objects.get(published_at__isnull=False)  # type: ignore[assignment]
+            target = Meeting.objects.get(published_at__isnull=False)
     elif name.startswith(("cases:concern", "cases:case_open")):
-        forum = concern  # type: ignore[assignment]
+        target = concern
     elif name.startswith(("cases:", "api:get_case")):
-        forum = case  # type: ignore[assignment]
+        target = case
+    assert target is not None, name
     values: dict[str, Any] = {}
     for kwarg in kwargs:
         if name.startswith("admin:") and kwarg in {"object_id", "id", "pk"}:
@@ -318,15 +366,17 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
         elif kwarg == "meeting_id":
             values[kwarg] = upcoming.pk
         elif kwarg == "task" and name.startswith("meetings:"):
-            values[kwarg] = MeetingTask.objects.first().pk  # type: ignore[union-attr]
+            values[kwarg] = MeetingTask.objects.order_by("pk")[0].pk
         elif kwarg in {"pk", "forum_id", "case_id"}:
-            values[kwarg] = case.young_person_id if name == "cases:young_person" else forum.pk
+            values[kwarg] = (
+                case.young_person_id if name.startswith("cases:young_person") else target.pk
+            )
         elif kwarg == "agreement":
             values[kwarg] = case.agreements.get().pk
         elif kwarg == "consent":
             values[kwarg] = case.consents.get().pk
         elif kwarg == "task":
-            values[kwarg] = case.tasks.first().pk  # type: ignore[union-attr]
+            values[kwarg] = case.tasks.order_by("pk")[0].pk
         elif kwarg == "district":
             values[kwarg] = "oest"
         elif kwarg == "unit":
@@ -392,68 +442,654 @@ def test_route_answers_each_role_as_the_policy_says(
     assert failures == [], f"{name} ({url}): {failures}"
 
 
-# Every write (POST-only route) refuses the roles outside the policy and changes nothing: no
-# audit event is written, since every change writes one.
+# --- Writes ---------------------------------------------------------------------------------
+#
+# Every route that accepts a POST is listed in WRITES (or SELF_SERVICE, for a user's own login,
+# session and second factor). Each line names the role whose post must succeed and the roles
+# that must be refused, and builds a VALID post: the identical request by the allowed role
+# changes the database (test_the_valid_write_succeeds_for_the_allowed_role), so a refusal can
+# only come from the access rules, never from form validation. A refused role gets 403 or 404
+# and the database is unchanged, row by row (tests/helpers_db.py). Like healthchecks'
+# `test_it_requires_rw_access`: a missing access decorator fails here, it cannot hide behind
+# a 400 for an empty form.
+
 NOT_STAFF = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "admin")
 OUTSIDE_CASE = ("laerer", "boligsocial", "politiker", "admin")
 NOT_MANAGERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "admin")
-POST_DENIED: dict[str, tuple[str, ...]] = {
-    "cases:concern_route": NOT_STAFF,
-    "cases:concern_drop": NOT_STAFF,
-    "cases:case_open": NOT_STAFF,
-    "cases:task_new": OUTSIDE_CASE,
-    "cases:task_done": OUTSIDE_CASE,
-    "cases:consent_new": OUTSIDE_CASE,
-    "cases:consent_withdraw": OUTSIDE_CASE,
-    "cases:disclosure_new": OUTSIDE_CASE,
-    "cases:adhoc_new": NOT_STAFF,
-    "cases:case_escalate": NOT_STAFF,
-    "meetings:calendar_generate": NOT_MANAGERS,
-    "meetings:new": NOT_MANAGERS,
-    "meetings:item_new": (*NOT_MANAGERS, "politiker"),
-    "meetings:prepare": (*NOT_MANAGERS, "politiker"),
-    "meetings:approve": (*NOT_MANAGERS, "politiker"),
-    "meetings:publish": (*NOT_MANAGERS, "politiker"),
-    "meetings:contribution": ("politiker", "admin"),
-    "meetings:sign": ("politiker", "admin"),
-    "meetings:task_done": NOT_STAFF,
-    "police:import": NOT_STAFF,
-    "police:route": NOT_STAFF,
-    "police:absence_import": NOT_STAFF,
-    "police:deadline_met": ("laerer", "politi", "boligsocial", "politiker", "admin"),
-    "accounts:logout": (),
-    "accounts:second_factor_remove": (),
+NOT_RAISERS = ("politiker", "admin")
+REFUSED_STATUSES = {403, 404}
+DONE_STATUSES = {200, 201, 302}
+
+# A user's own account and session: every role may post, so no role is refused.
+SELF_SERVICE = frozenset(
+    {
+        "set_language",
+        "accounts:login",
+        "accounts:login_code",
+        "accounts:logout",
+        "accounts:second_factor_setup",
+        "accounts:second_factor_verify",
+        "accounts:second_factor_remove",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One write request: URL arguments and a form (or JSON) body, built fresh per request
+    because an uploaded file can be read once only."""
+
+    kwargs: dict[str, Any]
+    body: Callable[[], dict[str, Any]]
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class Write:
+    allowed: str
+    refused: tuple[str, ...]
+    prepare: Callable[[Municipality], Post]
+
+
+WRITES: dict[str, Write] = {}
+
+
+def write(
+    name: str, *, allowed: str, refused: tuple[str, ...]
+) -> Callable[[Callable[[Municipality], Post]], Callable[[Municipality], Post]]:
+    def register(prepare: Callable[[Municipality], Post]) -> Callable[[Municipality], Post]:
+        WRITES[name] = Write(allowed=allowed, refused=refused, prepare=prepare)
+        return prepare
+
+    return register
+
+
+def member(username: str) -> Member:
+    return Member.objects.get(user__username=username)
+
+
+def forum_of(demo: Municipality, key: str) -> Forum:
+    return Forum.objects.get(municipality=demo, key=key)
+
+
+def ali_case() -> Case:
+    return Case.objects.get(young_person__first_name="Ali")
+
+
+def upcoming_meeting() -> Meeting:
+    return Meeting.objects.get(forum__key="lokal-ssp-oest", status=MeetingStatus.PLANNED)
+
+
+def last_meeting() -> Meeting:
+    """The local group Øst's last meeting: held, minutes approved and forwarded."""
+    return Meeting.objects.get(forum__key="lokal-ssp-oest", status=MeetingStatus.HELD)
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def upload(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def same(body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: body
+
+
+# Cases
+
+
+@write("cases:concern_new", allowed="laerer", refused=NOT_RAISERS)
+def _concern_new(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "subject": ConcernSubject.PLACE,
+                "source": ConcernSource.STAFF,
+                "level": Level.YELLOW,
+                "description": "Knallerter kører stærkt på stien bag hallen om aftenen.",
+                "place": "Stien bag hallen",
+            }
+        ),
+    )
+
+
+@write("api:create_concern", allowed="laerer", refused=NOT_RAISERS)
+def _create_concern(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "subject": ConcernSubject.PLACE,
+                "source": ConcernSource.STAFF,
+                "description": "Knallerter kører stærkt på stien bag hallen om aftenen.",
+                "place": "Stien bag hallen",
+            }
+        ),
+        json=True,
+    )
+
+
+def _emil_concern() -> Concern:
+    return Concern.objects.get(young_person__first_name="Emil", source=ConcernSource.WORKSHEET)
+
+
+@write("cases:concern_route", allowed="koordinator", refused=NOT_STAFF)
+def _concern_route(demo: Municipality) -> Post:
+    return Post({"pk": _emil_concern().pk}, same({"forum": forum_of(demo, "lokal-ssp-midt").pk}))
+
+
+@write("cases:concern_drop", allowed="koordinator", refused=NOT_STAFF)
+def _concern_drop(demo: Municipality) -> Post:
+    # Sara's worksheet has risk factors only: it may be dropped (Emil's requires an agreement).
+    sara = Concern.objects.get(young_person__first_name="Sara", source=ConcernSource.WORKSHEET)
+    return Post({"pk": sara.pk}, same({"note": "Forældrene har selv taget hånd om det."}))
+
+
+@write("cases:case_open", allowed="koordinator", refused=NOT_STAFF)
+def _case_open(demo: Municipality) -> Post:
+    return Post(
+        {"pk": _emil_concern().pk},
+        same({"level": Level.RED, "forum": forum_of(demo, "lokal-ssp-oest").pk}),
+    )
+
+
+@write("cases:agreement_new", allowed="koordinator", refused=OUTSIDE_CASE)
+def _agreement_new(demo: Municipality) -> Post:
+    return Post(
+        {"pk": ali_case().pk},
+        same(
+            {
+                "first_action": "Opfølgende møde med Ali og hans mor.",
+                "coordinator": member("socialraadgiver").pk,
+                "contact_person": member("koordinator").pk,
+                "follow_up_date": in_days(14),
+            }
+        ),
+    )
+
+
+@write("cases:task_new", allowed="socialraadgiver", refused=OUTSIDE_CASE)
+def _task_new(demo: Municipality) -> Post:
+    return Post(
+        {"pk": ali_case().pk},
+        same(
+            {
+                "description": "Ring til skolen om fraværet",
+                "owner": member("socialraadgiver").pk,
+                "due_date": in_days(7),
+            }
+        ),
+    )
+
+
+@write("cases:task_done", allowed="politi", refused=OUTSIDE_CASE)
+def _task_done(demo: Municipality) -> Post:
+    case = ali_case()
+    task = case.tasks.get(owner__user__username="politi", status=TaskStatus.OPEN)
+    return Post({"pk": case.pk, "task": task.pk}, same({}))
+
+
+@write("cases:consent_new", allowed="koordinator", refused=OUTSIDE_CASE)
+def _consent_new(demo: Municipality) -> Post:
+    case = ali_case()
+    holder = case.young_person.custody_holders.get()
+    return Post(
+        {"pk": case.pk},
+        same(
+            {
+                "given_by": str(holder.pk),
+                "form": ConsentForm.WRITTEN,
+                "given_on": in_days(0),
+                "scope": "Udveksling af oplysninger i SSP-samarbejdet",
+            }
+        ),
+    )
+
+
+@write("cases:consent_withdraw", allowed="koordinator", refused=OUTSIDE_CASE)
+def _consent_withdraw(demo: Municipality) -> Post:
+    case = ali_case()
+    return Post({"pk": case.pk, "consent": case.consents.get().pk}, same({}))
+
+
+@write("cases:disclosure_new", allowed="koordinator", refused=OUTSIDE_CASE)
+def _disclosure_new(demo: Municipality) -> Post:
+    basis = LegalBasis.objects.filter(municipality=demo, is_consent=False).order_by("pk").first()
+    assert basis is not None
+    return Post(
+        {"pk": ali_case().pk},
+        same(
+            {
+                "legal_basis": basis.pk,
+                "purpose": "Afklare behovet for støtte",
+                "information": "Oplysninger om fravær",
+                "given_by": member("laerer").pk,
+                "receivers": [member("politi").pk],
+                "disclosed_on": in_days(0),
+            }
+        ),
+    )
+
+
+@write("cases:adhoc_new", allowed="koordinator", refused=NOT_STAFF)
+def _adhoc_new(demo: Municipality) -> Post:
+    return Post(
+        {"pk": ali_case().pk},
+        same({"members": [member("socialraadgiver").pk, member("politi").pk]}),
+    )
+
+
+@write("cases:case_escalate", allowed="koordinator", refused=NOT_STAFF)
+def _case_escalate(demo: Municipality) -> Post:
+    return Post(
+        {"pk": ali_case().pk},
+        same(
+            {
+                "forum": forum_of(demo, "lokal-ssp-oest").pk,
+                "reason": "Den unge er flyttet til Østskolens distrikt",
+            }
+        ),
+    )
+
+
+@write("cases:case_close", allowed="koordinator", refused=NOT_STAFF)
+def _case_close(demo: Municipality) -> Post:
+    return Post(
+        {"pk": ali_case().pk},
+        same(
+            {
+                "outcome": Outcome.IMPROVED,
+                "partners": "Skole og familieafdeling",
+                "what_worked": "Fast voksenkontakt.",
+            }
+        ),
+    )
+
+
+@write("cases:young_person_cpr", allowed="koordinator", refused=NOT_STAFF)
+def _young_person_cpr(demo: Municipality) -> Post:
+    # "Vis CPR" writes nothing but its audit event: the event is the change.
+    return Post({"pk": ali_case().young_person_id}, same({}))
+
+
+# Meetings
+
+
+@write("meetings:calendar_generate", allowed="koordinator", refused=NOT_MANAGERS)
+def _calendar_generate(demo: Municipality) -> Post:
+    # The demo planned next year's meetings; the year after is still empty.
+    return Post(
+        {},
+        same(
+            {
+                "calendar-forum": forum_of(demo, "koordinationsgruppe").pk,
+                "calendar-year": timezone.localdate().year + 2,
+                "calendar-weekday": 1,
+                "calendar-hour": 14,
+            }
+        ),
+    )
+
+
+@write("meetings:new", allowed="koordinator", refused=NOT_MANAGERS)
+def _meeting_new(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "meeting-forum": forum_of(demo, "lokal-ssp-oest").pk,
+                "meeting-kind": MeetingKind.EXTRA,
+                "meeting-starts_at": f"{in_days(20)}T16:00",
+                "meeting-location": "Østskolen",
+                "meeting-title": "Ekstra møde om aftenerne ved klubben",
+            }
+        ),
+    )
+
+
+@write("meetings:item_new", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _item_new(demo: Municipality) -> Post:
+    return Post(
+        {"pk": upcoming_meeting().pk},
+        same({"title": "Sommerferiens aktiviteter", "visibility": Visibility.INTERNAL}),
+    )
+
+
+@write("meetings:prepare", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _prepare(demo: Municipality) -> Post:
+    # Take the closed items off the prepared agenda, so that preparing adds them again.
+    meeting = upcoming_meeting()
+    meeting.items.filter(visibility=Visibility.CLOSED).delete()
+    return Post({"pk": meeting.pk}, same({}))
+
+
+@write("meetings:item_edit", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _item_edit(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    item = meeting.items.get(visibility=Visibility.CLOSED)
+    return Post(
+        {"pk": meeting.pk, "item": item.pk},
+        same({"title": "Bekymring: ny overskrift", "visibility": Visibility.CLOSED}),
+    )
+
+
+@write("meetings:contribution", allowed="boligsocial", refused=("politiker", "admin"))
+def _contribution(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    item = meeting.items.get(visibility=Visibility.CLOSED)
+    return Post(
+        {"pk": meeting.pk, "item": item.pk},
+        same({"text": "Pigerne fortæller, at bilen også kommer i weekenden."}),
+    )
+
+
+@write("meetings:minutes", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _minutes(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    present = Membership.objects.current().filter(forum=meeting.forum).values_list("member_id")
+    return Post({"pk": meeting.pk}, same({f"present_{pk}": "on" for (pk,) in present}))
+
+
+@write("meetings:sign", allowed="laerer", refused=("politiker", "admin"))
+def _sign(demo: Municipality) -> Post:
+    return Post({"pk": last_meeting().pk}, same({}))
+
+
+@write("meetings:approve", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _approve(demo: Municipality) -> Post:
+    return Post({"pk": last_meeting().pk}, same({}))
+
+
+@write("meetings:publish", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _publish(demo: Municipality) -> Post:
+    return Post({"pk": last_meeting().pk}, same({}))
+
+
+@write("meetings:task_done", allowed="koordinator", refused=NOT_STAFF)
+def _meeting_task_done(demo: Municipality) -> Post:
+    task = MeetingTask.objects.get(owner__user__username="koordinator")
+    return Post({"task": task.pk}, same({}))
+
+
+# Police
+
+
+@write(
+    "police:absence_concern",
+    allowed="laerer",
+    refused=("socialraadgiver", "politi", "boligsocial", "politiker", "admin"),
+)
+def _absence_concern(demo: Municipality) -> Post:
+    record = worrying_absence_record()
+    assert record is not None
+    return Post(
+        {"pk": record.pk},
+        same(
+            {
+                "subject": ConcernSubject.PERSON,
+                "first_name": "Emil",
+                "last_name": "Sandberg",
+                "source": ConcernSource.ABSENCE,
+                "level": Level.YELLOW,
+                "description": "Bekymrende fravær i sidste måned.",
+            }
+        ),
+    )
+
+
+POLICE_LIST_ROW = (
+    "CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Beskrivelse\n"
+    "190713-4555;Lukas Bjerre;{day};20:10;Hærværk;0100-70001-00999-26;Knuste en rude.\n"
+)
+
+
+@write("police:import", allowed="koordinator", refused=NOT_STAFF)
+def _police_import(demo: Municipality) -> Post:
+    day = (timezone.localdate() - timedelta(days=1)).strftime("%d-%m-%Y")
+    return Post({}, lambda: {"file": upload("liste.csv", POLICE_LIST_ROW.format(day=day))})
+
+
+@write("police:report_new", allowed="koordinator", refused=NOT_STAFF)
+def _report_new(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "cpr": "190713-4555",
+                "name": "Lukas Bjerre",
+                "date": in_days(-1),
+                "time": "20:10",
+                "offence": "Hærværk",
+                "reference": "0100-70001-00998-26",
+                "description": "Knuste en rude.",
+            }
+        ),
+    )
+
+
+@write("police:route", allowed="koordinator", refused=NOT_STAFF)
+def _police_route(demo: Municipality) -> Post:
+    report = PoliceReport.objects.filter(status=ReportStatus.WAITING).order_by("pk").first()
+    assert report is not None
+    prefix = f"r{report.pk}"
+    social_worker = member("socialraadgiver").pk
+    return Post(
+        {"pk": report.pk},
+        same(
+            {
+                f"{prefix}-routing": Routing.SOCIAL_WORKER,
+                f"{prefix}-member": social_worker,
+                f"{prefix}-home_contact": social_worker,
+            }
+        ),
+    )
+
+
+@write(
+    "police:deadline_met",
+    allowed="socialraadgiver",
+    refused=("laerer", "politi", "boligsocial", "politiker", "admin"),
+)
+def _deadline_met(demo: Municipality) -> Post:
+    deadline = (
+        Deadline.objects.filter(responsible__user__username="socialraadgiver", met_on__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    assert deadline is not None
+    return Post({"pk": deadline.pk}, same({"met_on": in_days(0)}))
+
+
+@write("police:council_new", allowed="koordinator", refused=NOT_STAFF)
+def _council_new(demo: Municipality) -> Post:
+    deadline = (
+        Deadline.objects.filter(kind=DeadlineKind.NETWORK_COUNCIL, met_on__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    assert deadline is not None
+    return Post(
+        {"pk": deadline.pk},
+        same(
+            {
+                "meeting_at": f"{in_days(5)}T15:00",
+                "professionals": [member("socialraadgiver").pk, member("politi").pk],
+                "invited_young_person": "on",
+            }
+        ),
+    )
+
+
+@write("police:council", allowed="koordinator", refused=NOT_STAFF)
+def _council(demo: Municipality) -> Post:
+    council = NetworkCouncil.objects.order_by("pk").first()
+    assert council is not None
+    return Post({"pk": council.pk}, same({"held_on": in_days(-1)}))
+
+
+ABSENCE_ROW = (
+    "Skole;Klasse;CPR-nummer;Måned;Fravær;Ulovligt fravær\n"
+    "Østskolen;7.b;120312-4137;{month};21,0;11,0\n"
+)
+
+
+@write("police:absence_import", allowed="koordinator", refused=NOT_STAFF)
+def _absence_import(demo: Municipality) -> Post:
+    month = (timezone.localdate().replace(day=1) - timedelta(days=70)).strftime("%Y-%m")
+    return Post({}, lambda: {"file": upload("fravaer.csv", ABSENCE_ROW.format(month=month))})
+
+
+HOT_SPOT = {
+    "name": "Skurene ved havnen",
+    "address": "Havnevej 3, Ådal",
+    "description": "Unge samles om aftenen.",
+    "status": HotSpotStatus.ACTIVE,
 }
 
 
-def test_every_post_only_route_has_a_write_policy() -> None:
-    post_only = {
-        name
-        for name, policy in POLICY.items()
-        if policy.get("koordinator") == NOT_GET and not name.startswith("api:")
+@write("police:hot_spot_new", allowed="koordinator", refused=NOT_STAFF)
+def _hot_spot_new(demo: Municipality) -> Post:
+    return Post({}, same({**HOT_SPOT, "period_start": in_days(0)}))
+
+
+@write("police:hot_spot_edit", allowed="koordinator", refused=NOT_STAFF)
+def _hot_spot_edit(demo: Municipality) -> Post:
+    spot = HotSpot.objects.order_by("pk").first()
+    assert spot is not None
+    return Post({"pk": spot.pk}, same({**HOT_SPOT, "period_start": in_days(0)}))
+
+
+def accepts_post(callback: Callable[..., Any]) -> bool:
+    """Whether a page view takes a POST: `require_POST` on it, or its body reads one."""
+    view: Any = callback
+    while view is not None:  # require_POST keeps its method list in the wrapper's closure
+        cells = [cell.cell_contents for cell in getattr(view, "__closure__", None) or ()]
+        if any(isinstance(value, list | tuple) and "POST" in value for value in cells):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    try:
+        source = inspect.getsource(inspect.unwrap(callback))
+    except (OSError, TypeError):
+        return False
+    return any(token in source for token in ("request.POST", "request.FILES", '"POST"'))
+
+
+def api_writes() -> set[str]:
+    from ssp.api import api
+
+    return {
+        f"api:{operation.view_func.__name__}"
+        for _prefix, router in api._routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        if set(operation.methods) - {"GET", "HEAD", "OPTIONS"}
     }
-    assert post_only == set(POST_DENIED), post_only ^ set(POST_DENIED)
+
+
+def page_views(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]:
+    """(full name, view) for every named page route outside the admin and the API."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if inner not in {"admin:", "api:"}:
+                yield from page_views(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry.callback
+
+
+def routes_that_accept_a_post() -> set[str]:
+    posting = {name for name, view in page_views(get_resolver().url_patterns) if accepts_post(view)}
+    return posting | api_writes()
+
+
+def test_every_route_that_accepts_a_post_has_a_write_policy() -> None:
+    """A new form or POST route must get a line in WRITES (or be a user's own account)."""
+    posting = routes_that_accept_a_post()
+    missing = posting - set(WRITES) - SELF_SERVICE
+    assert missing == set(), f"POST routes without a line in WRITES: {sorted(missing)}"
+    stale = (set(WRITES) | SELF_SERVICE) - posting
+    assert stale == set(), f"WRITES lines for routes that take no POST: {sorted(stale)}"
+
+
+def test_every_post_only_route_is_a_write() -> None:
+    post_only = {name for name, policy in POLICY.items() if policy.get("koordinator") == NOT_GET}
+    assert post_only - set(WRITES) - SELF_SERVICE == set()
+
+
+def test_a_page_that_refuses_a_role_refuses_its_post_too() -> None:
+    """For a form page, the roles refused the form (GET) are refused its post."""
+    for name, spec in WRITES.items():
+        policy = POLICY[name]
+        if policy["koordinator"] == NOT_GET or name.startswith("api:"):
+            continue
+        denied = {role for role in ROLES if policy[role] == DENIED}
+        assert set(spec.refused) == denied, name
+        assert spec.allowed not in denied, name
+
+
+def _send(client: Client, url: str, post: Post) -> Any:
+    if post.json:
+        return client.post(url, data=json.dumps(post.body()), content_type="application/json")
+    return client.post(url, post.body())
+
+
+def _logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+WRITE_NAMES = sorted(WRITES)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(POST_DENIED))
-def test_a_write_by_a_role_outside_the_policy_is_refused_and_changes_nothing(
+@pytest.mark.parametrize("name", WRITE_NAMES)
+def test_a_valid_write_by_a_role_outside_the_policy_is_refused_and_changes_nothing(
     name: str, demo: Municipality, users: dict[str, User]
 ) -> None:
-    from ssp.audit.models import AuditEvent
-
-    url = reverse(name, kwargs=fill_kwargs(name, all_routes()[name], demo))
+    spec = WRITES[name]
+    post = spec.prepare(demo)
+    url = reverse(name, kwargs=post.kwargs)
+    clients = {role: _logged_in(users[role]) for role in spec.refused}  # logins write rows
     failures = []
-    for role in POST_DENIED[name]:
-        client = Client()
-        client.force_login(users[role])
-        before = AuditEvent.objects.count()
-        response = client.post(url, {})
-        if response.status_code not in {400, 403, 404} or AuditEvent.objects.count() != before:
-            failures.append(
-                f"{role}: {response.status_code}, {AuditEvent.objects.count() - before} event(s)"
-            )
-    anonymous = Client().post(url, {})
-    if anonymous.status_code != 302 or not anonymous["Location"].startswith("/konto/login/"):
+    before = snapshot()
+    for role, client in clients.items():
+        response = _send(client, url, post)
+        after = snapshot()
+        changed = changes(before, after)
+        if response.status_code not in REFUSED_STATUSES or changed:
+            failures.append(f"{role}: {response.status_code}, changed {changed[:5]}")
+        before = after
+    anonymous = _send(Client(), url, post)
+    refused_anonymous = (
+        anonymous.status_code == 401
+        if name.startswith("api:")
+        else anonymous.status_code == 302 and anonymous["Location"].startswith("/konto/login/")
+    )
+    if not refused_anonymous or changes(before, snapshot()):
         failures.append(f"anonymous: {anonymous.status_code}")
-    assert failures == [], f"{name}: {failures}"
+    assert failures == [], f"{name} ({url}), valid data: {failures}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", WRITE_NAMES)
+def test_the_valid_write_succeeds_for_the_allowed_role(
+    name: str, demo: Municipality, users: dict[str, User]
+) -> None:
+    """The payloads above are valid: the allowed role's identical post changes the database."""
+    spec = WRITES[name]
+    post = spec.prepare(demo)
+    url = reverse(name, kwargs=post.kwargs)
+    client = _logged_in(users[spec.allowed])
+    before = snapshot()
+    response = _send(client, url, post)
+    changed = changes(before, snapshot())
+    context = getattr(response, "context", None) or {}
+    message = context.get("message", "") if hasattr(context, "get") else ""
+    assert response.status_code in DONE_STATUSES, (
+        f"{name} as {spec.allowed}: {response.status_code} {message}"
+    )
+    assert changed, f"{name} as {spec.allowed}: {response.status_code} but nothing changed"

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from ssp.cases import services as case_services
-from ssp.cases.models import Case, Concern, YoungPerson
+from ssp.cases.cpr import full_cpr_of
+from ssp.cases.models import Case, Concern, ConcernSource, ConcernSubject, YoungPerson
 from ssp.errors import DomainError
 from ssp.meetings import services as meeting_services
 from ssp.meetings.models import Meeting, Visibility
@@ -36,11 +37,11 @@ def test_raising_a_concern_with_a_known_cpr_reveals_nothing_of_the_register(
         concern = case_services.raise_concern(
             actor_user=users[role],
             data=case_services.ConcernData(
-                subject="person",
-                source="staff",
+                subject=ConcernSubject.PERSON,
+                source=ConcernSource.STAFF,
                 description="Bekymring",
                 young_person=case_services.YoungPersonData(
-                    first_name="X", last_name="Y", cpr=freja().cpr_formatted
+                    first_name="X", last_name="Y", cpr=full_cpr_of(freja())
                 ),
             ),
         )
@@ -146,7 +147,7 @@ def test_the_absence_shortcut_does_not_name_someone_outside_the_teachers_circle(
     from ssp.police.models import AbsenceRecord
 
     person = freja()
-    digits = person.cpr_formatted.replace("-", "")
+    digits = full_cpr_of(person).replace("-", "")
     record = AbsenceRecord.objects.create(
         municipality=demo,
         school=Unit.objects.get(slug="oestskolen"),

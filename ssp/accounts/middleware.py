@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from ssp import access
+from ssp.http import user_of
 
 EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/healthz", "/offentlig/", "/kalender/")
 
 
-def needs_second_factor(user: Any) -> bool:
+def second_factor_verified(user: object) -> bool:
+    """Whether this session gave the second factor (django-otp's `is_verified`)."""
+    is_verified = getattr(user, "is_verified", None)
+    return callable(is_verified) and bool(is_verified())
+
+
+def needs_second_factor(user: User | AnonymousUser) -> bool:
     """Everyone who can see personal data, and the administrators who grant access."""
     actor = access.get_actor(user)
     return access.can_see_personal_data(actor) or access.can_manage_organisation(actor)
@@ -25,12 +32,12 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = request.user  # with django-otp's is_verified()
+        user = request.user
         if (
             settings.SSP_REQUIRE_2FA
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not user.is_verified()
+            and not second_factor_verified(user)
             and needs_second_factor(user)
         ):
             if request.path.startswith("/api/"):
@@ -40,7 +47,7 @@ class SecondFactorRequiredMiddleware:
                 )
             from ssp.accounts.services import confirmed_device
 
-            if confirmed_device(user) is None:
+            if confirmed_device(user_of(request)) is None:
                 return redirect("accounts:second_factor_setup")
             return redirect("accounts:second_factor_verify")
         return self.get_response(request)

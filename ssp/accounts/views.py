@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +21,8 @@ from django_otp import login as otp_login
 
 from ssp.accounts import services
 from ssp.accounts.forms import CodeForm
-from ssp.accounts.middleware import needs_second_factor
+from ssp.accounts.middleware import needs_second_factor, second_factor_verified
+from ssp.http import user_of
 
 PENDING_USER_KEY = "ssp_pending_user"
 PENDING_NEXT_KEY = "ssp_pending_next"
@@ -104,7 +104,7 @@ def _qr_svg(uri: str) -> str:
 
 
 def profile_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     return render(
         request,
         "accounts/profile.html",
@@ -117,8 +117,8 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 
 def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if services.confirmed_device(user) is not None and not request.user.is_verified():  # type: ignore[union-attr]
+    user = user_of(request)
+    if services.confirmed_device(user) is not None and not second_factor_verified(user):
         return redirect("accounts:second_factor_verify")
     device = services.pending_device(user)
     form = CodeForm(request.POST or None)
@@ -142,7 +142,7 @@ def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
 
 def second_factor_verify_view(request: HttpRequest) -> HttpResponse:
     """For a session that logged in without the code (e.g. before 2FA became mandatory)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     device = services.confirmed_device(user)
     if device is None:
         return redirect("accounts:second_factor_setup")
@@ -157,7 +157,7 @@ def second_factor_verify_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def second_factor_remove_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = user_of(request)
     if settings.SSP_REQUIRE_2FA and needs_second_factor(user):
         messages.error(
             request, _("Totrinsbekræftelse er påkrævet for din rolle og kan ikke slås fra.")

@@ -6,26 +6,34 @@ name, so no child's name reaches the audit trail through the admin.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
-from django.forms import ModelForm
+from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 
+ModelT = TypeVar("ModelT", bound=Model)
+
+MUNICIPALITY_LABEL = "organisation.municipality"
+
 
 def _municipality_id(obj: Model) -> int | None:
-    if obj._meta.label_lower == "organisation.municipality":
+    """The municipality an administered record belongs to, for the supervision pages."""
+    if obj._meta.label_lower == MUNICIPALITY_LABEL:
         return int(obj.pk)
-    return getattr(obj, "municipality_id", None)
+    municipality_id = getattr(obj, "municipality_id", None)
+    return municipality_id if isinstance(municipality_id, int) else None
 
 
-class AuditedAdmin(admin.ModelAdmin[Any]):
+class AuditedAdmin(admin.ModelAdmin[ModelT]):
+    """A ModelAdmin whose saves and deletes write audit events (label:pk, never a name)."""
+
     def save_model(
-        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+        self, request: HttpRequest, obj: ModelT, form: ModelForm[ModelT], change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
         record_event(
@@ -37,7 +45,13 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
             request=request,
         )
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[ModelT],
+        formset: BaseModelFormSet[Any, Any],
+        change: bool,
+    ) -> None:
         super().save_formset(request, form, formset, change)
         touched = [(obj, AuditAction.ADMIN_CREATED) for obj in formset.new_objects]
         touched += [(obj, AuditAction.ADMIN_CHANGED) for obj, _fields in formset.changed_objects]
@@ -51,7 +65,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
                 request=request,
             )
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+    def delete_model(self, request: HttpRequest, obj: ModelT) -> None:
         record_event(
             actor=request.user,
             action=AuditAction.ADMIN_DELETED,
@@ -61,7 +75,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
         )
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         for obj in queryset:
             record_event(
                 actor=request.user,

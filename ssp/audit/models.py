@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+OBJECT_REPR_MAX_LENGTH = 300
+ACTOR_LABEL_MAX_LENGTH = 150  # a username (Django's User.username max_length)
+
 
 class AppendOnlyError(Exception):
     pass
@@ -103,11 +106,11 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("bruger"),
     )
-    actor_label = models.CharField(_("brugernavn"), max_length=150, blank=True)
+    actor_label = models.CharField(_("brugernavn"), max_length=ACTOR_LABEL_MAX_LENGTH, blank=True)
     action = models.CharField(_("handling"), max_length=100, db_index=True)
     object_type = models.CharField(_("objekttype"), max_length=100, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=100, blank=True)
-    object_repr = models.CharField(_("objekt"), max_length=300, blank=True)
+    object_repr = models.CharField(_("objekt"), max_length=OBJECT_REPR_MAX_LENGTH, blank=True)
     municipality_id = models.BigIntegerField(_("kommune"), null=True, blank=True)
     subject_ref = models.CharField(
         _("person"), max_length=100, blank=True, help_text=_("Den registrerede person, hvis nogen.")

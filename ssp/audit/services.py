@@ -13,7 +13,12 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ssp.audit.models import AuditAction, AuditChainHead, AuditEvent
+from ssp.audit.models import (
+    OBJECT_REPR_MAX_LENGTH,
+    AuditAction,
+    AuditChainHead,
+    AuditEvent,
+)
 
 GENESIS_HASH = "0" * 64
 
@@ -84,12 +89,12 @@ def record_event(
     event = AuditEvent(
         sequence=head.last_sequence + 1,
         occurred_at=timezone.now().replace(microsecond=0),
-        actor=user,  # type: ignore[misc]
+        actor_id=user.pk if user is not None else None,
         actor_label=user.get_username() if user is not None else "",
         action=str(action),
         object_type=object_type,
         object_id=object_id,
-        object_repr=object_repr[:300],
+        object_repr=object_repr[:OBJECT_REPR_MAX_LENGTH],
         municipality_id=municipality_id,
         subject_ref=subject_ref,
         purpose=purpose,
@@ -111,7 +116,10 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
+VERIFY_BATCH_SIZE = 2000
+
+
+def verify_chain(batch_size: int = VERIFY_BATCH_SIZE) -> list[ChainProblem]:
     """Recompute every hash and link; return the problems found (empty when intact)."""
     problems: list[ChainProblem] = []
     previous_hash = GENESIS_HASH

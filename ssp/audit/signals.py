@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from ssp.audit.models import AuditAction
+from ssp.audit.models import ACTOR_LABEL_MAX_LENGTH, AuditAction
 from ssp.audit.services import record_event
 
 
@@ -30,6 +30,6 @@ def audit_login_failed(
         actor=None,
         action=AuditAction.LOGIN_FAILED,
         object_type="auth.user",
-        object_repr=str(credentials.get("username", ""))[:150],
+        object_repr=str(credentials.get("username", ""))[:ACTOR_LABEL_MAX_LENGTH],
         request=request,
     )

@@ -7,21 +7,30 @@
 - Non-authority employees see the concerns they raised themselves, nothing else.
 - Politicians and administrators see no case content.
 - Police members see their cases like other authority members, but have no free search.
+
+Every decision of the cases app lives here: `can_*` predicates named after the action,
+`visible_*` querysets, and `get_*_for` lookups that answer 404 for a record the actor may not
+see (its existence is itself personal data). Views, selectors, services and the API call these.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from ssp.access import (
     Actor,
+    can_see_personal_data,
+    get_or_404,
     is_authority_employee,
     is_employee,
     is_ssp_staff,
     municipality_of,
 )
-from ssp.cases.models import ActionAgreement, Case, Concern, Task, YoungPerson
-from ssp.organisation.models import AccessRole
+from ssp.cases.models import ActionAgreement, Case, Concern, Consent, Task, YoungPerson
+
+# --- Concerns ------------------------------------------------------------------------------
 
 
 def can_raise_concern(actor: Actor) -> bool:
@@ -29,17 +38,24 @@ def can_raise_concern(actor: Actor) -> bool:
     return is_employee(actor)
 
 
-def can_open_case(actor: Actor) -> bool:
+def check_can_raise_concern(actor: Actor) -> None:
+    """For the API: a missing right to raise concerns is a plain 403 (nothing personal is
+    revealed by it)."""
+    if not can_raise_concern(actor):
+        raise PermissionDenied
+
+
+def can_see_incoming_concerns(actor: Actor) -> bool:
+    """Those who receive concerns (and may see their status); the others see only their own."""
+    return can_see_personal_data(actor)
+
+
+def can_route_concern(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
 
-def can_route_concerns(actor: Actor) -> bool:
+def can_drop_concern(actor: Actor) -> bool:
     return is_ssp_staff(actor)
-
-
-def can_search_young_people(actor: Actor) -> bool:
-    """§115: information may not be used for criminal investigation; police get no search."""
-    return is_ssp_staff(actor) or (is_authority_employee(actor) and not actor.is_police)
 
 
 def sees_register_name(
@@ -59,8 +75,63 @@ def sees_register_name(
     return visible_cases(actor).filter(pk=concern.case_id).exists()
 
 
-def can_see_full_cpr(actor: Actor) -> bool:
+# --- Cases ---------------------------------------------------------------------------------
+
+
+def can_open_case(actor: Actor) -> bool:
     return is_ssp_staff(actor)
+
+
+def can_close_case(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_escalate_case(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_set_up_adhoc_group(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def _is_police(actor: Actor) -> bool:
+    return actor.is_police
+
+
+def can_search_cases(actor: Actor) -> bool:
+    """§115: information may not be used for criminal investigation, so the police get no free
+    search, not even among their own cases."""
+    return can_see_personal_data(actor) and not _is_police(actor)
+
+
+def shows_115_notice(actor: Actor) -> bool:
+    """Police members who see personal data are reminded of §115 on every page."""
+    return _is_police(actor) and can_see_personal_data(actor)
+
+
+# --- Young people --------------------------------------------------------------------------
+
+
+def can_search_young_people(actor: Actor) -> bool:
+    """§115: information may not be used for criminal investigation; police get no search."""
+    return is_ssp_staff(actor) or (is_authority_employee(actor) and not _is_police(actor))
+
+
+def can_see_full_cpr(actor: Actor) -> bool:
+    """Only SSP staff may have the full CPR number shown (and only through "Vis CPR")."""
+    return is_ssp_staff(actor)
+
+
+def cpr_display_for(actor: Actor, person: YoungPerson) -> str:
+    """The CPR number as pages show it: masked for everyone, SSP staff included.
+
+    The full number is shown only on an explicit, audited request (`services.show_full_cpr`)
+    by those `can_see_full_cpr` allows; a template never decrypts it by itself.
+    """
+    return person.cpr_masked
+
+
+# --- Querysets -----------------------------------------------------------------------------
 
 
 def visible_cases(actor: Actor) -> QuerySet[Case]:
@@ -78,6 +149,12 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
     )
 
 
+def changeable_cases(actor: Actor) -> QuerySet[Case]:
+    """R3: everyone in a case's circle adds to it (tasks, consents, disclosures, agreements);
+    the actions kept for SSP staff have their own predicates (`can_close_case` ...)."""
+    return visible_cases(actor)
+
+
 def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     if is_ssp_staff(actor):
         return Concern.objects.filter(municipality_id=municipality_of(actor))
@@ -87,9 +164,16 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
             | Q(raised_by_id=actor.user_id)
             | Q(case__in=visible_cases(actor))
         )
-    if actor.role == AccessRole.EMPLOYEE and actor.user_id is not None:
-        return Concern.objects.filter(raised_by_id=actor.user_id)
+    if is_employee(actor):
+        return Concern.objects.filter(
+            municipality_id=municipality_of(actor), raised_by_id=actor.user_id
+        )
     return Concern.objects.none()
+
+
+def own_concerns(actor: Actor) -> QuerySet[Concern]:
+    """The concerns the actor raised, within what the actor may see."""
+    return visible_concerns(actor).filter(raised_by_id=actor.user_id)
 
 
 def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:
@@ -107,3 +191,63 @@ def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:
             )
         )
     return YoungPerson.objects.none()
+
+
+# --- Lookups (404 when not visible or not existing) ----------------------------------------
+
+
+def get_case_for(actor: Actor, case_id: int, *, for_change: bool = False) -> Case:
+    """A case the actor may see (or, `for_change`, add to); 404 otherwise."""
+    cases = changeable_cases(actor) if for_change else visible_cases(actor)
+    return get_or_404(
+        cases.select_related("young_person__school", "forum", "municipality", "opened_by"),
+        pk=case_id,
+    )
+
+
+def get_agreement_for(actor: Actor, case_id: int, agreement_id: int) -> ActionAgreement:
+    case = get_case_for(actor, case_id)
+    return get_or_404(
+        ActionAgreement.objects.filter(case=case)
+        .select_related("coordinator__unit", "contact_person__unit", "case__young_person")
+        .prefetch_related("participants__unit", "tasks__owner"),
+        pk=agreement_id,
+    )
+
+
+def get_task_for(actor: Actor, case_id: int, task_id: int) -> Task:
+    case = get_case_for(actor, case_id, for_change=True)
+    return get_or_404(Task.objects.filter(case=case).select_related("case"), pk=task_id)
+
+
+def get_consent_for(actor: Actor, case_id: int, consent_id: int) -> Consent:
+    case = get_case_for(actor, case_id, for_change=True)
+    return get_or_404(Consent.objects.filter(case=case).select_related("case"), pk=consent_id)
+
+
+def get_concern_for(actor: Actor, concern_id: int) -> Concern:
+    return get_or_404(
+        visible_concerns(actor).select_related(
+            "young_person__school", "forum", "raised_by", "case"
+        ),
+        pk=concern_id,
+    )
+
+
+def get_receipt_concern_for(actor: Actor, concern_id: int) -> Concern:
+    """The receipt is for the reporter only; to anyone else it does not exist."""
+    return get_or_404(own_concerns(actor).select_related("forum"), pk=concern_id)
+
+
+def get_young_person_for(actor: Actor, person_id: int) -> YoungPerson:
+    return get_or_404(
+        visible_young_people(actor).select_related("school", "school_district"),
+        pk=person_id,
+    )
+
+
+def get_young_person_for_full_cpr(actor: Actor, person_id: int) -> YoungPerson:
+    """For "Vis CPR": only for those who may see the full number; to others, 404."""
+    if not can_see_full_cpr(actor):
+        raise Http404
+    return get_young_person_for(actor, person_id)

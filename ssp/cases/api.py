@@ -6,16 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from ssp import access
 from ssp.cases import access as case_access
 from ssp.cases import selectors, services
-from ssp.cases.models import ConcernSource, ConcernSubject, Level
-from ssp.organisation import selectors as org_selectors
+from ssp.cases.models import Case, CaseStatus, ConcernSource, ConcernSubject, Level
+from ssp.http import actor_of, user_of
+from ssp.organisation.models import Unit
 
 router = Router(tags=["cases"])
 
@@ -39,6 +37,19 @@ class ConcernIn(Schema):
     group_age_max: int | None = None
     place: str = ""
     worksheet: dict[str, Any] | None = None
+
+    def to_data(self, *, school: Unit | None) -> services.ConcernData:
+        """The input of `services.raise_concern`, built the same way as the page's form."""
+        person = (
+            services.YoungPersonData.from_values(self.young_person.model_dump(), school=school)
+            if self.young_person is not None
+            else None
+        )
+        return services.ConcernData.from_values(
+            self.model_dump(exclude={"young_person", "worksheet"}),
+            young_person=person,
+            worksheet=self.worksheet,
+        )
 
 
 class ConcernReceiptOut(Schema):
@@ -77,44 +88,15 @@ class CaseDetailOut(CaseOut):
     tasks: list[TaskOut]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @router.post("/concerns", response={201: ConcernReceiptOut})
 def create_concern(request: HttpRequest, payload: ConcernIn) -> Status[ConcernReceiptOut]:
-    actor = access.get_actor(request.user)
-    if not case_access.can_raise_concern(actor):
-        raise PermissionDenied
-    person = None
-    if payload.young_person is not None:
-        municipality = org_selectors.get_municipality_by_id(actor, actor.municipality_id)
-        school = (
-            org_selectors.units_of(municipality).filter(slug=payload.young_person.school).first()
-            if payload.young_person.school
-            else None
-        )
-        person = services.YoungPersonData(
-            first_name=payload.young_person.first_name,
-            last_name=payload.young_person.last_name,
-            cpr=payload.young_person.cpr,
-            school=school,
-            class_name=payload.young_person.class_name,
-        )
+    actor = actor_of(request)
+    case_access.check_can_raise_concern(actor)
+    school = selectors.school_by_slug(
+        actor, payload.young_person.school if payload.young_person else None
+    )
     concern = services.raise_concern(
-        actor_user=_user(request),
-        data=services.ConcernData(
-            subject=payload.subject,
-            source=payload.source,
-            description=payload.description,
-            level=payload.level,
-            young_person=person,
-            group_size=payload.group_size,
-            group_age_min=payload.group_age_min,
-            group_age_max=payload.group_age_max,
-            place=payload.place,
-            worksheet=payload.worksheet,
-        ),
+        actor_user=user_of(request), data=payload.to_data(school=school)
     )
     return Status(
         201,
@@ -127,7 +109,7 @@ def create_concern(request: HttpRequest, payload: ConcernIn) -> Status[ConcernRe
     )
 
 
-def _case_out(case: Any) -> dict[str, Any]:
+def _case_out(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
         "young_person": case.young_person.full_name,
@@ -139,8 +121,8 @@ def _case_out(case: Any) -> dict[str, Any]:
 
 
 @router.get("/cases", response=list[CaseOut])
-def list_cases(request: HttpRequest, status: str = "open", page: int = 1) -> list[CaseOut]:
-    actor = access.get_actor(request.user)
+def list_cases(request: HttpRequest, status: str = CaseStatus.OPEN, page: int = 1) -> list[CaseOut]:
+    actor = actor_of(request)
     return [
         CaseOut(**_case_out(case)) for case in selectors.cases_for(actor, status=status, page=page)
     ]
@@ -148,9 +130,8 @@ def list_cases(request: HttpRequest, status: str = "open", page: int = 1) -> lis
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
 def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
-    actor = access.get_actor(request.user)
-    case = selectors.get_case_for(actor, case_id)
-    services.record_view(actor_user=_user(request), obj=case, person=case.young_person)
+    case = case_access.get_case_for(actor_of(request), case_id)
+    services.record_view(actor_user=user_of(request), obj=case, person=case.young_person)
     detail = selectors.case_detail(case)
     return CaseDetailOut(
         **_case_out(case),

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from ssp.crypto import decrypt
 from ssp.errors import DomainError
 
+if TYPE_CHECKING:
+    from ssp.cases.models import YoungPerson
+
+CPR_DIGITS = 10
 CPR_PATTERN = re.compile(r"^\s*(\d{2})(\d{2})(\d{2})-?(\d{4})\s*$")
 
 
@@ -47,3 +53,13 @@ def format_cpr(digits: str) -> str:
 def mask_cpr(digits: str) -> str:
     """Shown to those who may know the person but need not see the full number."""
     return f"{digits[:6]}-xxxx"
+
+
+def full_cpr_of(person: YoungPerson) -> str:
+    """The full, formatted CPR number of a registered young person.
+
+    For services that must pass the number on (a police report raising a concern) and for the
+    audited "Vis CPR" (`cases.services.show_full_cpr`). Never hand it to a template directly:
+    pages show `cases.access.cpr_display_for`.
+    """
+    return format_cpr(decrypt(person.cpr_encrypted)) if person.cpr_encrypted else ""

@@ -42,6 +42,8 @@ def seed_cases(municipality: Municipality) -> None:
         if m.user
     }
     schools = {u.slug: u for u in Unit.objects.filter(municipality=municipality)}
+    # Reference data that comes with the municipality (R4), before any case needs it.
+    legal_bases = services.install_default_legal_bases(municipality=municipality)
     today = timezone.localdate()
     coordinator = users["koordinator"]
 
@@ -157,7 +159,7 @@ def seed_cases(municipality: Municipality) -> None:
         ),
     )
     case = services.open_case(actor_user=coordinator, concerns=[concern], level=Level.RED)
-    basis = next(b for b in services.legal_bases_for(municipality) if b.code == "rpl-115-clarify")
+    basis = next(b for b in legal_bases if b.code == "rpl-115-clarify")
     services.record_disclosure(
         actor_user=coordinator,
         case=case,

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ssp.cases import services
 from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
@@ -24,6 +25,17 @@ from ssp.cases.models import (
 )
 from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
 from ssp.organisation.models import Forum, Member, SchoolDistrict, Unit
+
+# The consent form's choice for "given by the young person", beside the custody holders' ids.
+GIVEN_BY_YOUNG_PERSON = "young"
+
+
+def _limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only the given (access-scoped) records in a model choice field."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    field.queryset = queryset
 
 
 class ConcernForm(StyledForm):
@@ -96,8 +108,8 @@ class ConcernForm(StyledForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = units  # type: ignore[attr-defined]
-        self.fields["school_district"].queryset = districts  # type: ignore[attr-defined]
+        _limit_choices(self, "school", units)
+        _limit_choices(self, "school_district", districts)
         if not case_levels:
             del self.fields["case_level"]
         for name, label in (*PRIMARY_STATEMENTS, *RISK_FACTORS):
@@ -139,6 +151,18 @@ class ConcernForm(StyledForm):
             self.add_error("place", _("Skriv hvilket sted det drejer sig om."))
         return data
 
+    def to_data(self) -> services.ConcernData:
+        """The input of `services.raise_concern`, built the same way as the API's."""
+        data = self.cleaned_data
+        person = (
+            services.YoungPersonData.from_values(data, school=data.get("school"))
+            if data["subject"] == ConcernSubject.PERSON
+            else None
+        )
+        return services.ConcernData.from_values(
+            data, young_person=person, worksheet=self.worksheet()
+        )
+
     def worksheet(self) -> dict[str, Any] | None:
         if not self.cleaned_data.get("use_worksheet"):
             return None
@@ -159,7 +183,7 @@ class RouteForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        _limit_choices(self, "forum", fora)
 
 
 class DropForm(StyledForm):
@@ -174,7 +198,7 @@ class OpenCaseForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        _limit_choices(self, "forum", fora)
 
 
 class AgreementForm(StyledForm):
@@ -199,7 +223,7 @@ class AgreementForm(StyledForm):
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("coordinator", "contact_person", "participants", "task_owner"):
-            self.fields[name].queryset = members  # type: ignore[attr-defined]
+            _limit_choices(self, name, members)
         self.fields["follow_up_date"].initial = timezone.localdate() + timedelta(days=14)
 
     def clean(self) -> dict[str, Any]:
@@ -213,6 +237,19 @@ class AgreementForm(StyledForm):
             self.add_error("task_description", _("En opgave skal have tekst, ansvarlig og frist."))
         return data
 
+    def tasks(self) -> list[services.TaskData]:
+        """The first task, when one was filled in."""
+        data = self.cleaned_data
+        if not data.get("task_description"):
+            return []
+        return [
+            services.TaskData(
+                owner=data["task_owner"],
+                description=data["task_description"],
+                due_date=data["task_due_date"],
+            )
+        ]
+
 
 class TaskForm(StyledForm):
     description = forms.CharField(label=_("Opgave"), max_length=500)
@@ -221,7 +258,13 @@ class TaskForm(StyledForm):
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members  # type: ignore[attr-defined]
+        _limit_choices(self, "owner", members)
+
+    def to_data(self) -> services.TaskData:
+        data = self.cleaned_data
+        return services.TaskData(
+            owner=data["owner"], description=data["description"], due_date=data["due_date"]
+        )
 
 
 class ConsentRecordForm(StyledForm):
@@ -235,11 +278,24 @@ class ConsentRecordForm(StyledForm):
 
     def __init__(self, *args: Any, holders: list[CustodyHolder], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["given_by"].choices = [  # type: ignore[attr-defined]
+        self.holders = holders
+        given_by = self.fields["given_by"]
+        if not isinstance(given_by, forms.ChoiceField):
+            raise TypeError("given_by is not a choice field")
+        given_by.choices = [
             *[(str(h.pk), f"{h.name} ({h.relation or _('forældremyndighed')})") for h in holders],
-            ("young", _("Den unge selv")),
+            (GIVEN_BY_YOUNG_PERSON, _("Den unge selv")),
         ]
         self.fields["given_on"].initial = timezone.localdate()
+
+    @property
+    def by_young_person(self) -> bool:
+        return bool(self.cleaned_data["given_by"] == GIVEN_BY_YOUNG_PERSON)
+
+    @property
+    def custody_holder(self) -> CustodyHolder | None:
+        chosen = self.cleaned_data["given_by"]
+        return next((h for h in self.holders if str(h.pk) == chosen), None)
 
 
 class DisclosureForm(StyledForm):
@@ -259,9 +315,9 @@ class DisclosureForm(StyledForm):
         self, *args: Any, members: QuerySet[Member], bases: QuerySet[LegalBasis], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["legal_basis"].queryset = bases  # type: ignore[attr-defined]
-        self.fields["given_by"].queryset = members  # type: ignore[attr-defined]
-        self.fields["receivers"].queryset = members  # type: ignore[attr-defined]
+        _limit_choices(self, "legal_basis", bases)
+        _limit_choices(self, "given_by", members)
+        _limit_choices(self, "receivers", members)
         self.fields["disclosed_on"].initial = timezone.localdate()
 
 
@@ -274,7 +330,7 @@ class AdhocGroupForm(StyledForm):
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+        _limit_choices(self, "members", members)
 
 
 class EscalateForm(StyledForm):
@@ -283,7 +339,7 @@ class EscalateForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        _limit_choices(self, "forum", fora)
 
 
 class CloseCaseForm(StyledForm):

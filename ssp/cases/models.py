@@ -64,14 +64,9 @@ class YoungPerson(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def cpr_formatted(self) -> str:
-        from ssp.cases.cpr import format_cpr
-        from ssp.crypto import decrypt
-
-        return format_cpr(decrypt(self.cpr_encrypted)) if self.cpr_encrypted else ""
-
-    @property
     def cpr_masked(self) -> str:
+        """Birth date and four x's: what pages show. The full number is never a property a
+        template could call; see `cases.cpr.full_cpr_of` and the audited "Vis CPR"."""
         return f"{self.birth_date:%d%m%y}-xxxx"
 
 
@@ -255,6 +250,23 @@ class Concern(models.Model):
         return self.reported_name
 
     @property
+    def is_about_group(self) -> bool:
+        return self.subject == ConcernSubject.GROUP
+
+    @property
+    def requires_agreement(self) -> bool:
+        """R2: a primary statement on the worksheet makes an action agreement mandatory."""
+        return self.status == ConcernStatus.ACTION_REQUIRED
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.status == ConcernStatus.AWAITING_DECISION
+
+    @property
+    def may_be_dropped(self) -> bool:
+        return self.status not in (ConcernStatus.ACTION_REQUIRED, ConcernStatus.DROPPED)
+
+    @property
     def primary_ticked(self) -> list[str]:
         return [str(label) for name, label in PRIMARY_STATEMENTS if getattr(self, name)]
 
@@ -317,6 +329,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Sag')} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
 
 
 class CaseEvent(models.Model):
@@ -394,6 +410,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
 
 
 class ConsentForm(models.TextChoices):

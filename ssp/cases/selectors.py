@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,33 +14,29 @@ from django.utils import timezone
 from ssp import access
 from ssp.access import Actor, municipality_of
 from ssp.cases import access as case_access
+from ssp.cases.cpr import CPR_DIGITS
 from ssp.cases.models import (
     ActionAgreement,
     Case,
     CaseStatus,
     Concern,
     ConcernStatus,
-    Consent,
     LegalBasis,
     Task,
     TaskStatus,
     YoungPerson,
 )
 from ssp.crypto import blind_index
-from ssp.organisation.models import Forum, Member
+from ssp.organisation.models import Forum, ForumType, Member, Unit
 
 PAGE_SIZE = 25
-
-
-def get_case_for(actor: Actor, case_id: int) -> Case:
-    """Look up a case the actor may see; 404 when not visible or not existing."""
-    case: Case = access.get_or_404(
-        case_access.visible_cases(actor).select_related(
-            "young_person__school", "forum", "municipality", "opened_by"
-        ),
-        pk=case_id,
-    )
-    return case
+# Searches: at most this many words are matched, this many people listed.
+SEARCH_MAX_WORDS = 3
+SEARCH_RESULTS_MAX = 50
+# The start page's lists ("My work").
+MY_WORK_LIST_MAX = 50
+MY_CASES_MAX = 20
+MY_CONCERNS_MAX = 10
 
 
 def case_detail(case: Case) -> dict[str, Any]:
@@ -61,48 +58,21 @@ def case_detail(case: Case) -> dict[str, Any]:
         "events": list(case.events.select_related("actor")),
         "concerns": list(case.concerns.select_related("raised_by")),
         "custody_holders": list(case.young_person.custody_holders.all()),
-        "open_parent_task": any(
-            t.involve_parents and t.status == TaskStatus.OPEN
-            for t in Task.objects.filter(case=case, involve_parents=True)
-        ),
+        "open_parent_task": Task.objects.filter(
+            case=case, involve_parents=True, status=TaskStatus.OPEN
+        ).exists(),
     }
 
 
-def get_agreement_for(actor: Actor, case_id: int, agreement_id: int) -> ActionAgreement:
-    case = get_case_for(actor, case_id)
-    agreement: ActionAgreement = access.get_or_404(
-        ActionAgreement.objects.filter(case=case)
-        .select_related("coordinator__unit", "contact_person__unit", "case__young_person")
-        .prefetch_related("participants__unit", "tasks__owner"),
-        pk=agreement_id,
-    )
-    return agreement
-
-
-def get_task_for(actor: Actor, case_id: int, task_id: int) -> Task:
-    case = get_case_for(actor, case_id)
-    task: Task = access.get_or_404(
-        Task.objects.filter(case=case).select_related("case"), pk=task_id
-    )
-    return task
-
-
-def get_consent_for(actor: Actor, case_id: int, consent_id: int) -> Consent:
-    case = get_case_for(actor, case_id)
-    consent: Consent = access.get_or_404(
-        Consent.objects.filter(case=case).select_related("case"), pk=consent_id
-    )
-    return consent
-
-
 def legal_bases(actor: Actor, case: Case) -> QuerySet[LegalBasis]:
-    from ssp.cases.services import legal_bases_for
-
-    legal_bases_for(case.municipality)
+    """The case's municipality's catalogue (installed with the municipality, read here)."""
     return LegalBasis.objects.filter(municipality_id=case.municipality_id).order_by("title")
 
 
-def cases_for(actor: Actor, *, status: str = "open", page: int = 1, q: str = "") -> Page[Any]:
+def cases_for(
+    actor: Actor, *, status: str = CaseStatus.OPEN, page: int = 1, q: str = ""
+) -> Page[Any]:
+    """A page of the cases the actor may see, each with its number of open tasks."""
     queryset = (
         case_access.visible_cases(actor)
         .select_related("young_person", "forum")
@@ -111,13 +81,21 @@ def cases_for(actor: Actor, *, status: str = "open", page: int = 1, q: str = "")
     )
     if status in {CaseStatus.OPEN, CaseStatus.CLOSED}:
         queryset = queryset.filter(status=status)
-    if q and not actor.is_police:  # §115: no searching for police, not even in own cases
-        for word in q.split()[:3]:
+    if q and case_access.can_search_cases(actor):
+        for word in q.split()[:SEARCH_MAX_WORDS]:
             queryset = queryset.filter(
                 Q(young_person__first_name__icontains=word)
                 | Q(young_person__last_name__icontains=word)
             )
     return Paginator(queryset, PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    """A concern as a list shows it, with the name this actor may see (register or typed)."""
+
+    concern: Concern
+    person_name: str
 
 
 def concerns_for(actor: Actor, *, status: str = "", page: int = 1) -> Page[Concern]:
@@ -131,14 +109,24 @@ def concerns_for(actor: Actor, *, status: str = "", page: int = 1) -> Page[Conce
     return Paginator(queryset, PAGE_SIZE).get_page(page)
 
 
-def get_concern_for(actor: Actor, concern_id: int) -> Concern:
-    concern: Concern = access.get_or_404(
-        case_access.visible_concerns(actor).select_related(
-            "young_person__school", "forum", "raised_by", "case"
-        ),
-        pk=concern_id,
-    )
-    return concern
+def concern_rows(actor: Actor, concerns: Iterable[Concern]) -> list[ConcernRow]:
+    case_ids = set(case_access.visible_cases(actor).values_list("pk", flat=True))
+    return [
+        ConcernRow(
+            concern=concern,
+            person_name=concern.name_for(
+                sees_register=case_access.sees_register_name(actor, concern, case_ids)
+            ),
+        )
+        for concern in concerns
+    ]
+
+
+def school_by_slug(actor: Actor, slug: str | None) -> Unit | None:
+    """A unit of the actor's municipality by its slug (integrations name schools so)."""
+    if not slug:
+        return None
+    return Unit.objects.filter(municipality_id=municipality_of(actor), slug=slug).first()
 
 
 def search_young_people(actor: Actor, query: str) -> list[YoungPerson]:
@@ -147,20 +135,13 @@ def search_young_people(actor: Actor, query: str) -> list[YoungPerson]:
         return []
     people = case_access.visible_young_people(actor)
     digits = "".join(ch for ch in query if ch.isdigit())
-    if len(digits) == 10:
+    if len(digits) == CPR_DIGITS:
         people = people.filter(cpr_index=blind_index(digits))
     else:
-        for word in query.split()[:3]:
+        for word in query.split()[:SEARCH_MAX_WORDS]:
             people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return list(people.select_related("school").order_by("last_name", "first_name")[:50])
-
-
-def get_young_person_for(actor: Actor, person_id: int) -> YoungPerson:
-    person: YoungPerson = access.get_or_404(
-        case_access.visible_young_people(actor).select_related("school", "school_district"),
-        pk=person_id,
-    )
-    return person
+    ordered = people.select_related("school").order_by("last_name", "first_name")
+    return list(ordered[:SEARCH_RESULTS_MAX])
 
 
 def cases_of_young_person(actor: Actor, person: YoungPerson) -> list[Case]:
@@ -189,7 +170,7 @@ def my_work(actor: Actor) -> MyWork:
         tasks = list(
             Task.objects.filter(
                 owner_id=actor.member_id, status=TaskStatus.OPEN, case__in=visible
-            ).select_related("case__young_person")[:50]
+            ).select_related("case__young_person")[:MY_WORK_LIST_MAX]
         )
         agreements = ActionAgreement.objects.filter(
             case__in=visible, follow_up_date__lte=today + timedelta(days=7)
@@ -199,7 +180,9 @@ def my_work(actor: Actor) -> MyWork:
                 Q(coordinator_id=actor.member_id) | Q(contact_person_id=actor.member_id)
             )
         follow_ups = list(
-            agreements.select_related("case__young_person").order_by("follow_up_date")[:50]
+            agreements.select_related("case__young_person").order_by("follow_up_date")[
+                :MY_WORK_LIST_MAX
+            ]
         )
     new_concerns = list(
         case_access.visible_concerns(actor)
@@ -211,17 +194,19 @@ def my_work(actor: Actor) -> MyWork:
                 ConcernStatus.AWAITING_DECISION,
             ],
         )
-        .select_related("young_person", "forum")[:50]
+        .select_related("young_person", "forum")[:MY_WORK_LIST_MAX]
     )
     my_concerns = list(
-        Concern.objects.filter(raised_by_id=actor.user_id)
+        case_access.own_concerns(actor)
         .select_related("young_person", "forum")
-        .order_by("-raised_at")[:10]
+        .order_by("-raised_at")[:MY_CONCERNS_MAX]
     )
     return MyWork(
         tasks=tasks,
         overdue_tasks=sum(1 for task in tasks if task.due_date < today),
-        cases=list(visible.select_related("young_person", "forum").order_by("-opened_at")[:20]),
+        cases=list(
+            visible.select_related("young_person", "forum").order_by("-opened_at")[:MY_CASES_MAX]
+        ),
         follow_ups=follow_ups,
         new_concerns=new_concerns,
         my_concerns=my_concerns,
@@ -251,7 +236,7 @@ def individual_fora(actor: Actor) -> QuerySet[Forum]:
             may_discuss_individuals=True,
             dissolved_at__isnull=True,
         )
-        .exclude(forum_type="adhoc")
+        .exclude(forum_type=ForumType.ADHOC)
         .order_by("name")
     )
 

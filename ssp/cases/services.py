@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from ssp import access
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import access as case_access
-from ssp.cases.cpr import parse_cpr
+from ssp.cases.cpr import CPR_DIGITS, full_cpr_of, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
     RISK_FACTORS,
@@ -81,19 +81,17 @@ DEFAULT_LEGAL_BASES: tuple[dict[str, Any], ...] = (
 )
 
 
+# Field lengths that free text is cut to before it is stored.
+EVENT_TEXT_MAX = 500
+REPORTED_NAME_MAX = 200
+# How a search for young people was made, as the audit event records it (not the words).
+SEARCH_BY_CPR = "cpr"
+SEARCH_BY_NAME = "name"
+
+
 def _subject(person: YoungPerson) -> str:
+    """The audit trail's reference to a young person: an id, never a name."""
     return f"youngperson:{person.pk}"
-
-
-def _actor_of(user: User) -> access.Actor:
-    return access.get_actor(user)
-
-
-def _member_of(user: User) -> Member:
-    member = Member.objects.filter(user=user).first()
-    if member is None:
-        raise DomainError(_("Din bruger er ikke knyttet til SSP-organisationen."))
-    return member
 
 
 # --- Worksheet rule ------------------------------------------------------------------------
@@ -157,6 +155,25 @@ class YoungPersonData:
     class_name: str = ""
     custody_holders: list[CustodyHolderData] = field(default_factory=list)
 
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], *, school: Unit | None) -> YoungPersonData:
+        """From validated input: a form's cleaned data or an API payload (shared by both)."""
+        holders = []
+        if values.get("parent_name"):
+            holders.append(
+                CustodyHolderData(
+                    name=values["parent_name"], phone=values.get("parent_phone") or ""
+                )
+            )
+        return cls(
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            cpr=values["cpr"],
+            school=school,
+            class_name=values.get("class_name") or "",
+            custody_holders=holders,
+        )
+
 
 def find_or_register_young_person(
     *, actor_user: User, municipality: Municipality, data: YoungPersonData
@@ -193,7 +210,6 @@ def find_or_register_young_person(
         actor=actor_user,
         action=AuditAction.YOUNG_PERSON_REGISTERED,
         obj=person,
-        object_repr=f"youngperson:{person.pk}",
         municipality_id=municipality.pk,
         subject_ref=_subject(person),
     )
@@ -233,11 +249,35 @@ class ConcernData:
     school_district: SchoolDistrict | None = None
     worksheet: dict[str, Any] | None = None
 
+    @classmethod
+    def from_values(
+        cls,
+        values: Mapping[str, Any],
+        *,
+        young_person: YoungPersonData | None,
+        worksheet: dict[str, Any] | None,
+    ) -> ConcernData:
+        """From validated input: a form's cleaned data or an API payload (shared by both)."""
+        return cls(
+            subject=values["subject"],
+            source=values["source"],
+            description=values["description"],
+            level=values.get("level") or Level.YELLOW,
+            case_level=values.get("case_level"),
+            young_person=young_person,
+            group_size=values.get("group_size"),
+            group_age_min=values.get("group_age_min"),
+            group_age_max=values.get("group_age_max"),
+            place=values.get("place") or "",
+            school_district=values.get("school_district"),
+            worksheet=worksheet,
+        )
+
 
 @transaction.atomic
 def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
     """R2: anyone raises a concern; it is routed and the worksheet rule sets its status."""
-    actor = _actor_of(actor_user)
+    actor = access.get_actor(actor_user)
     if not case_access.can_raise_concern(actor):
         raise DomainError(_("Din rolle kan ikke indberette bekymringer."))
     municipality = Municipality.objects.get(pk=access.municipality_of(actor))
@@ -271,7 +311,9 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
         level=data.level,
         case_level=data.case_level if municipality.rule("case_levels") else None,
         reported_name=(
-            f"{data.young_person.first_name.strip()} {data.young_person.last_name.strip()}"[:200]
+            f"{data.young_person.first_name.strip()} {data.young_person.last_name.strip()}"[
+                :REPORTED_NAME_MAX
+            ]
             if data.young_person is not None
             else ""
         ),
@@ -312,7 +354,7 @@ def concern_receivers(concern: Concern) -> list[Member]:
 
 @transaction.atomic
 def route_concern(*, actor_user: User, concern: Concern, forum: Forum) -> Concern:
-    if not case_access.can_route_concerns(_actor_of(actor_user)):
+    if not case_access.can_route_concern(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan sende en bekymring videre."))
     if forum.municipality_id != concern.municipality_id or forum.dissolved_at is not None:
         raise DomainError(_("Vælg et aktivt forum i kommunen."))
@@ -330,9 +372,9 @@ def route_concern(*, actor_user: User, concern: Concern, forum: Forum) -> Concer
 
 @transaction.atomic
 def drop_concern(*, actor_user: User, concern: Concern, note: str) -> Concern:
-    if not case_access.can_open_case(_actor_of(actor_user)):
+    if not case_access.can_drop_concern(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan henlægge en bekymring."))
-    if concern.status == ConcernStatus.ACTION_REQUIRED:
+    if concern.requires_agreement:
         raise DomainError(
             _("Arbejdsarket kræver en handlingsaftale. Bekymringen kan ikke henlægges.")
         )
@@ -354,7 +396,7 @@ def drop_concern(*, actor_user: User, concern: Concern, note: str) -> Concern:
 
 
 def _event(case: Case, actor_user: User | None, text: str) -> None:
-    CaseEvent.objects.create(case=case, actor=actor_user, text=text[:500])
+    CaseEvent.objects.create(case=case, actor=actor_user, text=text[:EVENT_TEXT_MAX])
 
 
 @transaction.atomic
@@ -367,7 +409,7 @@ def open_case(
     case_level: int | None = None,
 ) -> Case:
     """R3: open a case from one or more concerns about one young person."""
-    if not case_access.can_open_case(_actor_of(actor_user)):
+    if not case_access.can_open_case(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan oprette sager."))
     if not concerns:
         raise DomainError(_("Vælg mindst én bekymring."))
@@ -407,7 +449,7 @@ def open_case(
 @transaction.atomic
 def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member]) -> Forum:
     """R3 (Høje-Taastrup): an ad hoc action group is the case's need-to-know circle."""
-    if not case_access.can_open_case(_actor_of(actor_user)):
+    if not case_access.can_set_up_adhoc_group(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan nedsætte en ad hoc handlegruppe."))
     if not members:
         raise DomainError(_("Vælg medlemmerne af handlegruppen."))
@@ -452,7 +494,7 @@ def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member
 
 @transaction.atomic
 def escalate_case(*, actor_user: User, case: Case, forum: Forum, reason: str) -> Case:
-    if not case_access.can_open_case(_actor_of(actor_user)):
+    if not case_access.can_escalate_case(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan sende en sag videre."))
     if forum.municipality_id != case.municipality_id or not forum.may_discuss_individuals:
         raise DomainError(
@@ -631,7 +673,6 @@ def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
         actor=actor_user,
         action=AuditAction.TASK_ADDED,
         obj=task,
-        object_repr=f"task:{task.pk}",
         municipality_id=case.municipality_id,
     )
     return task
@@ -646,7 +687,6 @@ def complete_task(*, actor_user: User, task: Task) -> Task:
         actor=actor_user,
         action=AuditAction.TASK_DONE,
         obj=task,
-        object_repr=f"task:{task.pk}",
         municipality_id=task.case.municipality_id,
     )
     return task
@@ -716,8 +756,13 @@ def withdraw_consent(*, actor_user: User, consent: Consent, withdrawn_on: date) 
     return consent
 
 
-def legal_bases_for(municipality: Municipality) -> list[LegalBasis]:
-    """The municipality's catalogue of legal bases, created from the defaults when empty."""
+@transaction.atomic
+def install_default_legal_bases(*, municipality: Municipality) -> list[LegalBasis]:
+    """R4: give a municipality the default catalogue of legal bases; safe to run twice.
+
+    Reference data, written when a municipality is set up (demo loader, data migration 0003),
+    never on a read path. A municipality with a catalogue of its own keeps it as it is.
+    """
     existing = list(LegalBasis.objects.filter(municipality=municipality))
     if existing:
         return existing
@@ -809,7 +854,7 @@ def close_case(
     *, actor_user: User, case: Case, outcome: str, partners: str, what_worked: str
 ) -> Case:
     """R3: every case is evaluated when it ends; the evaluation feeds the annual report."""
-    if not case_access.can_open_case(_actor_of(actor_user)):
+    if not case_access.can_close_case(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan afslutte sager."))
     if case.status == CaseStatus.CLOSED:
         raise DomainError(_("Sagen er allerede afsluttet."))
@@ -843,19 +888,46 @@ def close_case(
     return case
 
 
+def _ssp_purpose() -> str:
+    """The purpose every read of personal data in SSP serves (§115)."""
+    return _("Kriminalpræventivt samarbejde (SSP)")
+
+
 def record_view(
-    *, actor_user: User, obj: Any, person: YoungPerson | None, purpose: str = ""
+    *,
+    actor_user: User,
+    obj: Case | Concern | YoungPerson,
+    person: YoungPerson | None,
+    purpose: str = "",
 ) -> None:
     """Every view of a young person or a case is an audit event (police: with purpose)."""
     record_event(
         actor=actor_user,
         action=AuditAction.CASE_VIEWED,
         obj=obj,
-        object_repr=f"{obj._meta.model_name}:{obj.pk}",
-        municipality_id=getattr(obj, "municipality_id", None),
+        municipality_id=obj.municipality_id,
         subject_ref=_subject(person) if person else "",
-        purpose=purpose or _("Kriminalpræventivt samarbejde (SSP)"),
+        purpose=purpose or _ssp_purpose(),
     )
+
+
+@transaction.atomic
+def show_full_cpr(*, actor_user: User, person: YoungPerson) -> str:
+    """The full CPR number ("Vis CPR"), for SSP staff only; each time an audit event.
+
+    The event names the young person by id only (`subject_ref`), never by name or number.
+    """
+    if not case_access.can_see_full_cpr(access.get_actor(actor_user)):
+        raise DomainError(_("Kun SSP-medarbejdere kan se det fulde CPR-nummer."))
+    record_event(
+        actor=actor_user,
+        action=AuditAction.CPR_SHOWN,
+        obj=person,
+        municipality_id=person.municipality_id,
+        subject_ref=_subject(person),
+        purpose=_ssp_purpose(),
+    )
+    return full_cpr_of(person)
 
 
 def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
@@ -869,7 +941,8 @@ def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
 
 
 def record_search(*, actor_user: User, query: str, hits: int) -> None:
-    kind = "cpr" if len("".join(ch for ch in query if ch.isdigit())) == 10 else "name"
+    digits = "".join(ch for ch in query if ch.isdigit())
+    kind = SEARCH_BY_CPR if len(digits) == CPR_DIGITS else SEARCH_BY_NAME
     # The search words themselves are not kept: the audit trail outlives retention rules.
     record_event(
         actor=actor_user, action=AuditAction.YOUNG_PEOPLE_SEARCHED, data={"by": kind, "hits": hits}

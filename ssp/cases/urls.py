@@ -34,4 +34,5 @@ urlpatterns = [
     path("sager/<int:pk>/afslut/", views.case_close, name="case_close"),
     path("unge/", views.young_people, name="young_people"),
     path("unge/<int:pk>/", views.young_person_detail, name="young_person"),
+    path("unge/<int:pk>/cpr/", views.young_person_cpr, name="young_person_cpr"),
 ]

@@ -1,19 +1,53 @@
-"""Who sees which meetings and which agenda items (R6, ARCHITECTURE.md access policy).
+"""Who sees which meetings and which agenda items, and who may change them (R6,
+ARCHITECTURE.md access policy). Every decision of the meetings app is taken here; views,
+selectors, the API and the services call these functions and decide nothing themselves.
 
 - Members of a forum see its meetings; SSP staff see every meeting in their municipality;
   members of the forum that receives forwarded minutes see those minutes (without closed items).
-- Closed items concern named individuals: only SSP staff and authority members see them.
-  Everyone else sees the title "Lukket punkt" and nothing else, on every channel.
+- Closed items concern named individuals: only SSP staff and authority members see them
+  (`ssp.access.can_see_closed_items`). Everyone else sees the title "Lukket punkt" and nothing
+  else, on every channel: `item_view` is the one place that redacts.
 - The chair, secretary and coordinators of a forum, and SSP staff, manage its meetings.
+- A member who may not see closed items may still hand in a contribution before one (København):
+  write-only, she never sees it again.
+
+Lookups in the style of healthchecks' `_get_check_for_user`: a meeting, item, attachment, task or
+forum the actor may not see answers 404, the same as one that does not exist; a visible meeting
+the actor may not change answers 403.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Literal, overload
 
-from ssp.access import NO_ROLE, Actor, is_ssp_staff, municipality_of
-from ssp.meetings.models import ForwardedMinutes, Meeting
-from ssp.organisation.models import Forum, Membership, MembershipRole
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ssp.access import (
+    NO_ROLE,
+    Actor,
+    can_see_closed_items,
+    can_see_personal_data,
+    get_or_404,
+    is_ssp_staff,
+    municipality_of,
+)
+from ssp.meetings.models import (
+    AgendaItem,
+    Attachment,
+    Contribution,
+    ForwardedMinutes,
+    Meeting,
+    MeetingTask,
+    MeetingTaskStatus,
+    Visibility,
+)
+from ssp.organisation.models import Forum, Member, Membership, MembershipRole
 
 MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
 PERMANENT_ROLES = (
@@ -23,6 +57,46 @@ PERMANENT_ROLES = (
     MembershipRole.SECRETARY,
     MembershipRole.COORDINATOR,
 )
+
+
+class Mode(Enum):
+    """How a reader meets a meeting."""
+
+    MEMBER = "member"  # a member of the forum (closed items by authority)
+    ORIENTATION = "orientation"  # forwarded minutes: no closed items at all
+    PUBLIC = "public"  # the published version: public items only
+
+
+@dataclass
+class ItemView:
+    """An agenda item as one reader may see it; a redacted item carries its title
+    "Lukket punkt", its position and its visibility, nothing else."""
+
+    pk: int
+    position: int
+    title: str
+    visibility: str
+    redacted: bool
+    description: str = ""
+    decision: str = ""
+    responsible: str = ""
+    deadline: date | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
+    kind: str = ""
+    concern_id: int | None = None
+    case_id: int | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.visibility == Visibility.CLOSED
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+
+# --- Who takes part --------------------------------------------------------------------------
 
 
 def can_use_meetings(actor: Actor) -> bool:
@@ -37,6 +111,19 @@ def _staff_fora(actor: Actor) -> QuerySet[Forum]:
     return Forum.objects.filter(municipality_id=municipality_of(actor))
 
 
+def member_fora(actor: Actor) -> QuerySet[Forum]:
+    """The fora whose meetings the actor attends as a member: her own, or for SSP staff every
+    forum of the municipality."""
+    if is_ssp_staff(actor):
+        return _staff_fora(actor)
+    return Forum.objects.filter(pk__in=actor.forum_ids)
+
+
+def own_fora(actor: Actor) -> QuerySet[Forum]:
+    """The fora the actor is a member of herself."""
+    return Forum.objects.filter(pk__in=actor.forum_ids)
+
+
 def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
     if not actor.is_authenticated:
         return Meeting.objects.none()
@@ -49,13 +136,29 @@ def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
     return Meeting.objects.filter(own | forwarded)
 
 
+def received_minutes(actor: Actor) -> QuerySet[ForwardedMinutes]:
+    """Minutes forwarded to the actor's fora for orientation."""
+    return ForwardedMinutes.objects.filter(to_forum_id__in=actor.forum_ids)
+
+
+def published_meetings() -> QuerySet[Meeting]:
+    """What everyone, without login, may see: published meetings (their public items)."""
+    return Meeting.objects.filter(published_at__isnull=False)
+
+
 def is_member_of(actor: Actor, meeting: Meeting) -> bool:
     return meeting.forum_id in actor.forum_ids or (
         is_ssp_staff(actor) and meeting.forum.municipality_id == actor.municipality_id
     )
 
 
+def mode_for(actor: Actor, meeting: Meeting) -> Mode:
+    """A visible meeting is read as a member, or as forwarded minutes for orientation."""
+    return Mode.MEMBER if is_member_of(actor, meeting) else Mode.ORIENTATION
+
+
 def can_manage(actor: Actor, forum: Forum) -> bool:
+    """The chair, secretary and coordinators of a forum, and SSP staff of its municipality."""
     if is_ssp_staff(actor) and forum.municipality_id == actor.municipality_id:
         return True
     if actor.member_id is None:
@@ -67,6 +170,11 @@ def can_manage(actor: Actor, forum: Forum) -> bool:
     )
 
 
+def can_manage_meeting(actor: Actor, meeting: Meeting) -> bool:
+    """Managing a meeting: a manager of its forum who reads it as a member."""
+    return is_member_of(actor, meeting) and can_manage(actor, meeting.forum)
+
+
 def managed_fora(actor: Actor) -> QuerySet[Forum]:
     if is_ssp_staff(actor):
         return _staff_fora(actor).filter(dissolved_at__isnull=True)
@@ -76,5 +184,212 @@ def managed_fora(actor: Actor) -> QuerySet[Forum]:
     return Forum.objects.filter(pk__in=managed.values("forum_id"), dissolved_at__isnull=True)
 
 
+def can_plan_meetings(actor: Actor) -> bool:
+    """Planning a forum's calendar or calling an extra meeting: a manager of some forum."""
+    return managed_fora(actor).exists()
+
+
 def permanent_memberships(forum: Forum) -> QuerySet[Membership]:
     return Membership.objects.current().filter(forum=forum, role__in=PERMANENT_ROLES)
+
+
+def can_sign_protocol(actor: Actor, meeting: Meeting) -> bool:
+    """R6: the forum's permanent members sign its protocol."""
+    if actor.member_id is None:
+        return False
+    return permanent_memberships(meeting.forum).filter(member_id=actor.member_id).exists()
+
+
+def can_contribute(actor: Actor, meeting: Meeting) -> bool:
+    """A member of the forum (not a reader of forwarded minutes) may hand in a contribution."""
+    return actor.member_id is not None and is_member_of(actor, meeting)
+
+
+def offers_contribution_form(actor: Actor, meeting: Meeting) -> bool:
+    """The form under a "Lukket punkt" is for members who may not see closed items."""
+    return can_contribute(actor, meeting) and not can_see_closed_items(actor)
+
+
+def can_publish(actor: Actor, meeting: Meeting) -> bool:
+    """Only managers who may see personal data publish: the publication check names registered
+    young people and must not become a way for others to test names against the register."""
+    return can_manage(actor, meeting.forum) and can_see_personal_data(actor)
+
+
+def can_complete_task(actor: Actor, task: MeetingTask) -> bool:
+    return actor.member_id is not None and task.owner_id == actor.member_id
+
+
+# --- Agenda items: the one place that redacts ------------------------------------------------
+
+
+def sees_item(actor: Actor | None, item: AgendaItem, mode: Mode) -> bool:
+    """Whether the reader sees the item's content (else it is redacted or left out)."""
+    if mode is Mode.PUBLIC:
+        return item.visibility == Visibility.PUBLIC
+    if not item.is_closed:
+        return True
+    return mode is Mode.MEMBER and actor is not None and can_see_closed_items(actor)
+
+
+def can_change_item(actor: Actor, item: AgendaItem) -> bool:
+    """Editing, deleting or writing the decision of an item: a closed one only by those who see
+    closed items."""
+    return not item.is_closed or can_see_closed_items(actor)
+
+
+def responsible_candidates(candidates: QuerySet[Member], item: AgendaItem) -> QuerySet[Member]:
+    """Who may be responsible for an item's decision: for a closed item (it concerns a named
+    child) authority persons only."""
+    return candidates.filter(is_authority=True) if item.is_closed else candidates
+
+
+def may_be_responsible(member: Member, item: AgendaItem) -> bool:
+    return not item.is_closed or member.is_authority
+
+
+def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | None:
+    """The item as the reader sees it in this mode: whole, redacted, or (on the public version,
+    for a non-public item) not at all."""
+    if mode is Mode.PUBLIC and item.visibility != Visibility.PUBLIC:
+        return None
+    if not sees_item(actor, item, mode):
+        return ItemView(
+            pk=item.pk,
+            position=item.position,
+            title=_("Lukket punkt"),
+            visibility=item.visibility,
+            redacted=True,
+        )
+    public = mode is Mode.PUBLIC
+    return ItemView(
+        pk=item.pk,
+        position=item.position,
+        title=item.title,
+        visibility=item.visibility,
+        redacted=False,
+        description=item.description,
+        decision=item.decision,
+        responsible=item.responsible.name if item.responsible else "",
+        deadline=item.deadline,
+        attachments=[] if public else list(item.attachments.all()),
+        contributions=[] if public else list(item.contributions.all()),
+        kind=item.kind,
+        concern_id=item.concern_id,
+        case_id=item.case_id,
+    )
+
+
+def changeable_items(actor: Actor, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The items whose decisions the actor may write in the minutes."""
+    items = meeting.items.select_related("responsible").order_by("position")
+    if can_see_closed_items(actor):
+        return items
+    return items.exclude(visibility=Visibility.CLOSED)
+
+
+# --- Lookups ---------------------------------------------------------------------------------
+
+
+def get_meeting_for(actor: Actor, meeting_id: int, *, for_change: bool = False) -> Meeting:
+    """A meeting the actor may see, else 404. `for_change`: a meeting of a forum the actor
+    manages and attends as a member; a reader of forwarded minutes gets 404, another member 403."""
+    meeting = get_or_404(
+        visible_meetings(actor).select_related("forum__municipality", "forum__parent"),
+        pk=meeting_id,
+    )
+    if for_change:
+        if not is_member_of(actor, meeting):
+            raise Http404
+        if not can_manage(actor, meeting.forum):
+            raise PermissionDenied
+    return meeting
+
+
+def get_meeting_to_sign(actor: Actor, meeting_id: int) -> Meeting:
+    """A meeting whose protocol the actor signs as a permanent member: 404 when she does not
+    attend it as a member, 403 when she is not a permanent member."""
+    meeting = get_meeting_for(actor, meeting_id)
+    if not is_member_of(actor, meeting):
+        raise Http404
+    if not can_sign_protocol(actor, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def get_public_meeting(meeting_id: int) -> Meeting:
+    """A published meeting (no login), else 404."""
+    return get_or_404(published_meetings().select_related("forum__municipality"), pk=meeting_id)
+
+
+def _item_of(meeting: Meeting, item_id: int) -> AgendaItem:
+    return get_or_404(meeting.items.select_related("responsible"), pk=item_id)
+
+
+@overload
+def get_item_for(
+    actor: Actor, meeting: Meeting, item_id: int, *, for_change: Literal[False] = False
+) -> ItemView: ...
+
+
+@overload
+def get_item_for(
+    actor: Actor, meeting: Meeting, item_id: int, *, for_change: Literal[True]
+) -> AgendaItem: ...
+
+
+def get_item_for(
+    actor: Actor, meeting: Meeting, item_id: int, *, for_change: bool = False
+) -> ItemView | AgendaItem:
+    """An item of a meeting the actor has looked up (`get_meeting_for`), else 404.
+
+    To read: the item as the actor sees it, a closed item redacted for those who may not see
+    closed items. `for_change`: the item itself, for a manager of the meeting; a closed item is
+    404 for a manager who may not see closed items."""
+    item = _item_of(meeting, item_id)
+    if not for_change:
+        view = item_view(actor, item, mode_for(actor, meeting))
+        if view is None:
+            raise Http404
+        return view
+    if not can_manage_meeting(actor, meeting):
+        raise PermissionDenied
+    if not can_change_item(actor, item):
+        raise Http404
+    return item
+
+
+def get_item_to_contribute(actor: Actor, meeting: Meeting, item_id: int) -> AgendaItem:
+    """The item a member hands a contribution in to. Write-only: the contribution service shows
+    nothing of the item back. A reader of forwarded minutes gets 404."""
+    if not can_contribute(actor, meeting):
+        raise Http404
+    return _item_of(meeting, item_id)
+
+
+def get_attachment_for(actor: Actor, meeting: Meeting, attachment_id: int) -> Attachment:
+    """An attachment of an item the actor sees unredacted in this meeting, else 404: a closed
+    item's files stay closed."""
+    attachment = get_or_404(
+        Attachment.objects.select_related("item").filter(item__meeting=meeting), pk=attachment_id
+    )
+    if not sees_item(actor, attachment.item, mode_for(actor, meeting)):
+        raise Http404
+    return attachment
+
+
+def own_open_tasks(actor: Actor) -> QuerySet[MeetingTask]:
+    """The decision tasks the actor is responsible for and has not finished."""
+    if actor.member_id is None:
+        return MeetingTask.objects.none()
+    return MeetingTask.objects.filter(owner_id=actor.member_id, status=MeetingTaskStatus.OPEN)
+
+
+def get_task_for(actor: Actor, task_id: int) -> MeetingTask:
+    """One of the actor's own open decision tasks, else 404."""
+    return get_or_404(own_open_tasks(actor).select_related("item__meeting__forum"), pk=task_id)
+
+
+def get_forum_for_calendar(actor: Actor, forum_id: int) -> Forum:
+    """A forum whose meetings the actor attends as a member, else 404."""
+    return get_or_404(member_fora(actor), pk=forum_id)

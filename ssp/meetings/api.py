@@ -9,11 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from ssp import access
+from ssp.http import actor_of, user_of
+from ssp.meetings import access as meeting_access
 from ssp.meetings import selectors, services
 from ssp.meetings.models import Meeting
 
 router = Router(tags=["meetings"])
+
+MEETINGS_LISTED = 200
 
 
 class MeetingOut(Schema):
@@ -56,16 +59,16 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
 
 @router.get("/meetings", response=list[MeetingOut])
 def list_meetings(request: HttpRequest) -> list[MeetingOut]:
-    actor = access.get_actor(request.user)
-    return [MeetingOut(**_meeting(m)) for m in selectors.meetings_for(actor)[:200]]
+    actor = actor_of(request)
+    return [MeetingOut(**_meeting(m)) for m in selectors.meetings_for(actor)[:MEETINGS_LISTED]]
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
-    actor = access.get_actor(request.user)
-    meeting = selectors.get_meeting_for(actor, meeting_id)
-    services.record_view(actor_user=request.user, meeting=meeting)  # type: ignore[arg-type]
-    items = selectors.agenda_for(actor, meeting, selectors.mode_for(actor, meeting))
+    actor = actor_of(request)
+    meeting = meeting_access.get_meeting_for(actor, meeting_id)
+    services.record_view(actor_user=user_of(request), meeting=meeting)
+    items = selectors.agenda_for(actor, meeting, meeting_access.mode_for(actor, meeting))
     return MeetingDetailOut(
         **_meeting(meeting),
         items=[

@@ -14,11 +14,13 @@ from icalendar import Calendar, Event
 from ssp.meetings.models import Meeting
 
 SALT = "ssp.meetings.calendar"
+VERSION_LENGTH = 16
+FEED_MEETINGS_MAX = 500
 
 
 def _version(user: User) -> str:
     """Changes with the password, so a new password also gives a new calendar address."""
-    return salted_hmac(SALT, user.password).hexdigest()[:16]
+    return salted_hmac(SALT, user.password).hexdigest()[:VERSION_LENGTH]
 
 
 def feed_token(user: User) -> str:
@@ -42,7 +44,7 @@ def feed(request: HttpRequest, meetings: QuerySet[Meeting], *, name: str) -> byt
     cal.add("prodid", "-//SSP-platformen//DA")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    for meeting in meetings[:500]:
+    for meeting in meetings[:FEED_MEETINGS_MAX]:
         event = Event()
         event.add("uid", f"meeting-{meeting.pk}@ssp")
         event.add("summary", meeting.display_title)
@@ -52,4 +54,5 @@ def feed(request: HttpRequest, meetings: QuerySet[Meeting], *, name: str) -> byt
             event.add("location", meeting.location)
         event.add("url", request.build_absolute_uri(reverse("meetings:detail", args=[meeting.pk])))
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

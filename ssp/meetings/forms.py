@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ssp.forms import MemberChoiceField, StyledForm
+from ssp.meetings import access as meeting_access
 from ssp.meetings.models import AgendaItem, Attendance, MeetingKind, Visibility
 from ssp.meetings.services import DecisionData
 from ssp.organisation.models import Forum, Member
@@ -34,7 +35,7 @@ class CalendarForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField[Forum], self.fields["forum"]).queryset = fora
         self.fields["year"].initial = timezone.localdate().year + 1
 
 
@@ -53,7 +54,7 @@ class MeetingForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField[Forum], self.fields["forum"]).queryset = fora
 
 
 class ItemForm(StyledForm):
@@ -75,7 +76,7 @@ class ItemForm(StyledForm):
     def __init__(self, *args: Any, allow_closed: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not allow_closed:
-            self.fields["visibility"].choices = [  # type: ignore[attr-defined]
+            cast(forms.ChoiceField, self.fields["visibility"]).choices = [
                 c for c in Visibility.choices if c[0] != Visibility.CLOSED
             ]
 
@@ -114,8 +115,7 @@ class MinutesForm(StyledForm):
             )
             self.fields[f"responsible_{item.pk}"] = MemberChoiceField(
                 label=_("Ansvarlig"),
-                # A closed item's decision concerns a named child: authority persons only.
-                queryset=candidates.filter(is_authority=True) if item.is_closed else candidates,
+                queryset=meeting_access.responsible_candidates(candidates, item),
                 required=False,
                 initial=item.responsible_id,
             )

@@ -69,6 +69,10 @@ class Meeting(models.Model):
     def display_title(self) -> str:
         return self.title or f"{self.forum.name} – {self.get_kind_display()}"
 
+    @property
+    def is_held(self) -> bool:
+        return self.status == MeetingStatus.HELD
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Offentligt")

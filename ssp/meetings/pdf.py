@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from ssp.meetings.access import ItemView
 from ssp.meetings.models import Meeting
-from ssp.meetings.selectors import ItemView
 
 
 def render_meeting(*, meeting: Meeting, items: list[ItemView], public: bool) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,12 +15,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ssp import access
+from ssp.access import get_actor
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
-from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus, YoungPerson
+from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus
+from ssp.cases.personal_data import FindingKind, find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
+from ssp.meetings import selectors
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
@@ -33,20 +34,19 @@ from ssp.meetings.models import (
     MeetingKind,
     MeetingStatus,
     MeetingTask,
+    MeetingTaskStatus,
     Signature,
     Visibility,
 )
 from ssp.organisation.models import Cadence, Forum, Member
 
 MEETING_LENGTH = timedelta(hours=2)
-
-
-def _actor(user: User) -> access.Actor:
-    return access.get_actor(user)
+ATTACHMENT_NAME_MAX = Attachment._meta.get_field("name").max_length or 200
+TASK_DESCRIPTION_MAX = MeetingTask._meta.get_field("description").max_length or 500
 
 
 def _require_manager(user: User, forum: Forum) -> None:
-    if not meeting_access.can_manage(_actor(user), forum):
+    if not meeting_access.can_manage(get_actor(user), forum):
         raise DomainError(_("Kun forummets formand, sekretær eller SSP-medarbejdere kan gøre det."))
 
 
@@ -170,6 +170,16 @@ def _next_position(meeting: Meeting) -> int:
     return (meeting.items.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
+def _check_item(meeting: Meeting, *, title: str, visibility: str) -> None:
+    """R6: a forum that may not discuss named persons has no closed items; every item a title."""
+    if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
+        raise DomainError(
+            _("Forummet må ikke drøfte navngivne personer, så der kan ikke være lukkede punkter.")
+        )
+    if not title.strip():
+        raise DomainError(_("Skriv en overskrift."))
+
+
 @transaction.atomic
 def add_item(
     *,
@@ -178,15 +188,10 @@ def add_item(
     title: str,
     description: str = "",
     visibility: str = Visibility.INTERNAL,
-    attachment: File | None = None,
+    attachment: File[bytes] | None = None,
 ) -> AgendaItem:
     _require_manager(actor_user, meeting.forum)
-    if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
-        raise DomainError(
-            _("Forummet må ikke drøfte navngivne personer, så der kan ikke være lukkede punkter.")
-        )
-    if not title.strip():
-        raise DomainError(_("Skriv en overskrift."))
+    _check_item(meeting, title=title, visibility=visibility)
     before = protocol_hash(meeting)
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -203,12 +208,19 @@ def add_item(
 
 
 @transaction.atomic
-def add_attachment(*, actor_user: User, item: AgendaItem, upload: File) -> Attachment:
+def add_attachment(*, actor_user: User, item: AgendaItem, upload: File[bytes]) -> Attachment:
     """An attachment shares its item's visibility: a closed item's files stay closed."""
     _require_manager(actor_user, item.meeting.forum)
-    name = (upload.name or "bilag").rsplit("/", 1)[-1][:200]
+    name = (upload.name or "bilag").rsplit("/", 1)[-1][:ATTACHMENT_NAME_MAX]
     attachment = Attachment.objects.create(item=item, file=upload, name=name)
-    _audit(actor_user, AuditAction.ATTACHMENT_ADDED, item.meeting, item=item.pk, name=name)
+    # The file name may name a child: the event refers to the attachment by its id only.
+    _audit(
+        actor_user,
+        AuditAction.ATTACHMENT_ADDED,
+        item.meeting,
+        item=item.pk,
+        attachment=attachment.pk,
+    )
     return attachment
 
 
@@ -278,7 +290,6 @@ def prepare_next_agendas(*, today: date) -> int:
                 actor=None,
                 action=AuditAction.AGENDA_PREPARED,
                 obj=meeting,
-                object_repr=f"meeting:{meeting.pk}",
                 municipality_id=forum.municipality_id,
                 data={"added": count, "automatic": True},
             )
@@ -313,9 +324,10 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
 
 @transaction.atomic
 def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contribution:
-    """København: a non-authority member may hand in a concern before a closed item."""
-    actor = _actor(actor_user)
-    if actor.member_id is None or not meeting_access.is_member_of(actor, item.meeting):
+    """København: a non-authority member may hand in a concern before a closed item. Write-only:
+    only those who see the closed item see the contribution."""
+    actor = get_actor(actor_user)
+    if actor.member_id is None or not meeting_access.can_contribute(actor, item.meeting):
         raise DomainError(_("Du er ikke medlem af forummet."))
     if not text.strip():
         raise DomainError(_("Skriv dit bidrag."))
@@ -378,14 +390,16 @@ def record_minutes(
             defaults={"present": present, "left_before_closed_items": left and present},
         )
     items = {item.pk: item for item in meeting.items.all()}
-    sees_closed = access.can_see_closed_items(_actor(actor_user))
+    actor = get_actor(actor_user)
     for item_id, data in decisions.items():
         item = items.get(item_id)
         if item is None:
             raise DomainError(_("Punktet hører ikke til mødet."))
-        if item.is_closed and not sees_closed:
+        if not meeting_access.can_change_item(actor, item):
             raise DomainError(_("Kun myndighedspersoner skriver referat af lukkede punkter."))
-        if item.is_closed and data.responsible is not None and not data.responsible.is_authority:
+        if data.responsible is not None and not meeting_access.may_be_responsible(
+            data.responsible, item
+        ):
             raise DomainError(
                 _("Ansvarlig for et lukket punkt skal være en myndighedsperson: %(name)s er ikke.")
                 % {"name": data.responsible.name}
@@ -411,13 +425,16 @@ def _sync_task(item: AgendaItem) -> None:
         MeetingTask.objects.filter(item=item).delete()
         return
     if task is not None and task.owner_id == item.responsible.pk:
-        task.description = item.decision[:500]
+        task.description = item.decision[:TASK_DESCRIPTION_MAX]
         task.due_date = item.deadline
         task.save(update_fields=["description", "due_date"])
         return
     MeetingTask.objects.filter(item=item).delete()
     MeetingTask.objects.create(
-        item=item, owner=item.responsible, description=item.decision[:500], due_date=item.deadline
+        item=item,
+        owner=item.responsible,
+        description=item.decision[:TASK_DESCRIPTION_MAX],
+        due_date=item.deadline,
     )
 
 
@@ -441,13 +458,8 @@ def update_item(
 ) -> AgendaItem:
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
-    if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
-        raise DomainError(
-            _("Forummet må ikke drøfte navngivne personer, så der kan ikke være lukkede punkter.")
-        )
-    if not title.strip():
-        raise DomainError(_("Skriv en overskrift."))
-    if item.is_closed and not access.can_see_closed_items(_actor(actor_user)):
+    _check_item(meeting, title=title, visibility=visibility)
+    if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan rette et lukket punkt."))
     before = protocol_hash(meeting)
     item.title = title.strip()
@@ -463,7 +475,7 @@ def update_item(
 def delete_item(*, actor_user: User, item: AgendaItem) -> None:
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
-    if item.is_closed and not access.can_see_closed_items(_actor(actor_user)):
+    if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan slette et lukket punkt."))
     before = protocol_hash(meeting)
     position = item.position
@@ -494,12 +506,12 @@ def current_signatures(meeting: Meeting) -> list[Signature]:
 def sign_protocol(*, actor_user: User, meeting: Meeting) -> Signature:
     """R6: the protocol is signed by the forum's permanent members; when all have signed the
     current text, it is approved and forwarded up the reporting line."""
-    actor = _actor(actor_user)
+    actor = get_actor(actor_user)
     if meeting.status != MeetingStatus.HELD:
         raise DomainError(_("Referatet kan først underskrives, når mødet er afholdt."))
-    needed = {m.pk for m in signers_needed(meeting)}
-    if actor.member_id not in needed:
+    if actor.member_id is None or not meeting_access.can_sign_protocol(actor, meeting):
         raise DomainError(_("Kun forummets faste medlemmer underskriver protokollen."))
+    needed = {m.pk for m in signers_needed(meeting)}
     text_hash = protocol_hash(meeting)
     signature, _created = Signature.objects.get_or_create(
         meeting=meeting,
@@ -546,16 +558,15 @@ def forward_minutes(*, actor_user: User, meeting: Meeting) -> ForwardedMinutes |
 
 # --- Publication ---------------------------------------------------------------------------
 
-CPR_LIKE = re.compile(r"\b\d{6}-?\d{4}\b")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-PHONE = re.compile(r"(?<!\d)(?:\+45[ ]?)?(?:\d{2}[ ]?){3}\d{2}(?!\d)")
-
 
 @dataclass(frozen=True)
 class Finding:
+    """Personal data found in a public item: the item's number, which of its texts, what kind,
+    and the text that matched."""
+
     position: int
     field: str
-    kind: str
+    kind: FindingKind
     text: str
 
 
@@ -565,44 +576,16 @@ def _texts(item: AgendaItem) -> Iterable[tuple[str, str]]:
     yield _("beslutning"), item.decision
 
 
-def find_personal_data(meeting: Meeting) -> list[Finding]:
+def publication_findings(meeting: Meeting) -> list[Finding]:
     """R6: CPR-like numbers, names of registered young people, e-mail addresses and phone
-    numbers in the public items block publication."""
-    scope = (
-        {"municipality_id": meeting.forum.municipality_id}
-        if meeting.forum.municipality_id is not None
-        else {"municipality__police_district_id": meeting.forum.police_district_id}
-    )
-    names = [
-        f"{first} {last}".lower()
-        for first, last in YoungPerson.objects.filter(**scope).values_list(
-            "first_name", "last_name"
-        )
+    numbers in the public items block publication (`ssp.cases.personal_data`)."""
+    names = selectors.registered_names(meeting.forum)
+    return [
+        Finding(item.position, field_name, found.kind, found.text)
+        for item in meeting.items.filter(visibility=Visibility.PUBLIC).order_by("position")
+        for field_name, text in _texts(item)
+        for found in find_personal_data(text, names=names)
     ]
-    findings = []
-    for item in meeting.items.filter(visibility=Visibility.PUBLIC).order_by("position"):
-        for field_name, text in _texts(item):
-            if not text:
-                continue
-            for match in CPR_LIKE.finditer(text):
-                findings.append(Finding(item.position, field_name, _("CPR-nummer"), match.group()))
-            for match in EMAIL.finditer(text):
-                findings.append(
-                    Finding(item.position, field_name, _("e-mailadresse"), match.group())
-                )
-            for match in PHONE.finditer(CPR_LIKE.sub("", text)):
-                findings.append(
-                    Finding(item.position, field_name, _("telefonnummer"), match.group())
-                )
-            lowered = text.lower()
-            for name in names:
-                if name in lowered:
-                    findings.append(
-                        Finding(
-                            item.position, field_name, _("navn på registreret ung"), name.title()
-                        )
-                    )
-    return findings
 
 
 @transaction.atomic
@@ -612,11 +595,11 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
     Only managers who may see personal data publish: the check names registered young people,
     which must not become a way for others to test names against the register."""
     _require_manager(actor_user, meeting.forum)
-    if not access.can_see_personal_data(_actor(actor_user)):
+    if not meeting_access.can_publish(get_actor(actor_user), meeting):
         raise DomainError(
             _("Offentliggørelsen foretages af SSP-sekretariatet eller en myndighedsperson.")
         )
-    findings = find_personal_data(meeting)
+    findings = publication_findings(meeting)
     if findings:
         _audit(actor_user, AuditAction.PUBLICATION_BLOCKED, meeting, findings=len(findings))
         return findings
@@ -630,8 +613,14 @@ def record_view(*, actor_user: User, meeting: Meeting) -> None:
     _audit(actor_user, AuditAction.MEETING_VIEWED, meeting)
 
 
-def record_attachment(*, actor_user: User, meeting: Meeting, name: str) -> None:
-    _audit(actor_user, AuditAction.ATTACHMENT_DOWNLOADED, meeting, name=name)
+def record_attachment(*, actor_user: User, attachment: Attachment) -> None:
+    _audit(
+        actor_user,
+        AuditAction.ATTACHMENT_DOWNLOADED,
+        attachment.item.meeting,
+        item=attachment.item_id,
+        attachment=attachment.pk,
+    )
 
 
 def record_pdf(*, actor_user: User, meeting: Meeting) -> None:
@@ -640,10 +629,9 @@ def record_pdf(*, actor_user: User, meeting: Meeting) -> None:
 
 @transaction.atomic
 def complete_meeting_task(*, actor_user: User, task: MeetingTask) -> MeetingTask:
-    actor = _actor(actor_user)
-    if task.owner_id != actor.member_id:
+    if not meeting_access.can_complete_task(get_actor(actor_user), task):
         raise DomainError(_("Kun den ansvarlige kan markere opgaven som udført."))
-    task.status = "done"
+    task.status = MeetingTaskStatus.DONE
     task.save(update_fields=["status"])
     _audit(actor_user, AuditAction.DECISION_TASK_DONE, task.item.meeting, task=task.pk)
     return task

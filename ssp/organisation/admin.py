@@ -5,8 +5,6 @@ Every change made here is an audit event, written in the admin's transaction.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -23,12 +21,12 @@ from ssp.organisation.models import (
 )
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(admin.TabularInline[Seat, Forum]):
     model = Seat
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Forum]):
     model = Membership
     extra = 0
     autocomplete_fields = ["member"]
@@ -36,27 +34,27 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(PoliceDistrict)
-class PoliceDistrictAdmin(AuditedAdmin):
+class PoliceDistrictAdmin(AuditedAdmin[PoliceDistrict]):
     list_display = ["name", "slug"]
     search_fields = ["name"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(AuditedAdmin):
+class MunicipalityAdmin(AuditedAdmin[Municipality]):
     list_display = ["name", "police_district", "target_age_min", "target_age_max", "preset"]
     search_fields = ["name"]
     list_filter = ["police_district"]
 
 
 @admin.register(SchoolDistrict)
-class SchoolDistrictAdmin(AuditedAdmin):
+class SchoolDistrictAdmin(AuditedAdmin[SchoolDistrict]):
     list_display = ["name", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["name"]
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdmin):
+class UnitAdmin(AuditedAdmin[Unit]):
     list_display = ["name", "kind", "sector", "school_district", "municipality"]
     list_filter = ["municipality", "kind", "sector"]
     search_fields = ["name"]
@@ -64,7 +62,7 @@ class UnitAdmin(AuditedAdmin):
 
 
 @admin.register(Forum)
-class ForumAdmin(AuditedAdmin):
+class ForumAdmin(AuditedAdmin[Forum]):
     list_display = ["name", "forum_type", "level", "cadence", "parent", "municipality"]
     list_filter = ["municipality", "police_district", "forum_type", "level", "cadence"]
     search_fields = ["name", "key"]
@@ -72,9 +70,11 @@ class ForumAdmin(AuditedAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(AuditedAdmin):
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = super().get_readonly_fields(request, obj)
+class MemberAdmin(AuditedAdmin[Member]):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Member | None = None
+    ) -> list[str] | tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
             # No one raises their own access: another administrator must do it.
             return (*fields, "access_role", "is_authority", "user", "municipality")
@@ -95,7 +95,7 @@ class MemberAdmin(AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
+class MembershipAdmin(AuditedAdmin[Membership]):
     list_display = ["member", "forum", "role", "has_vote", "start_date", "end_date"]
     list_filter = ["role", "has_vote", "forum__municipality"]
     search_fields = ["member__name", "forum__name"]

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from ssp import access
 from ssp.access import Actor
+from ssp.http import actor_of
 from ssp.organisation import selectors
+from ssp.organisation.models import Municipality
 
 router = Router(tags=["organisation"])
 
 
 def _actor(request: HttpRequest) -> Actor:
-    actor = access.get_actor(request.user)
-    if not access.can_view_organisation(actor):
-        raise PermissionDenied
-    return actor
+    """The request's actor; 403 unless a member of the organisation (like the pages)."""
+    return access.enforce(access.can_view_organisation, actor_of(request))
 
 
 class MunicipalityOut(Schema):
@@ -91,16 +90,16 @@ class UnitOut(Schema):
     school_district: str | None
 
 
-def _municipality_out(m: object) -> MunicipalityOut:
+def _municipality_out(m: Municipality) -> MunicipalityOut:
     return MunicipalityOut(
-        slug=m.slug,  # type: ignore[attr-defined]
-        name=m.name,  # type: ignore[attr-defined]
-        police_district=m.police_district.name,  # type: ignore[attr-defined]
-        target_age_min=m.target_age_min,  # type: ignore[attr-defined]
-        target_age_max=m.target_age_max,  # type: ignore[attr-defined]
-        ssp_plus_age_min=m.ssp_plus_age_min,  # type: ignore[attr-defined]
-        ssp_plus_age_max=m.ssp_plus_age_max,  # type: ignore[attr-defined]
-        rules=m.rules,  # type: ignore[attr-defined]
+        slug=m.slug,
+        name=m.name,
+        police_district=m.police_district.name,
+        target_age_min=m.target_age_min,
+        target_age_max=m.target_age_max,
+        ssp_plus_age_min=m.ssp_plus_age_min,
+        ssp_plus_age_max=m.ssp_plus_age_max,
+        rules=m.rules,
     )
 
 
@@ -131,7 +130,7 @@ def list_fora(request: HttpRequest, slug: str) -> list[ForumOut]:
             police_district=municipality.police_district.slug if f.police_district_id else None,
             school_district=f.school_district.slug if f.school_district else None,
             may_discuss_individuals=f.may_discuss_individuals,
-            member_count=f.member_count,  # type: ignore[attr-defined]
+            member_count=f.member_count,
         )
         for f in selectors.fora_of_municipality(actor, municipality)
     ]
@@ -139,7 +138,8 @@ def list_fora(request: HttpRequest, slug: str) -> list[ForumOut]:
 
 @router.get("/fora/{forum_id}", response=ForumDetailOut)
 def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
-    forum = selectors.get_forum_for(_actor(request), forum_id)
+    detail = selectors.forum_detail_for(_actor(request), forum_id)
+    forum = detail.forum
     return ForumDetailOut(
         id=forum.pk,
         key=forum.key,
@@ -161,7 +161,7 @@ def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
                 count_min=s.count_min,
                 count_max=s.count_max,
             )
-            for s in forum.seats.all()
+            for s in detail.seats
         ],
         members=[
             MemberOut(
@@ -175,7 +175,7 @@ def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
                 email=ms.member.email,
                 phone=ms.member.phone,
             )
-            for ms in forum.current_memberships  # type: ignore[attr-defined]
+            for ms in detail.memberships
         ],
     )
 
@@ -193,5 +193,5 @@ def list_units(request: HttpRequest, slug: str) -> list[UnitOut]:
             sector=u.sector,
             school_district=u.school_district.slug if u.school_district else None,
         )
-        for u in directory["units"]  # type: ignore[attr-defined]
+        for u in directory.units
     ]

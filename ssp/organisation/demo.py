@@ -15,6 +15,7 @@ from ssp.audit.services import record_event
 from ssp.organisation.models import (
     AccessRole,
     Forum,
+    ForumType,
     Member,
     Membership,
     MembershipRole,
@@ -22,6 +23,7 @@ from ssp.organisation.models import (
     Seat,
     Sector,
     Unit,
+    UnitKind,
 )
 from ssp.organisation.presets import (
     PoliceDistrictSpec,
@@ -252,12 +254,18 @@ DEMO_MEMBERS: tuple[tuple[str, str, str, Sector, bool, str, MembershipRole, bool
     ),
 )
 
-DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("oestskolen", "Østskolen", "school", "buf", "oest"),
-    ("midtskolen", "Midtskolen", "school", "buf", "midt"),
-    ("vestskolen", "Vestskolen", "school", "buf", "vest"),
-    ("klub-oest", "Ungdomsklubben Øst", "club", "kff", "oest"),
-    ("helhedsplanen", "Boligsocial helhedsplan Engparken", "housing", "housing", "oest"),
+DEMO_UNITS: tuple[tuple[str, str, UnitKind, Sector, str | None], ...] = (
+    ("oestskolen", "Østskolen", UnitKind.SCHOOL, Sector.BUF, "oest"),
+    ("midtskolen", "Midtskolen", UnitKind.SCHOOL, Sector.BUF, "midt"),
+    ("vestskolen", "Vestskolen", UnitKind.SCHOOL, Sector.BUF, "vest"),
+    ("klub-oest", "Ungdomsklubben Øst", UnitKind.CLUB, Sector.KFF, "oest"),
+    (
+        "helhedsplanen",
+        "Boligsocial helhedsplan Engparken",
+        UnitKind.HOUSING,
+        Sector.HOUSING,
+        "oest",
+    ),
 )
 
 
@@ -291,12 +299,10 @@ def seed_demo() -> Municipality:
     spec.municipality.rules.concern_count_period_days = 14
     for slug, name, kind, sector, district in DEMO_UNITS:
         spec.units.append(
-            UnitSpec.model_validate(
-                {"slug": slug, "name": name, "kind": kind, "sector": sector, "district": district}
-            )
+            UnitSpec(slug=slug, name=name, kind=kind, sector=sector, district=district)
         )
     for forum_spec in spec.fora:
-        if forum_spec.type == "lokalgruppe":
+        if forum_spec.type == ForumType.LOKALGRUPPE:
             # The demo's local groups decide on individual concerns (Fredericia's practice).
             forum_spec.may_discuss_individuals = True
     municipality = apply_preset(spec=spec, preset_name=DEMO_PRESET).municipality

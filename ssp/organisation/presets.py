@@ -6,6 +6,7 @@ one transaction, so a broken file writes nothing. Loading the same file twice ch
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,8 @@ from ssp.organisation.models import (
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+MUNICIPALITY_SCOPE: Literal["municipality"] = "municipality"  # a forum owned by a municipality
+POLICE_DISTRICT_SCOPE: Literal["police_district"] = "police_district"  # e.g. the Kredsråd
 
 
 class PresetError(DomainError):
@@ -115,7 +118,7 @@ class ForumSpec(_Strict):
     key: str = Field(pattern=SLUG_PATTERN, max_length=100)
     name: str = Field(min_length=1, max_length=200)
     type: ForumType
-    scope: Literal["municipality", "police_district"] = "municipality"
+    scope: Literal["municipality", "police_district"] = MUNICIPALITY_SCOPE
     level: ForumLevel
     cadence: Cadence
     reports_to: str | None = None
@@ -151,8 +154,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _duplicates(values: list[str]) -> set[str]:
-    seen: set[str] = set()
-    return {value for value in values if value in seen or seen.add(value)}  # type: ignore[func-returns-value]
+    return {value for value, count in Counter(values).items() if count > 1}
 
 
 def parse_preset(path: Path) -> PresetSpec:
@@ -305,7 +307,7 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
     for spec_forum in spec.fora:
         owner: dict[str, Any] = (
             {"police_district": police_district, "municipality": None}
-            if spec_forum.scope == "police_district"
+            if spec_forum.scope == POLICE_DISTRICT_SCOPE
             else {"municipality": municipality, "police_district": None}
         )
         forum = _sync(

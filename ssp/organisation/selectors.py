@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from ssp import access
@@ -12,15 +14,30 @@ from ssp.access import Actor
 from ssp.organisation.models import (
     AccessRole,
     Forum,
+    ForumLevel,
+    ForumType,
     Member,
     Membership,
     MembershipRole,
     Municipality,
     SchoolDistrict,
+    Seat,
     Unit,
 )
 
 CONTACT_ROLES = (MembershipRole.COORDINATOR, MembershipRole.CHAIR)
+SEARCH_MAX_LENGTH = 100  # characters of a contact search that are used
+
+
+class ForumCounts(TypedDict):
+    member_count: int
+    seat_count: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes two arguments only for the type checker
+    from django_stubs_ext import WithAnnotations
+
+    ForumWithCounts = WithAnnotations[Forum, ForumCounts]
 
 
 def get_municipality_for(actor: Actor, slug: str) -> Municipality:
@@ -31,6 +48,13 @@ def get_municipality_for(actor: Actor, slug: str) -> Municipality:
 
 def get_municipality_by_id(actor: Actor, municipality_id: int | None) -> Municipality:
     return access.get_or_404(access.visible_municipalities(actor), pk=municipality_id)
+
+
+def get_own_municipality(actor: Actor) -> Municipality:
+    """The actor's own municipality (404 for users without one, e.g. superusers)."""
+    if actor.municipality_id is None:
+        raise Http404
+    return get_municipality_by_id(actor, actor.municipality_id)
 
 
 def units_of(municipality: Municipality) -> QuerySet[Unit]:
@@ -65,15 +89,18 @@ def _current_membership_filter(prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}end_date__gte": today}) | Q(**{f"{prefix}end_date__isnull": True}))
 
 
-def fora_of_municipality(actor: Actor, municipality: Municipality) -> QuerySet[Forum]:
-    """The municipality's fora and those of its police district, with member counts."""
+def fora_of_municipality(actor: Actor, municipality: Municipality) -> QuerySet[ForumWithCounts]:
+    """The municipality's fora and those of its police district, with member counts.
+
+    Ad hoc action groups are a case's circle, not part of the organisation's structure.
+    """
     return (
         access.visible_fora(actor)
         .filter(
             Q(municipality=municipality) | Q(police_district_id=municipality.police_district_id)
         )
         .filter(dissolved_at__isnull=True)
-        .exclude(forum_type="adhoc")
+        .exclude(forum_type=ForumType.ADHOC)
         .select_related("school_district")
         .annotate(
             member_count=Count(
@@ -91,7 +118,16 @@ class ChartNode:
     children: list[ChartNode] = field(default_factory=list)
 
 
-LEVEL_ORDER = {"strategic": 0, "tactical": 1, "operational": 2}
+LEVEL_ORDER: dict[str, int] = {
+    ForumLevel.STRATEGIC: 0,
+    ForumLevel.TACTICAL: 1,
+    ForumLevel.OPERATIONAL: 2,
+}
+UNKNOWN_LEVEL_ORDER = len(LEVEL_ORDER)
+
+
+def _level_order(forum: Forum) -> int:
+    return LEVEL_ORDER.get(forum.level, UNKNOWN_LEVEL_ORDER)
 
 
 def organisation_chart(actor: Actor, municipality: Municipality) -> list[ChartNode]:
@@ -107,7 +143,7 @@ def organisation_chart(actor: Actor, municipality: Municipality) -> list[ChartNo
             roots.append(node)
 
     def sort(items: list[ChartNode]) -> list[ChartNode]:
-        items.sort(key=lambda n: (LEVEL_ORDER.get(n.forum.level, 9), n.forum.name))
+        items.sort(key=lambda n: (_level_order(n.forum), n.forum.name))
         for item in items:
             sort(item.children)
         return items
@@ -116,28 +152,41 @@ def organisation_chart(actor: Actor, municipality: Municipality) -> list[ChartNo
 
 
 def get_forum_for(actor: Actor, forum_id: int) -> Forum:
-    current = Membership.objects.current().select_related("member__unit", "seat")
-    queryset = access.visible_fora(actor).select_related(
-        "municipality", "police_district", "parent", "school_district"
-    )
-    forum: Forum = access.get_or_404(
-        queryset.prefetch_related(
-            "seats",
-            Prefetch(
-                "memberships",
-                queryset=current.order_by("role", "member__name"),
-                to_attr="current_memberships",
-            ),
-            Prefetch(
-                "children",
-                queryset=access.visible_fora(actor)
-                .filter(dissolved_at__isnull=True)
-                .order_by("name"),
-            ),
+    """A forum the actor may see (ad hoc groups only for their members), else 404."""
+    return access.get_or_404(
+        access.visible_fora(actor).select_related(
+            "municipality", "police_district", "parent", "school_district"
         ),
         pk=forum_id,
     )
-    return forum
+
+
+@dataclass(frozen=True)
+class ForumDetail:
+    forum: Forum
+    memberships: list[Membership]
+    seats: list[Seat]
+    children: list[Forum]
+
+
+def forum_detail_for(actor: Actor, forum_id: int) -> ForumDetail:
+    """A forum with its current members, its seats and the visible fora reporting to it."""
+    forum = get_forum_for(actor, forum_id)
+    return ForumDetail(
+        forum=forum,
+        memberships=list(
+            Membership.objects.current()
+            .filter(forum=forum)
+            .select_related("member__unit", "seat")
+            .order_by("role", "member__name")
+        ),
+        seats=list(forum.seats.all()),
+        children=list(
+            access.visible_fora(actor)
+            .filter(parent=forum, dissolved_at__isnull=True)
+            .order_by("name")
+        ),
+    )
 
 
 def _contact_memberships() -> QuerySet[Membership]:
@@ -157,48 +206,49 @@ def ssp_staff_of(municipality: Municipality) -> QuerySet[Member]:
     )
 
 
-def contact_directory(
-    actor: Actor, municipality: Municipality, *, q: str = ""
-) -> dict[str, object]:
+@dataclass(frozen=True)
+class ContactDirectory:
+    districts: list[SchoolDistrict]
+    units: list[Unit]
+    staff: list[Member]
+    q: str
+
+
+def _local_fora_with_contacts(actor: Actor) -> Prefetch[Any]:
+    """A district's fora the actor may see, each with its contact persons."""
+    return Prefetch(
+        "fora",
+        queryset=access.visible_fora(actor)
+        .filter(dissolved_at__isnull=True)
+        .prefetch_related(
+            Prefetch("memberships", queryset=_contact_memberships(), to_attr="contacts")
+        )
+        .order_by("name"),
+    )
+
+
+def contact_directory(actor: Actor, municipality: Municipality, *, q: str = "") -> ContactDirectory:
     """'Whom do I contact?': every school district with its local fora, and every unit."""
     districts = (
         SchoolDistrict.objects.filter(municipality=municipality)
-        .prefetch_related(
-            Prefetch(
-                "fora",
-                queryset=access.visible_fora(actor)
-                .filter(dissolved_at__isnull=True)
-                .prefetch_related(
-                    Prefetch("memberships", queryset=_contact_memberships(), to_attr="contacts")
-                )
-                .order_by("name"),
-            )
-        )
+        .prefetch_related(_local_fora_with_contacts(actor))
         .order_by("name")
     )
     units = Unit.objects.filter(municipality=municipality).select_related("school_district")
     if q:
         units = units.filter(Q(name__icontains=q) | Q(school_district__name__icontains=q))
-    return {
-        "districts": list(districts),
-        "units": list(units.order_by("name")),
-        "staff": list(ssp_staff_of(municipality)),
-        "q": q,
-    }
+    return ContactDirectory(
+        districts=list(districts),
+        units=list(units.order_by("name")),
+        staff=list(ssp_staff_of(municipality)),
+        q=q,
+    )
 
 
 def get_district_for(actor: Actor, municipality: Municipality, slug: str) -> SchoolDistrict:
     return access.get_or_404(
         SchoolDistrict.objects.filter(municipality=municipality).prefetch_related(
-            Prefetch(
-                "fora",
-                queryset=access.visible_fora(actor)
-                .filter(dissolved_at__isnull=True)
-                .prefetch_related(
-                    Prefetch("memberships", queryset=_contact_memberships(), to_attr="contacts")
-                )
-                .order_by("name"),
-            ),
+            _local_fora_with_contacts(actor),
             Prefetch(
                 "units",
                 queryset=Unit.objects.select_related("ssp_contact__unit").order_by("name"),
@@ -232,11 +282,6 @@ def district_fora_with_contacts(actor: Actor, district: SchoolDistrict | None) -
 
 def fora_of_member(actor: Actor) -> list[Forum]:
     """The fora the acting user sits in now."""
-    if not actor.forum_ids:
-        return []
     return list(
-        access.visible_fora(actor)
-        .filter(pk__in=actor.forum_ids)
-        .select_related("municipality", "police_district")
-        .order_by("name")
+        access.fora_of(actor).select_related("municipality", "police_district").order_by("name")
     )

@@ -1,42 +1,102 @@
-"""Who sees police reports, deadlines, absence data and hot spots (all within a municipality).
+"""Who sees police reports, deadlines, councils, absence data and hot spots (in a municipality).
 
-- SSP staff run the weekly review: they see and route every police report and every deadline.
+- SSP staff run the weekly review: they see and route every police report, every deadline and
+  every network council, import the lists and keep the hot spots.
 - Authority members see the reports routed to them and the deadlines they are responsible for.
-- A school's SSP contact sees the absence records of that school; SSP staff see all.
-- Hot spots describe places, not persons: every member of the organisation sees them.
+- A school's SSP contact sees the worrying absence of that school; SSP staff see all schools.
+  Absence below the municipality's threshold is nobody's business: no page lists it and no
+  record below it can be reached by its id.
+- Hot spots describe places, not persons: every employee sees them.
+- The 14-day counts go to the steering group: counts per SSP-team member, no children.
+
+The `get_*_for` lookups answer 404 for a record the actor may not see, the same as for one that
+does not exist: that a report, deadline or council exists about someone is personal data.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 
-from ssp.access import Actor, is_authority_employee, is_employee, is_ssp_staff, municipality_of
-from ssp.organisation.models import AccessRole, Unit
-from ssp.police.models import AbsenceRecord, Deadline, HotSpot, PoliceReport
+from ssp.access import (
+    Actor,
+    get_or_404,
+    is_authority_employee,
+    is_employee,
+    is_politician,
+    is_ssp_staff,
+    municipality_of,
+)
+from ssp.organisation.models import Municipality, Unit, UnitKind
+from ssp.police.models import AbsenceRecord, Deadline, HotSpot, NetworkCouncil, PoliceReport
+
+DEFAULT_ABSENCE_THRESHOLD_PERCENT = 10
+
+# --- Kinds of work ----------------------------------------------------------------------------
 
 
 def can_review(actor: Actor) -> bool:
+    """R5: SSP staff hold the weekly review of the police's lists."""
     return is_ssp_staff(actor)
 
 
-def can_see_counts(actor: Actor) -> bool:
-    """The 14-day counts go to the steering group: counts per SSP-team member, no children."""
-    return is_ssp_staff(actor) or (
-        actor.role == AccessRole.POLITICIAN and actor.municipality_id is not None
-    )
+def can_import_police_list(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_register_report(actor: Actor) -> bool:
+    """A report entered by hand follows the same rules as the import."""
+    return is_ssp_staff(actor)
+
+
+def can_route_report(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
 
 
 def can_see_deadlines(actor: Actor) -> bool:
     return is_ssp_staff(actor) or is_authority_employee(actor)
 
 
+def can_meet_deadline(actor: Actor) -> bool:
+    """Whoever sees a deadline (staff, or the member responsible for it) may mark it met."""
+    return can_see_deadlines(actor)
+
+
+def can_see_councils(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_call_network_council(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_record_council_held(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_see_counts(actor: Actor) -> bool:
+    """The 14-day counts go to the steering group: counts per SSP-team member, no children."""
+    return is_ssp_staff(actor) or is_politician(actor)
+
+
 def can_see_hot_spots(actor: Actor) -> bool:
     return is_employee(actor)
 
 
+def can_edit_hot_spots(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
+def can_import_absence(actor: Actor) -> bool:
+    return is_ssp_staff(actor)
+
+
 def absence_schools(actor: Actor) -> QuerySet[Unit]:
+    """The schools whose absence the actor follows: all for SSP staff, else the contact's own."""
     if is_ssp_staff(actor):
-        return Unit.objects.filter(municipality_id=municipality_of(actor), kind="school")
+        return Unit.objects.filter(municipality_id=municipality_of(actor), kind=UnitKind.SCHOOL)
     if is_authority_employee(actor) and actor.member_id is not None:
         return Unit.objects.filter(ssp_contact_id=actor.member_id)
     return Unit.objects.none()
@@ -44,6 +104,9 @@ def absence_schools(actor: Actor) -> QuerySet[Unit]:
 
 def can_see_absence(actor: Actor) -> bool:
     return is_ssp_staff(actor) or (is_authority_employee(actor) and absence_schools(actor).exists())
+
+
+# --- Scoped querysets -------------------------------------------------------------------------
 
 
 def visible_reports(actor: Actor) -> QuerySet[PoliceReport]:
@@ -66,11 +129,89 @@ def visible_deadlines(actor: Actor) -> QuerySet[Deadline]:
     return Deadline.objects.none()
 
 
+def visible_councils(actor: Actor) -> QuerySet[NetworkCouncil]:
+    """Network councils are the SSP staff's to call and hold; nobody else sees them here."""
+    if not can_see_councils(actor):
+        return NetworkCouncil.objects.none()
+    return NetworkCouncil.objects.filter(municipality_id=municipality_of(actor))
+
+
+def absence_threshold(municipality: Municipality) -> Decimal:
+    """The municipality's limit for worrying absence, in percent of the month."""
+    return Decimal(
+        str(municipality.rule("absence_threshold_percent", DEFAULT_ABSENCE_THRESHOLD_PERCENT))
+    )
+
+
+def _absence_of_schools(actor: Actor) -> QuerySet[AbsenceRecord]:
+    if actor.municipality_id is None:
+        return AbsenceRecord.objects.none()
+    return AbsenceRecord.objects.filter(
+        municipality_id=actor.municipality_id, school__in=absence_schools(actor)
+    )
+
+
+def latest_absence_month(actor: Actor) -> date | None:
+    """The month of the newest absence file for the actor's schools (a month names nobody)."""
+    month: date | None = (
+        _absence_of_schools(actor).order_by("-month").values_list("month", flat=True).first()
+    )
+    return month
+
+
 def visible_absence(actor: Actor) -> QuerySet[AbsenceRecord]:
-    return AbsenceRecord.objects.filter(school__in=absence_schools(actor))
+    """The worrying absence of the actor's schools: records at or above the threshold only."""
+    if actor.municipality_id is None:
+        return AbsenceRecord.objects.none()
+    municipality = Municipality.objects.filter(pk=actor.municipality_id).only("rules").first()
+    if municipality is None:
+        return AbsenceRecord.objects.none()
+    return _absence_of_schools(actor).filter(total_percent__gte=absence_threshold(municipality))
 
 
 def visible_hot_spots(actor: Actor) -> QuerySet[HotSpot]:
     if not can_see_hot_spots(actor):
         return HotSpot.objects.none()
     return HotSpot.objects.filter(municipality_id=municipality_of(actor))
+
+
+# --- Lookups (404 when not visible) -----------------------------------------------------------
+
+
+def get_report_for(actor: Actor, pk: int) -> PoliceReport:
+    return get_or_404(
+        visible_reports(actor).select_related(
+            "young_person",
+            "offence",
+            "routed_to_member",
+            "routed_to_forum",
+            "home_contact",
+            "concern",
+        ),
+        pk=pk,
+    )
+
+
+def get_deadline_for(actor: Actor, pk: int) -> Deadline:
+    return get_or_404(
+        visible_deadlines(actor).select_related("young_person", "report"),
+        pk=pk,
+    )
+
+
+def get_council_for(actor: Actor, pk: int) -> NetworkCouncil:
+    return get_or_404(
+        visible_councils(actor)
+        .select_related("young_person", "report__offence", "case", "action_plan")
+        .prefetch_related("professionals", "young_person__custody_holders"),
+        pk=pk,
+    )
+
+
+def get_hot_spot_for(actor: Actor, pk: int) -> HotSpot:
+    return get_or_404(visible_hot_spots(actor).prefetch_related("concerns"), pk=pk)
+
+
+def get_absence_record_for(actor: Actor, pk: int) -> AbsenceRecord:
+    """A worrying absence record of the actor's schools; below the threshold it is a 404."""
+    return get_or_404(visible_absence(actor).select_related("school"), pk=pk)

@@ -14,24 +14,34 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
+
+from ssp.cases.services import age_on
 
 SATURDAY = 5
+FRIDAY = 4
+ADULT_AGE = 18
 REVISION_WINDOW_DAYS = 365
+SOON_DAYS = 2
+
+
+class Colour(StrEnum):
+    """A deadline's colour on the board (also its `data-colour` in the page)."""
+
+    OVERDUE = "overdue"
+    SOON = "soon"
+    ON_TIME = "on_time"
 
 
 def due_date(start: date, days: int) -> date:
     due = start + timedelta(days=days)
     if due.weekday() >= SATURDAY:
-        due -= timedelta(days=due.weekday() - 4)
+        due -= timedelta(days=due.weekday() - FRIDAY)
     return due
 
 
-def age_at(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def needs_network_council(*, serious: bool, birth: date, incident: date) -> bool:
-    return serious and age_at(birth, incident) < 18
+    return serious and age_on(birth, incident) < ADULT_AGE
 
 
 def revises_plan(*, last_council_held: date | None, received: date) -> bool:
@@ -40,10 +50,10 @@ def revises_plan(*, last_council_held: date | None, received: date) -> bool:
     ) <= received - last_council_held <= timedelta(days=REVISION_WINDOW_DAYS)
 
 
-def colour(due: date, today: date, *, soon_days: int = 2) -> str:
+def colour(due: date, today: date, *, soon_days: int = SOON_DAYS) -> Colour:
     """Board colour: overdue (red), due soon (yellow) or on time (green)."""
     if due < today:
-        return "overdue"
+        return Colour.OVERDUE
     if due - today <= timedelta(days=soon_days):
-        return "soon"
-    return "on_time"
+        return Colour.SOON
+    return Colour.ON_TIME

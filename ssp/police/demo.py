@@ -10,10 +10,19 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from ssp.cases.models import Concern
+from ssp.cases.models import Concern, ConcernSubject
 from ssp.organisation.models import Forum, Member, Municipality
-from ssp.police import services
-from ssp.police.models import Deadline, DeadlineKind, PoliceReport
+from ssp.police import absence, hot_spots, services
+from ssp.police.hot_spots import HotSpotData
+from ssp.police.models import (
+    Deadline,
+    DeadlineKind,
+    HotSpotStatus,
+    Offence,
+    PoliceReport,
+    Routing,
+)
+from ssp.police.offences import install_catalogue
 
 POLICE_LIST = """CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Beskrivelse
 120312-4137;Emil Sandberg;{d1};21:15;Røveri;0100-70001-00101-26;Tog en telefon ved stationen.
@@ -38,6 +47,9 @@ def _absence_file(month: date, previous: date) -> str:
 
 @transaction.atomic
 def seed_police(municipality: Municipality) -> None:
+    # Migration 0002 installs the catalogue; a flushed database (the live server's tests) has
+    # lost it, and without it no robbery would count as serious.
+    install_catalogue(Offence)
     coordinator = User.objects.get(username="koordinator")
     members = {m.user.username: m for m in Member.objects.filter(user__isnull=False) if m.user}
     today = timezone.localdate()
@@ -57,7 +69,7 @@ def seed_police(municipality: Municipality) -> None:
         actor_user=coordinator,
         report=PoliceReport.objects.get(police_reference__contains="00101"),
         data=services.RoutingData(
-            routing="social_worker",
+            routing=Routing.SOCIAL_WORKER,
             home_contact=members["socialraadgiver"],
             member=members["socialraadgiver"],
         ),
@@ -68,7 +80,7 @@ def seed_police(municipality: Municipality) -> None:
         actor_user=coordinator,
         report=PoliceReport.objects.get(police_reference__contains="00102"),
         data=services.RoutingData(
-            routing="local_group", home_contact=members["laerer"], forum=local_oest
+            routing=Routing.LOCAL_GROUP, home_contact=members["laerer"], forum=local_oest
         ),
         presented_on=today - timedelta(days=2),
     )
@@ -90,41 +102,36 @@ def seed_police(municipality: Municipality) -> None:
     month = today.replace(day=1) - timedelta(days=1)
     month = month.replace(day=1)
     previous = (month - timedelta(days=1)).replace(day=1)
-    services.import_absence(
+    absence.import_absence(
         actor_user=coordinator,
         filename="fravaer.csv",
         content=_absence_file(month, previous).encode(),
     )
-    group = Concern.objects.filter(municipality=municipality, subject="group").first()
-    services.save_hot_spot(
+    group = Concern.objects.filter(municipality=municipality, subject=ConcernSubject.GROUP).first()
+    hot_spots.save_hot_spot(
         actor_user=coordinator,
         hot_spot=None,
-        data={
-            "name": "Pladsen foran Ungdomsklubben Øst",
-            "address": "Klubvej 1, Ådal",
-            "latitude": Decimal("55.330000"),
-            "longitude": Decimal("12.100000"),
-            "period_start": today - timedelta(days=30),
-            "period_end": None,
-            "description": "Grupper af unge om aftenen; borgere har klaget over uro.",
-            "outreach_plan": "Gadeteamet kommer forbi torsdag og fredag aften.",
-            "status": "active",
-            "concerns": [group] if group else [],
-        },
+        data=HotSpotData(
+            name="Pladsen foran Ungdomsklubben Øst",
+            address="Klubvej 1, Ådal",
+            latitude=Decimal("55.330000"),
+            longitude=Decimal("12.100000"),
+            period_start=today - timedelta(days=30),
+            description="Grupper af unge om aftenen; borgere har klaget over uro.",
+            outreach_plan="Gadeteamet kommer forbi torsdag og fredag aften.",
+            status=HotSpotStatus.ACTIVE,
+            concerns=[group] if group else [],
+        ),
     )
-    services.save_hot_spot(
+    hot_spots.save_hot_spot(
         actor_user=coordinator,
         hot_spot=None,
-        data={
-            "name": "Stationen",
-            "address": "Stationsvej, Ådal",
-            "latitude": None,
-            "longitude": None,
-            "period_start": today - timedelta(days=90),
-            "period_end": today - timedelta(days=10),
-            "description": "Salg af hash rapporteret af naboer.",
-            "outreach_plan": "",
-            "status": "monitoring",
-            "concerns": [],
-        },
+        data=HotSpotData(
+            name="Stationen",
+            address="Stationsvej, Ådal",
+            period_start=today - timedelta(days=90),
+            period_end=today - timedelta(days=10),
+            description="Salg af hash rapporteret af naboer.",
+            status=HotSpotStatus.MONITORING,
+        ),
     )

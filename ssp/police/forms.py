@@ -1,18 +1,34 @@
-"""Forms for the weekly review, deadlines, network councils, imports and hot spots."""
+"""Forms for the weekly review, deadlines, network councils, imports, absence and hot spots.
+They validate input and build the services' data (`to_data()`); the services apply the rules."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ssp.cases.cpr import InvalidCpr, parse_cpr
-from ssp.cases.models import Concern
+from ssp.cases.forms import ConcernForm
+from ssp.cases.models import Concern, ConcernSource, ConcernSubject, YoungPerson
 from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
 from ssp.organisation.models import Forum, Member
-from ssp.police.models import HotSpotStatus, Routing
+from ssp.police import absence, services
+from ssp.police.hot_spots import HotSpotData
+from ssp.police.models import AbsenceRecord, HotSpot, HotSpotStatus, Routing
+
+MIDNIGHT = time(0, 0)
+
+
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A model choice field of the form, typed as one (its choices are scoped per actor)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
 
 
 class UploadForm(StyledForm):
@@ -39,6 +55,23 @@ class ReportForm(StyledForm):
             raise forms.ValidationError(exc.message) from exc
         return str(self.cleaned_data["cpr"])
 
+    def to_data(self) -> dict[str, Any]:
+        """The row of `services.register_report`, shaped like a row of an imported list."""
+        data = self.cleaned_data
+        digits, birth = parse_cpr(data["cpr"])
+        first, _space, last = data["name"].strip().partition(" ")
+        return {
+            "cpr": digits,
+            "birth": birth,
+            "first_name": first,
+            "last_name": last or "-",
+            "date": data["date"],
+            "time": data["time"] or MIDNIGHT,
+            "offence": data["offence"],
+            "reference": data["reference"],
+            "description": data["description"],
+        }
+
 
 class RoutingForm(StyledForm):
     routing = forms.ChoiceField(label=_("Fordeles til"), choices=Routing.choices)
@@ -54,9 +87,29 @@ class RoutingForm(StyledForm):
         self, *args: Any, members: QuerySet[Member], fora: QuerySet[Forum], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
-        self.fields["home_contact"].queryset = members  # type: ignore[attr-defined]
-        self.fields["forum"].queryset = fora  # type: ignore[attr-defined]
+        _model_choice(self, "member").queryset = members
+        _model_choice(self, "home_contact").queryset = members
+        _model_choice(self, "forum").queryset = fora
+
+    def share_choices(self, choices: dict[str, list[Any]]) -> None:
+        """Reuse the choices read for the first form on a page with one form per report: one
+        query for all of them, however long the queue."""
+        for name in ("member", "home_contact", "forum"):
+            field = _model_choice(self, name)
+            if name not in choices:
+                choices[name] = list(field.iterator(field))
+            field.choices = choices[name]
+
+    def to_data(self) -> services.RoutingData:
+        data = self.cleaned_data
+        return services.RoutingData(
+            routing=data["routing"],
+            home_contact=data["home_contact"],
+            member=data["member"],
+            forum=data["forum"],
+            other=data["other"],
+            raise_concern=data["raise_concern"],
+        )
 
 
 class MetForm(StyledForm):
@@ -82,11 +135,24 @@ class CouncilForm(StyledForm):
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["professionals"].queryset = members  # type: ignore[attr-defined]
+        _model_choice(self, "professionals").queryset = members
 
 
 class HeldForm(StyledForm):
     held_on = forms.DateField(label=_("Afholdt den"), widget=DATE_WIDGET)
+
+
+HOT_SPOT_FIELDS = (
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "period_start",
+    "period_end",
+    "description",
+    "outreach_plan",
+    "status",
+)
 
 
 class HotSpotForm(StyledForm):
@@ -126,7 +192,7 @@ class HotSpotForm(StyledForm):
 
     def __init__(self, *args: Any, concerns: QuerySet[Concern], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["concerns"].queryset = concerns  # type: ignore[attr-defined]
+        _model_choice(self, "concerns").queryset = concerns
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -136,3 +202,66 @@ class HotSpotForm(StyledForm):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Angiv både bredde- og længdegrad, eller ingen af dem."))
         return data
+
+    def to_data(self) -> HotSpotData:
+        data = self.cleaned_data
+        return HotSpotData(
+            name=data["name"],
+            address=data["address"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            description=data["description"],
+            outreach_plan=data["outreach_plan"],
+            status=data["status"],
+            concerns=list(data["concerns"]),
+        )
+
+    @staticmethod
+    def initial_for(spot: HotSpot) -> dict[str, Any]:
+        """The form's initial values for changing a hot spot."""
+        initial: dict[str, Any] = {name: getattr(spot, name) for name in HOT_SPOT_FIELDS}
+        initial["concerns"] = list(spot.concerns.all())
+        return initial
+
+
+class AbsenceConcernForm(ConcernForm):
+    """The concern form opened from a worrying absence record (R5), filled in.
+
+    The CPR field shows the record's masked number and cannot be changed: the number itself is
+    taken from the record on the server (`absence.raise_absence_concern`), so it is never sent
+    to the browser and a posted number cannot point the concern at another child.
+    """
+
+    def __init__(
+        self, *args: Any, record: AbsenceRecord, person: YoungPerson | None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "subject": ConcernSubject.PERSON,
+                "first_name": person.first_name if person else "",
+                "last_name": person.last_name if person else "",
+                "school": record.school_id,
+                "class_name": record.class_name,
+                "source": ConcernSource.ABSENCE,
+                "description": gettext(
+                    "Bekymrende fravær i %(month)s: %(total)s %% i alt, %(unauth)s %% ulovligt."
+                )
+                % {
+                    "month": record.month.strftime("%m/%Y"),
+                    "total": record.total_percent,
+                    "unauth": record.unauthorised_percent,
+                },
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.record = record
+        cpr = self.fields["cpr"]
+        cpr.disabled = True
+        cpr.initial = record.cpr_masked
+
+    def clean_cpr(self) -> str:
+        """The record's number (the field only shows it masked)."""
+        return absence.record_cpr(self.record)

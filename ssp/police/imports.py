@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from ssp.cases.cpr import InvalidCpr, parse_cpr
+from ssp.police.models import ImportKind
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -97,8 +98,8 @@ COLUMN_LABELS = {
     "unauthorised": "Ulovligt fravær",
 }
 REQUIRED = {
-    "police": ("cpr", "name", "date", "offence", "reference"),
-    "absence": ("school", "class", "cpr", "month", "total", "unauthorised"),
+    ImportKind.POLICE: ("cpr", "name", "date", "offence", "reference"),
+    ImportKind.ABSENCE: ("school", "class", "cpr", "month", "total", "unauthorised"),
 }
 
 
@@ -126,7 +127,7 @@ def _table(filename: str, content: bytes) -> list[list[Any]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _columns(header: list[Any], names: dict[str, set[str]], kind: str) -> dict[str, int]:
+def _columns(header: list[Any], names: dict[str, set[str]], kind: ImportKind) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
         key = _norm(cell)
@@ -205,7 +206,7 @@ def _cell(row: list[Any], columns: dict[str, int], name: str) -> Any:
 
 
 def _rows(
-    filename: str, content: bytes, headers: dict[str, set[str]], kind: str
+    filename: str, content: bytes, headers: dict[str, set[str]], kind: ImportKind
 ) -> Iterator[tuple[int, list[Any], dict[str, int], dict[str, Any], list[str]]]:
     """Each non-empty data row with its number, the column map, a result holding the row
     number and the parsed CPR number, and the list of problems found so far."""
@@ -229,7 +230,7 @@ def parse_police_list(filename: str, content: bytes) -> Parsed:
     parsed = Parsed()
     references: dict[tuple[str, str], int] = {}
     for number, row, columns, result, problems in _rows(
-        filename, content, POLICE_HEADERS, "police"
+        filename, content, POLICE_HEADERS, ImportKind.POLICE
     ):
         name = str(_cell(row, columns, "name") or "")
         if not name:
@@ -263,7 +264,7 @@ def parse_absence(filename: str, content: bytes) -> Parsed:
     parsed = Parsed()
     seen: dict[tuple[str, date], int] = {}
     for number, row, columns, result, problems in _rows(
-        filename, content, ABSENCE_HEADERS, "absence"
+        filename, content, ABSENCE_HEADERS, ImportKind.ABSENCE
     ):
         result["school"] = str(_cell(row, columns, "school") or "")
         result["class"] = str(_cell(row, columns, "class") or "")

@@ -1,40 +1,50 @@
-"""Reads for the weekly review, the deadline board, counts, absence and hot spots."""
+"""Reads for the weekly review, the deadline board, counts, absence and hot spots.
+
+Every query of personal data starts from a `visible_*` queryset of `police.access`; lookups of
+one record by id are the `get_*_for` functions there.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ssp import access
 from ssp.access import Actor
-from ssp.cases.access import visible_young_people
-from ssp.cases.cpr import format_cpr
-from ssp.cases.models import Concern, YoungPerson
-from ssp.crypto import decrypt
-from ssp.organisation.models import Forum, ForumType, Member, Membership, Municipality
+from ssp.cases.access import visible_concerns, visible_young_people
+from ssp.cases.models import Concern, ConcernSubject, YoungPerson
+from ssp.organisation.models import Forum, ForumType, Membership, Municipality
 from ssp.police import access as police_access
 from ssp.police import deadlines
 from ssp.police.models import (
     AbsenceRecord,
     Deadline,
+    DeadlineKind,
     HotSpot,
     NetworkCouncil,
     PoliceReport,
     ReportStatus,
 )
 
+REVIEW_QUEUE_LIMIT = 100
+RECENTLY_ROUTED_LIMIT = 20
+DEADLINE_BOARD_LIMIT = 500
+RECENT_COUNCILS_LIMIT = 20
+DEFAULT_COUNT_PERIOD_DAYS = 14
+COUNT_PERIODS = 6
+MAX_LINKED_CONCERNS = 50
 
-def review_queue(actor: Actor) -> QuerySet[PoliceReport]:
-    return (
+
+def review_queue(actor: Actor) -> list[PoliceReport]:
+    """The reports waiting for the weekly review, oldest first (at most REVIEW_QUEUE_LIMIT)."""
+    return list(
         police_access.visible_reports(actor)
         .filter(status=ReportStatus.WAITING)
         .select_related("young_person", "offence")
-        .order_by("received_on", "incident_at")
+        .order_by("received_on", "incident_at")[:REVIEW_QUEUE_LIMIT]
     )
 
 
@@ -45,37 +55,31 @@ def recently_routed(actor: Actor) -> QuerySet[PoliceReport]:
         .select_related(
             "young_person", "offence", "routed_to_member", "routed_to_forum", "home_contact"
         )
-        .order_by("-presented_on", "-pk")[:20]
+        .order_by("-presented_on", "-pk")[:RECENTLY_ROUTED_LIMIT]
     )
-
-
-def get_report_for(actor: Actor, pk: int) -> PoliceReport:
-    report: PoliceReport = access.get_or_404(
-        police_access.visible_reports(actor).select_related(
-            "young_person",
-            "offence",
-            "routed_to_member",
-            "routed_to_forum",
-            "home_contact",
-            "concern",
-        ),
-        pk=pk,
-    )
-    return report
 
 
 @dataclass
 class BoardRow:
     deadline: Deadline
-    colour: str
+    colour: deadlines.Colour
     days_left: int
 
     @property
     def days_over(self) -> int:
         return -self.days_left
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.colour == deadlines.Colour.OVERDUE
+
+    @property
+    def is_network_council(self) -> bool:
+        return self.deadline.kind == DeadlineKind.NETWORK_COUNCIL
+
 
 def deadline_board(actor: Actor, today: date | None = None) -> list[BoardRow]:
+    """The open deadlines the actor sees, soonest first (at most DEADLINE_BOARD_LIMIT)."""
     today = today or timezone.localdate()
     rows = (
         police_access.visible_deadlines(actor)
@@ -84,44 +88,16 @@ def deadline_board(actor: Actor, today: date | None = None) -> list[BoardRow]:
         .order_by("due_on", "pk")
     )
     return [
-        BoardRow(d, deadlines.colour(d.due_on, today), (d.due_on - today).days) for d in rows[:500]
+        BoardRow(d, deadlines.colour(d.due_on, today), (d.due_on - today).days)
+        for d in rows[:DEADLINE_BOARD_LIMIT]
     ]
 
 
-def get_deadline_for(actor: Actor, pk: int) -> Deadline:
-    deadline: Deadline = access.get_or_404(
-        police_access.visible_deadlines(actor).select_related("young_person", "report"), pk=pk
-    )
-    return deadline
-
-
-def get_council_for(actor: Actor, pk: int) -> NetworkCouncil:
-    if not police_access.can_review(actor):
-        raise PermissionDenied
-    council: NetworkCouncil = access.get_or_404(
-        NetworkCouncil.objects.filter(municipality_id=access.municipality_of(actor))
-        .select_related("young_person", "report__offence", "case", "action_plan")
-        .prefetch_related("professionals", "young_person__custody_holders"),
-        pk=pk,
-    )
-    return council
-
-
 def councils(actor: Actor) -> QuerySet[NetworkCouncil]:
-    if not police_access.can_review(actor):
-        return NetworkCouncil.objects.none()
     return (
-        NetworkCouncil.objects.filter(municipality_id=access.municipality_of(actor))
+        police_access.visible_councils(actor)
         .select_related("young_person")
-        .order_by("-meeting_at")[:20]
-    )
-
-
-def review_members(actor: Actor) -> QuerySet[Member]:
-    return (
-        Member.objects.filter(municipality_id=access.municipality_of(actor), is_authority=True)
-        .select_related("unit")
-        .order_by("name")
+        .order_by("-meeting_at")[:RECENT_COUNCILS_LIMIT]
     )
 
 
@@ -142,10 +118,15 @@ class CountTable:
     rows: list[tuple[str, list[int]]]
 
 
-def concern_counts(actor: Actor, *, periods: int = 6, today: date | None = None) -> CountTable:
-    """Concerns passed on by each SSP-team member in each period (default 14 days)."""
+def concern_counts(
+    actor: Actor, *, periods: int = COUNT_PERIODS, today: date | None = None
+) -> CountTable:
+    """Concerns passed on by each SSP-team member in each period (default 14 days).
+
+    Counts only, never a child: the steering group sees this table.
+    """
     municipality = Municipality.objects.get(pk=access.municipality_of(actor))
-    length = int(municipality.rule("concern_count_period_days") or 14)
+    length = int(municipality.rule("concern_count_period_days") or DEFAULT_COUNT_PERIOD_DAYS)
     today = today or timezone.localdate()
     spans = []
     end = today
@@ -183,29 +164,20 @@ class AbsenceRow:
     new: bool
 
 
-def worrying_absence(actor: Actor, threshold: Decimal) -> tuple[date | None, list[AbsenceRow]]:
-    visible = police_access.visible_absence(actor)
-    latest = visible.order_by("-month").values_list("month", flat=True).first()
+def worrying_absence(actor: Actor) -> tuple[date | None, list[AbsenceRow]]:
+    """The newest month's worrying absence of the actor's schools; `new` marks pupils who were
+    below the threshold the month before."""
+    latest = police_access.latest_absence_month(actor)
     if latest is None:
         return None, []
+    visible = police_access.visible_absence(actor)
     previous_month = (latest.replace(day=1) - timedelta(days=1)).replace(day=1)
-    above_before = set(
-        visible.filter(month=previous_month, total_percent__gte=threshold).values_list(
-            "cpr_index", flat=True
-        )
-    )
-    rows = visible.filter(month=latest, total_percent__gte=threshold).select_related("school")
+    above_before = set(visible.filter(month=previous_month).values_list("cpr_index", flat=True))
+    rows = visible.filter(month=latest).select_related("school")
     return latest, [
         AbsenceRow(r, r.cpr_index not in above_before)
         for r in rows.order_by("school__name", "class_name")
     ]
-
-
-def get_absence_for(actor: Actor, pk: int) -> AbsenceRecord:
-    record: AbsenceRecord = access.get_or_404(
-        police_access.visible_absence(actor).select_related("school"), pk=pk
-    )
-    return record
 
 
 def known_person(actor: Actor, record: AbsenceRecord) -> YoungPerson | None:
@@ -213,24 +185,35 @@ def known_person(actor: Actor, record: AbsenceRecord) -> YoungPerson | None:
     return visible_young_people(actor).filter(cpr_index=record.cpr_index).first()
 
 
-def record_cpr(record: AbsenceRecord) -> str:
-    """The full CPR number, for the concern form of the school's SSP contact."""
-    return format_cpr(decrypt(record.cpr_encrypted))
+# --- Hot spots ------------------------------------------------------------------------------
 
 
 def hot_spots(actor: Actor) -> QuerySet[HotSpot]:
     return police_access.visible_hot_spots(actor).order_by("status", "name")
 
 
-def get_hot_spot_for(actor: Actor, pk: int) -> HotSpot:
-    spot: HotSpot = access.get_or_404(
-        police_access.visible_hot_spots(actor).prefetch_related("concerns"), pk=pk
+@dataclass(frozen=True)
+class LinkedConcerns:
+    """The concerns linked to a hot spot that the actor may see, and how many others there are."""
+
+    visible: list[Concern]
+    others: int
+
+
+def linked_concerns(actor: Actor, hot_spot: HotSpot) -> LinkedConcerns:
+    visible = list(
+        visible_concerns(actor)
+        .filter(pk__in=hot_spot.concerns.values("pk"))
+        .order_by("-raised_at")[:MAX_LINKED_CONCERNS]
     )
-    return spot
+    total = hot_spot.concerns.count()
+    return LinkedConcerns(visible=visible, others=max(0, total - len(visible)))
 
 
 def place_concerns(actor: Actor) -> QuerySet[Concern]:
-    """Group and place concerns that can be linked to a hot spot (no names)."""
-    return Concern.objects.filter(
-        municipality_id=access.municipality_of(actor), subject__in=["group", "place"]
-    ).order_by("-raised_at")
+    """Group and place concerns the actor sees, to link to a hot spot (they name nobody)."""
+    return (
+        visible_concerns(actor)
+        .filter(subject__in=[ConcernSubject.GROUP, ConcernSubject.PLACE])
+        .order_by("-raised_at")
+    )

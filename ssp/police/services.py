@@ -1,11 +1,12 @@
-"""Use cases for police reports, deadlines, network councils, absence and hot spots (R5)."""
+"""Use cases of R5: police reports and their weekly review, statutory deadlines and network
+councils. Absence monitoring lives in `absence.py`, hot spots in `hot_spots.py`."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -18,17 +19,24 @@ from ssp import access
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import services as case_services
-from ssp.cases.models import Case, ConcernSource, ConcernSubject, Level, YoungPerson
-from ssp.crypto import blind_index, encrypt
+from ssp.cases.cpr import full_cpr_of
+from ssp.cases.models import (
+    Case,
+    CaseStatus,
+    ConcernSource,
+    ConcernStatus,
+    ConcernSubject,
+    Level,
+    YoungPerson,
+)
+from ssp.crypto import blind_index
 from ssp.errors import DomainError
-from ssp.organisation.models import AccessRole, Forum, Member, Municipality, Unit
+from ssp.organisation.models import AccessRole, Forum, Member, Municipality
 from ssp.police import access as police_access
 from ssp.police import deadlines, imports
 from ssp.police.models import (
-    AbsenceRecord,
     Deadline,
     DeadlineKind,
-    HotSpot,
     ImportBatch,
     ImportKind,
     NetworkCouncil,
@@ -38,21 +46,8 @@ from ssp.police.models import (
     Routing,
 )
 
-DEFAULT_OFFENCES: tuple[tuple[str, str, bool, str], ...] = (
-    ("vold", "Vold", True, "vold,simpel vold,straffelovens § 244,244"),
-    ("grov-vold", "Grov vold", True, "grov vold,§ 245,245"),
-    ("voldtaegt", "Voldtægt", True, "voldtægt,§ 216,216"),
-    ("roeveri", "Røveri", True, "røveri,§ 288,288"),
-    ("groft-haervaerk", "Groft hærværk", True, "groft hærværk,§ 291 stk. 2"),
-    ("betydeligt-tyveri", "Betydeligt tyveri", True, "grov tyveri,betydeligt tyveri,§ 286"),
-    ("tyveri", "Tyveri", False, "tyveri,butikstyveri,§ 276,276"),
-    ("haervaerk", "Hærværk", False, "hærværk,§ 291,291"),
-    ("indbrud", "Indbrud", False, "indbrud,indbrudstyveri"),
-    ("trusler", "Trusler", False, "trusler,§ 266,266"),
-    ("brugstyveri", "Brugstyveri", False, "brugstyveri,§ 293"),
-    ("narko", "Besiddelse af euforiserende stoffer", False, "narko,hash,euforiserende stoffer"),
-    ("knivloven", "Overtrædelse af knivloven", False, "knivloven,kniv"),
-)
+ATTEMPT_PREFIXES = ("forsøg på ", "forsøgt ", "forsøg ")
+REMINDER_DAYS_BEFORE = deadlines.SOON_DAYS  # reminded when the board turns yellow
 
 
 def _audit(
@@ -67,39 +62,44 @@ def _audit(
     )
 
 
-def _municipality(user: User) -> Municipality:
-    return Municipality.objects.get(pk=access.municipality_of(access.get_actor(user)))
+def enforce_for_service(
+    rule: Callable[[access.Actor], bool], user: User, message: str | None = None
+) -> access.Actor:
+    """The user's actor if it passes `rule` (from `police.access`), else a DomainError.
+
+    For the police app's services (R5 here, `absence`, `hot_spots`). Most of the rules checked
+    this way are SSP staff's work, hence the default message.
+    """
+    actor = access.get_actor(user)
+    if not rule(actor):
+        raise DomainError(message or _("Kun SSP-medarbejdere gennemgår politiets lister."))
+    return actor
 
 
-def _require_review(user: User) -> None:
-    if not police_access.can_review(access.get_actor(user)):
-        raise DomainError(_("Kun SSP-medarbejdere gennemgår politiets lister."))
+def _municipality(actor: access.Actor) -> Municipality:
+    return Municipality.objects.get(pk=access.municipality_of(actor))
 
 
 # --- Offences -------------------------------------------------------------------------------
 
 
-def ensure_offences() -> None:
-    for code, name, serious, aliases in DEFAULT_OFFENCES:
-        Offence.objects.get_or_create(
-            code=code, defaults={"name": name, "serious": serious, "aliases": aliases}
-        )
+def load_offences() -> list[Offence]:
+    """The offence catalogue (installed by a data migration), read once per import."""
+    return list(Offence.objects.order_by("name"))
 
 
-def match_offence(text: str) -> tuple[Offence | None, bool]:
-    """(offence, attempt) for a text such as 'Forsøg på røveri' or '§ 245'."""
-    ensure_offences()
+def match_offence(text: str, offences: Sequence[Offence]) -> tuple[Offence | None, bool]:
+    """(offence, attempt) for a text such as 'Forsøg på røveri' or '§ 245'. Reads nothing."""
     lowered = text.strip().lower()
-    attempt = lowered.startswith(("forsøg på ", "forsøg ", "forsøgt "))
-    for prefix in ("forsøg på ", "forsøgt ", "forsøg "):
+    attempt = lowered.startswith(ATTEMPT_PREFIXES)
+    for prefix in ATTEMPT_PREFIXES:
         if lowered.startswith(prefix):
             lowered = lowered[len(prefix) :]
             break
-    offences = list(Offence.objects.all())
     for offence in offences:
         names = {
             offence.name.lower(),
-            *(a.strip().lower() for a in offence.aliases.split(",") if a),
+            *(alias.strip().lower() for alias in offence.aliases.split(",") if alias),
         }
         if lowered in names:
             return offence, attempt
@@ -158,6 +158,7 @@ def _create_report(
     row: dict[str, Any],
     batch: ImportBatch | None,
     received: date,
+    offences: Sequence[Offence],
 ) -> PoliceReport | None:
     person = YoungPerson.objects.filter(
         municipality=municipality, cpr_index=blind_index(row["cpr"])
@@ -174,7 +175,7 @@ def _create_report(
         municipality=municipality, police_reference=row["reference"], young_person=person
     ).exists():
         return None
-    offence, attempt = match_offence(row["offence"])
+    offence, attempt = match_offence(row["offence"], offences)
     report = PoliceReport.objects.create(
         municipality=municipality,
         young_person=person,
@@ -198,8 +199,8 @@ def import_police_list(
 ) -> ImportReport:
     """R5: all or nothing. Bad rows import nothing and are reported with the reason; the same
     file twice creates no duplicates; young people outside the target ages are left out."""
-    _require_review(actor_user)
-    municipality = _municipality(actor_user)
+    actor = enforce_for_service(police_access.can_import_police_list, actor_user)
+    municipality = _municipality(actor)
     try:
         parsed = imports.parse_police_list(filename, content)
     except imports.FileError as exc:
@@ -216,10 +217,16 @@ def import_police_list(
         created_by=actor_user,
     )
     received = received_on or timezone.localdate()
+    offences = load_offences()
     for row in parsed.rows:
         try:
             report = _create_report(
-                user=actor_user, municipality=municipality, row=row, batch=batch, received=received
+                user=actor_user,
+                municipality=municipality,
+                row=row,
+                batch=batch,
+                received=received,
+                offences=offences,
             )
         except DomainError:
             result.outside_target.append(row["row"])
@@ -245,19 +252,33 @@ def import_police_list(
 @transaction.atomic
 def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
     """One report entered by hand (same rules as the import)."""
-    _require_review(actor_user)
-    municipality = _municipality(actor_user)
+    actor = enforce_for_service(police_access.can_register_report, actor_user)
+    municipality = _municipality(actor)
     report = _create_report(
         user=actor_user,
         municipality=municipality,
         row=row,
         batch=None,
         received=timezone.localdate(),
+        offences=load_offences(),
     )
     if report is None:
         raise DomainError(_("Rapporten med dette journalnummer er allerede registreret."))
     _audit(actor_user, AuditAction.POLICE_REPORT_REGISTERED, report, municipality.pk)
     return report
+
+
+@transaction.atomic
+def record_review_viewed(*, actor_user: User, reports_shown: int) -> None:
+    """The weekly review shows police reports about named children: its opening is logged
+    (with how many reports it showed, not which: the trail must not grow with the list)."""
+    actor = enforce_for_service(police_access.can_review, actor_user)
+    record_event(
+        actor=actor_user,
+        action=AuditAction.REVIEW_VIEWED,
+        municipality_id=actor.municipality_id,
+        data={"reports": reports_shown},
+    )
 
 
 @dataclass
@@ -280,7 +301,7 @@ def route_report(
 ) -> PoliceReport:
     """R5, the weekly review: route the report, name who contacts the home, and create the
     concern in one step. The family-meeting deadline runs from today."""
-    _require_review(actor_user)
+    enforce_for_service(police_access.can_route_report, actor_user)
     if report.status == ReportStatus.ROUTED:
         raise DomainError(_("Rapporten er allerede fordelt."))
     if data.routing == Routing.SOCIAL_WORKER and data.member is None:
@@ -299,7 +320,9 @@ def route_report(
     report.routed_to_other = data.other.strip()
     report.home_contact = data.home_contact
     if data.raise_concern:
-        open_case = Case.objects.filter(young_person=report.young_person, status="open").first()
+        open_case = Case.objects.filter(
+            young_person=report.young_person, status=CaseStatus.OPEN
+        ).first()
         concern = case_services.raise_concern(
             actor_user=actor_user,
             data=case_services.ConcernData(
@@ -311,7 +334,7 @@ def route_report(
                 young_person=case_services.YoungPersonData(
                     first_name=report.young_person.first_name,
                     last_name=report.young_person.last_name,
-                    cpr=report.young_person.cpr_formatted,
+                    cpr=full_cpr_of(report.young_person),
                 ),
             ),
         )
@@ -320,7 +343,7 @@ def route_report(
             concern.save(update_fields=["forum"])
         if open_case is not None:
             concern.case = open_case
-            concern.status = "case_opened"
+            concern.status = ConcernStatus.CASE_OPENED
             concern.save(update_fields=["case", "status"])
         report.concern = concern
     report.save()
@@ -345,8 +368,29 @@ def route_report(
     return report
 
 
+# --- Deadlines ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_deadlines_viewed(*, actor_user: User, deadlines_shown: int) -> None:
+    """The deadline board names the young people behind each deadline: its opening is logged
+    (with how many deadlines it showed, not which)."""
+    actor = enforce_for_service(
+        police_access.can_see_deadlines, actor_user, _("Din rolle har ikke adgang til fristerne.")
+    )
+    record_event(
+        actor=actor_user,
+        action=AuditAction.DEADLINES_VIEWED,
+        municipality_id=actor.municipality_id,
+        data={"deadlines": deadlines_shown},
+    )
+
+
 @transaction.atomic
 def meet_deadline(*, actor_user: User, deadline: Deadline, met_on: date) -> Deadline:
+    enforce_for_service(
+        police_access.can_meet_deadline, actor_user, _("Din rolle har ikke adgang til fristerne.")
+    )
     if met_on > timezone.localdate():
         raise DomainError(_("Datoen ligger i fremtiden."))
     deadline.met_on = met_on
@@ -380,14 +424,16 @@ def call_network_council(
     invited_custody_holders: bool = True,
 ) -> NetworkCouncil:
     """R5: the child, the parents, relevant professionals and network are called."""
-    _require_review(actor_user)
+    enforce_for_service(police_access.can_call_network_council, actor_user)
     if deadline.kind != DeadlineKind.NETWORK_COUNCIL:
         raise DomainError(_("Fristen gælder ikke et netværkssamråd."))
     council = NetworkCouncil.objects.create(
         municipality_id=deadline.municipality_id,
         young_person=deadline.young_person,
         report=deadline.report,
-        case=Case.objects.filter(young_person=deadline.young_person, status="open").first(),
+        case=Case.objects.filter(
+            young_person=deadline.young_person, status=CaseStatus.OPEN
+        ).first(),
         meeting_at=meeting_at,
         network=network.strip(),
         invited_young_person=invited_young_person,
@@ -402,10 +448,23 @@ def call_network_council(
 
 
 @transaction.atomic
+def record_council_viewed(*, actor_user: User, council: NetworkCouncil) -> None:
+    """A network council names the child, the parents and the network: every view is logged."""
+    enforce_for_service(police_access.can_see_councils, actor_user)
+    record_event(
+        actor=actor_user,
+        action=AuditAction.COUNCIL_VIEWED,
+        obj=council,
+        municipality_id=council.municipality_id,
+        subject_ref=f"youngperson:{council.young_person_id}",  # as cases.services names it
+    )
+
+
+@transaction.atomic
 def record_council_held(
     *, actor_user: User, council: NetworkCouncil, held_on: date
 ) -> NetworkCouncil:
-    _require_review(actor_user)
+    enforce_for_service(police_access.can_record_council_held, actor_user)
     council.held_on = held_on
     council.action_plan = (
         council.case.agreements.order_by("-created_at").first() if council.case else None
@@ -432,7 +491,9 @@ def due_messages(today: date) -> list[Message]:
     open_deadlines = Deadline.objects.filter(met_on__isnull=True).select_related(
         "responsible", "municipality"
     )
-    for deadline in open_deadlines.filter(due_on__lte=today + timedelta(days=2), due_on__gte=today):
+    for deadline in open_deadlines.filter(
+        due_on__lte=today + timedelta(days=REMINDER_DAYS_BEFORE), due_on__gte=today
+    ):
         claimed = (
             Deadline.objects.filter(pk=deadline.pk)
             .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
@@ -477,108 +538,3 @@ def due_messages(today: date) -> list[Message]:
                 )
             )
     return messages
-
-
-# --- Absence --------------------------------------------------------------------------------
-
-
-@dataclass
-class AbsenceImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[imports.RowError] = field(default_factory=list)
-
-
-def _school(municipality: Municipality, name: str) -> Unit | None:
-    return Unit.objects.filter(
-        municipality=municipality, kind="school", name__iexact=name.strip()
-    ).first()
-
-
-@transaction.atomic
-def import_absence(*, actor_user: User, filename: str, content: bytes) -> AbsenceImportReport:
-    """R5: the monthly absence per pupil; all or nothing; the same file twice changes nothing."""
-    _require_review(actor_user)
-    municipality = _municipality(actor_user)
-    try:
-        parsed = imports.parse_absence(filename, content)
-    except imports.FileError as exc:
-        raise DomainError(exc.message) from exc
-    errors = list(parsed.errors)
-    schools: dict[str, Unit | None] = {}
-    for row in parsed.rows:
-        schools.setdefault(row["school"], _school(municipality, row["school"]))
-        if schools[row["school"]] is None:
-            errors.append(
-                imports.RowError(
-                    row["row"],
-                    _("skolen '%(school)s' findes ikke i kommunen") % {"school": row["school"]},
-                )
-            )
-    if errors:
-        return AbsenceImportReport(errors=sorted(errors, key=lambda e: e.row))
-    batch = ImportBatch.objects.create(
-        municipality=municipality,
-        kind=ImportKind.ABSENCE,
-        filename=filename[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-        rows=len(parsed.rows),
-        created_by=actor_user,
-    )
-    result = AbsenceImportReport()
-    for row in parsed.rows:
-        school = schools[row["school"]]
-        if school is None:
-            continue
-        _record, created = AbsenceRecord.objects.update_or_create(
-            municipality=municipality,
-            cpr_index=blind_index(row["cpr"]),
-            month=row["month"],
-            defaults={
-                "school": school,
-                "class_name": row["class"][:20],
-                "cpr_encrypted": encrypt(row["cpr"]),
-                "birth_date": row["birth"],
-                "total_percent": row["total"],
-                "unauthorised_percent": row["unauthorised"],
-                "batch": batch,
-            },
-        )
-        if created:
-            result.created += 1
-        else:
-            result.updated += 1
-    _audit(
-        actor_user,
-        AuditAction.ABSENCE_IMPORTED,
-        batch,
-        municipality.pk,
-        created=result.created,
-        updated=result.updated,
-    )
-    return result
-
-
-def absence_threshold(municipality: Municipality) -> Decimal:
-    return Decimal(str(municipality.rule("absence_threshold_percent", 10)))
-
-
-# --- Hot spots ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def save_hot_spot(*, actor_user: User, hot_spot: HotSpot | None, data: dict[str, Any]) -> HotSpot:
-    _require_review(actor_user)
-    municipality = _municipality(actor_user)
-    concerns = data.pop("concerns", [])
-    if hot_spot is None:
-        hot_spot = HotSpot.objects.create(municipality=municipality, created_by=actor_user, **data)
-        action = AuditAction.HOT_SPOT_CREATED
-    else:
-        for name, value in data.items():
-            setattr(hot_spot, name, value)
-        hot_spot.save()
-        action = AuditAction.HOT_SPOT_CHANGED
-    hot_spot.concerns.set(concerns)
-    _audit(actor_user, action, hot_spot, municipality.pk)
-    return hot_spot

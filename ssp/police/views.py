@@ -3,45 +3,33 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import time
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from ssp import access
-from ssp.audit.models import AuditAction
-from ssp.audit.services import record_event
-from ssp.cases import forms as case_forms
-from ssp.cases.cpr import parse_cpr
+from ssp.cases.selectors import authority_members
 from ssp.errors import DomainError
+from ssp.http import CSV, XLSX, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
+from ssp.police import absence as absence_services
 from ssp.police import access as police_access
-from ssp.police import forms, maps, selectors, services
+from ssp.police import exports, forms, maps, selectors, services
+from ssp.police import hot_spots as hot_spot_services
+
+EXPORT_CSV = "csv"
+EXPORT_XLSX = "xlsx"
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _actor(request: HttpRequest) -> access.Actor:
-    return access.get_actor(request.user)
-
-
-def _routing_form(request: HttpRequest, data: Any = None, prefix: str = "") -> forms.RoutingForm:
-    actor = _actor(request)
+def _routing_form(request: HttpRequest, data: object = None, prefix: str = "") -> forms.RoutingForm:
+    actor = actor_of(request)
     return forms.RoutingForm(
         data,
-        members=selectors.review_members(actor),
+        members=authority_members(actor),
         fora=selectors.local_groups(actor),
         prefix=prefix or None,
     )
@@ -50,23 +38,14 @@ def _routing_form(request: HttpRequest, data: Any = None, prefix: str = "") -> f
 @access.require(police_access.can_review)
 def review(request: HttpRequest) -> HttpResponse:
     """The weekly review ('listemøde'): unreviewed reports, each with its routing form."""
-    actor = _actor(request)
-    queue = list(selectors.review_queue(actor)[:100])
-    record_event(
-        actor=request.user,
-        action=AuditAction.REVIEW_VIEWED,
-        municipality_id=actor.municipality_id,
-        data={"reports": [report.pk for report in queue]},
-    )
+    actor = actor_of(request)
+    queue = selectors.review_queue(actor)
+    services.record_review_viewed(actor_user=user_of(request), reports_shown=len(queue))
     forms_by_report = []
-    choices: dict[str, list[Any]] = {}
+    choices: dict[str, list[object]] = {}
     for report in queue:
         form = _routing_form(request, prefix=f"r{report.pk}")
-        for name in ("member", "home_contact", "forum"):
-            # One query for the choices of every form on the page, however long the queue.
-            if name not in choices:
-                choices[name] = list(form.fields[name].choices)  # type: ignore[attr-defined]
-            form.fields[name].choices = choices[name]  # type: ignore[attr-defined]
+        form.share_choices(choices)
         forms_by_report.append((report, form))
     return render(
         request,
@@ -80,14 +59,14 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@access.require(police_access.can_review)
+@access.require(police_access.can_import_police_list)
 def import_list(request: HttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         raise DomainError(_("Vælg en fil."))
     upload = form.cleaned_data["file"]
     result = services.import_police_list(
-        actor_user=_user(request), filename=upload.name, content=upload.read()
+        actor_user=user_of(request), filename=upload.name, content=upload.read()
     )
     if result.ok:
         messages.success(
@@ -110,26 +89,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.require(police_access.can_review)
+@access.require(police_access.can_register_report)
 def report_new(request: HttpRequest) -> HttpResponse:
     form = forms.ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        digits, birth = parse_cpr(data["cpr"])
-        first, _space, last = data["name"].strip().partition(" ")
-        row = {
-            "cpr": digits,
-            "birth": birth,
-            "first_name": first,
-            "last_name": last or "-",
-            "date": data["date"],
-            "time": data["time"] or time(0, 0),
-            "offence": data["offence"],
-            "reference": data["reference"],
-            "description": data["description"],
-        }
         try:
-            services.register_report(actor_user=_user(request), row=row)
+            services.register_report(actor_user=user_of(request), row=form.to_data())
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -139,73 +104,56 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@access.require(police_access.can_review)
+@access.require(police_access.can_route_report)
 def report_route(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.get_report_for(_actor(request), pk)
+    report = police_access.get_report_for(actor_of(request), pk)
     form = _routing_form(request, request.POST, prefix=f"r{pk}")
     if not form.is_valid():
         raise DomainError(_("Vælg hvem rapporten fordeles til, og hvem der kontakter hjemmet."))
-    data = form.cleaned_data
-    services.route_report(
-        actor_user=_user(request),
-        report=report,
-        data=services.RoutingData(
-            routing=data["routing"],
-            home_contact=data["home_contact"],
-            member=data["member"],
-            forum=data["forum"],
-            other=data["other"],
-            raise_concern=data["raise_concern"],
-        ),
-    )
+    services.route_report(actor_user=user_of(request), report=report, data=form.to_data())
     messages.success(request, _("Rapporten er fordelt, og fristen for kontakt til familien kører."))
     return redirect("police:review")
 
 
 @access.require(police_access.can_see_deadlines)
 def deadline_board(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     rows = selectors.deadline_board(actor)
-    record_event(
-        actor=request.user,
-        action=AuditAction.DEADLINES_VIEWED,
-        municipality_id=actor.municipality_id,
-        data={"deadlines": [row.deadline.pk for row in rows]},
-    )
+    services.record_deadlines_viewed(actor_user=user_of(request), deadlines_shown=len(rows))
     return render(
         request,
         "police/deadlines.html",
         {
             "rows": rows,
             "councils": selectors.councils(actor),
-            "is_staff": police_access.can_review(actor),
+            "can_call_council": police_access.can_call_network_council(actor),
             "met_form": forms.MetForm(initial={"met_on": timezone.localdate()}),
         },
     )
 
 
 @require_POST
-@access.require(police_access.can_see_deadlines)
+@access.require(police_access.can_meet_deadline)
 def deadline_met(request: HttpRequest, pk: int) -> HttpResponse:
-    deadline = selectors.get_deadline_for(_actor(request), pk)
+    deadline = police_access.get_deadline_for(actor_of(request), pk)
     form = forms.MetForm(request.POST)
     if not form.is_valid():
         raise DomainError(_("Angiv datoen."))
     services.meet_deadline(
-        actor_user=_user(request), deadline=deadline, met_on=form.cleaned_data["met_on"]
+        actor_user=user_of(request), deadline=deadline, met_on=form.cleaned_data["met_on"]
     )
     messages.success(request, _("Fristen er markeret som overholdt."))
     return redirect("police:deadlines")
 
 
-@access.require(police_access.can_review)
+@access.require(police_access.can_call_network_council)
 def council_new(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    deadline = selectors.get_deadline_for(actor, pk)
-    form = forms.CouncilForm(request.POST or None, members=selectors.review_members(actor))
+    actor = actor_of(request)
+    deadline = police_access.get_deadline_for(actor, pk)
+    form = forms.CouncilForm(request.POST or None, members=authority_members(actor))
     if request.method == "POST" and form.is_valid():
         council = services.call_network_council(
-            actor_user=_user(request),
+            actor_user=user_of(request),
             deadline=deadline,
             meeting_at=form.cleaned_data["meeting_at"],
             professionals=list(form.cleaned_data["professionals"]),
@@ -218,21 +166,14 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "police/council_form.html", {"deadline": deadline, "form": form})
 
 
-@access.require(police_access.can_review)
+@access.require(police_access.can_see_councils)
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    council = selectors.get_council_for(_actor(request), pk)
-    record_event(
-        actor=request.user,
-        action=AuditAction.COUNCIL_VIEWED,
-        obj=council,
-        object_repr=f"networkcouncil:{council.pk}",
-        municipality_id=council.municipality_id,
-        subject_ref=f"youngperson:{council.young_person_id}",
-    )
+    council = police_access.get_council_for(actor_of(request), pk)
+    services.record_council_viewed(actor_user=user_of(request), council=council)
     form = forms.HeldForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         services.record_council_held(
-            actor_user=_user(request), council=council, held_on=form.cleaned_data["held_on"]
+            actor_user=user_of(request), council=council, held_on=form.cleaned_data["held_on"]
         )
         messages.success(request, _("Netværkssamrådet er registreret som afholdt."))
         return redirect("police:council", pk=pk)
@@ -241,67 +182,52 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.require(police_access.can_see_counts)
 def concern_counts(request: HttpRequest) -> HttpResponse:
-    table = selectors.concern_counts(_actor(request))
+    table = selectors.concern_counts(actor_of(request))
     export = request.GET.get("format")
-    header = [_("SSP-medarbejder"), *[f"{s:%d.%m.%Y}-{e:%d.%m.%Y}" for s, e in table.periods]]
-    if export == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        for name, counts in table.rows:
-            writer.writerow([name, *counts])
-        response = HttpResponse(
-            buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    if export == EXPORT_CSV:
+        return file_response(
+            exports.counts_csv(table),
+            content_type=CSV,
+            filename=f"{exports.COUNTS_FILENAME}.csv",
         )
-        response["Content-Disposition"] = 'attachment; filename="bekymringer-14-dage.csv"'
-        return response
-    if export == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(header)
-        for name, counts in table.rows:
-            sheet.append([name, *counts])
-        buffer_bytes = io.BytesIO()
-        workbook.save(buffer_bytes)
-        response = HttpResponse(
-            buffer_bytes.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    if export == EXPORT_XLSX:
+        return file_response(
+            exports.counts_xlsx(table),
+            content_type=XLSX,
+            filename=f"{exports.COUNTS_FILENAME}.xlsx",
         )
-        response["Content-Disposition"] = 'attachment; filename="bekymringer-14-dage.xlsx"'
-        return response
     return render(request, "police/counts.html", {"table": table})
 
 
 @access.require(police_access.can_see_absence)
 def absence(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     municipality = org_selectors.get_municipality_by_id(actor, actor.municipality_id)
-    threshold = services.absence_threshold(municipality)
-    month, rows = selectors.worrying_absence(actor, threshold)
-    record_event(
-        actor=request.user, action=AuditAction.ABSENCE_VIEWED, municipality_id=municipality.pk
-    )
+    month, rows = selectors.worrying_absence(actor)
+    absence_services.record_absence_viewed(actor_user=user_of(request), rows_shown=len(rows))
     return render(
         request,
         "police/absence.html",
         {
             "month": month,
             "rows": rows,
-            "threshold": threshold,
-            "upload_form": forms.UploadForm() if police_access.can_review(actor) else None,
+            "threshold": police_access.absence_threshold(municipality),
+            "upload_form": (
+                forms.UploadForm() if police_access.can_import_absence(actor) else None
+            ),
         },
     )
 
 
 @require_POST
-@access.require(police_access.can_review)
+@access.require(police_access.can_import_absence)
 def absence_import(request: HttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         raise DomainError(_("Vælg en fil."))
     upload = form.cleaned_data["file"]
-    result = services.import_absence(
-        actor_user=_user(request), filename=upload.name, content=upload.read()
+    result = absence_services.import_absence(
+        actor_user=user_of(request), filename=upload.name, content=upload.read()
     )
     if result.errors:
         return render(
@@ -320,55 +246,45 @@ def absence_import(request: HttpRequest) -> HttpResponse:
 
 @access.require(police_access.can_see_absence)
 def absence_concern(request: HttpRequest, pk: int) -> HttpResponse:
-    """One click from worrying absence to the concern form, filled in (source: absence)."""
-    actor = _actor(request)
-    record = selectors.get_absence_for(actor, pk)
-    record_event(
-        actor=request.user,
-        action=AuditAction.ABSENCE_RECORD_VIEWED,
-        object_type="police.absencerecord",
-        object_id=str(record.pk),
-        municipality_id=record.municipality_id,
-    )
+    """One click from worrying absence to the concern form, filled in (source: absence).
+
+    The form posts back here: the pupil's CPR number comes from the record, not the page."""
+    actor = actor_of(request)
+    record = police_access.get_absence_record_for(actor, pk)
     municipality = org_selectors.get_municipality_by_id(actor, actor.municipality_id)
-    person = selectors.known_person(actor, record)
-    form = case_forms.ConcernForm(
-        initial={
-            "subject": "person",
-            "cpr": selectors.record_cpr(record),
-            "first_name": person.first_name if person else "",
-            "last_name": person.last_name if person else "",
-            "school": record.school.pk,
-            "class_name": record.class_name,
-            "source": "absence",
-            "description": _(
-                "Bekymrende fravær i %(month)s: %(total)s %% i alt, %(unauth)s %% ulovligt."
-            )
-            % {
-                "month": record.month.strftime("%m/%Y"),
-                "total": record.total_percent,
-                "unauth": record.unauthorised_percent,
-            },
-        },
+    form = forms.AbsenceConcernForm(
+        request.POST or None,
+        record=record,
+        person=selectors.known_person(actor, record),
         units=org_selectors.units_of(municipality),
         districts=org_selectors.districts_of(municipality),
         case_levels=bool(municipality.rule("case_levels")),
     )
-    return render(
-        request, "cases/concern_form.html", {"form": form, "form_action": "/bekymringer/ny/"}
-    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concern = absence_services.raise_absence_concern(
+                    actor_user=user_of(request), record=record, data=form.to_data()
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("cases:concern_receipt", pk=concern.pk)
+    else:
+        absence_services.record_absence_record_viewed(actor_user=user_of(request), record=record)
+    return render(request, "cases/concern_form.html", {"form": form})
 
 
 @access.require(police_access.can_see_hot_spots)
 def hot_spots(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     spots = list(selectors.hot_spots(actor))
     return render(
         request,
         "police/hot_spots.html",
         {
             "spots": spots,
-            "can_edit": police_access.can_review(actor),
+            "can_edit": police_access.can_edit_hot_spots(actor),
             "map": maps.tile_map(
                 [
                     (s.name, s.latitude, s.longitude)
@@ -382,33 +298,21 @@ def hot_spots(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.require(police_access.can_review)
+@access.require(police_access.can_edit_hot_spots)
 def hot_spot_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = _actor(request)
-    spot = selectors.get_hot_spot_for(actor, pk) if pk else None
-    initial: dict[str, Any] = {"period_start": timezone.localdate()}
-    if spot is not None:
-        initial = {
-            field: getattr(spot, field)
-            for field in (
-                "name",
-                "address",
-                "latitude",
-                "longitude",
-                "period_start",
-                "period_end",
-                "description",
-                "outreach_plan",
-                "status",
-            )
-        }
-        initial["concerns"] = list(spot.concerns.all())
+    actor = actor_of(request)
+    spot = police_access.get_hot_spot_for(actor, pk) if pk else None
+    initial = (
+        forms.HotSpotForm.initial_for(spot)
+        if spot is not None
+        else {"period_start": timezone.localdate()}
+    )
     form = forms.HotSpotForm(
         request.POST or None, initial=initial, concerns=selectors.place_concerns(actor)
     )
     if request.method == "POST" and form.is_valid():
-        saved = services.save_hot_spot(
-            actor_user=_user(request), hot_spot=spot, data=dict(form.cleaned_data)
+        saved = hot_spot_services.save_hot_spot(
+            actor_user=user_of(request), hot_spot=spot, data=form.to_data()
         )
         messages.success(request, _("Hot spottet er gemt."))
         return redirect("police:hot_spot", pk=saved.pk)
@@ -417,10 +321,14 @@ def hot_spot_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @access.require(police_access.can_see_hot_spots)
 def hot_spot_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    spot = selectors.get_hot_spot_for(actor, pk)
+    actor = actor_of(request)
+    spot = police_access.get_hot_spot_for(actor, pk)
     return render(
         request,
         "police/hot_spot_detail.html",
-        {"spot": spot, "can_edit": police_access.can_review(actor)},
+        {
+            "spot": spot,
+            "concerns": selectors.linked_concerns(actor, spot),
+            "can_edit": police_access.can_edit_hot_spots(actor),
+        },
     )

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ssp.audit.models import AuditEvent
-from ssp.cases.models import Case, Concern, YoungPerson
+from ssp.access import get_actor
+from ssp.audit.models import AuditAction, AuditEvent
+from ssp.cases import access as case_access
+from ssp.cases.models import Case, Concern
 from ssp.organisation.models import Municipality
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +53,11 @@ def test_the_police_see_their_cases_with_a_notice_and_cannot_search(
     assert client.get("/unge/?q=Ali").status_code == 403
 
 
-def test_ssp_staff_see_the_full_cpr_and_can_search_by_it(
-    demo: Municipality, client_for: Any
-) -> None:
+def test_ssp_staff_can_search_by_the_full_cpr(demo: Municipality, client_for: Any) -> None:
     client = client_for("koordinator")
     html = client.get("/unge/", {"q": "250810-4315"}).content.decode()
     assert "Ali Berg Hansen" in html
-    person = YoungPerson.objects.get(first_name="Ali")
-    assert "250810-4315" in client.get(f"/unge/{person.pk}/").content.decode()
-    search = AuditEvent.objects.filter(action="cases.young_people_searched").latest("sequence")
+    search = AuditEvent.objects.filter(action=AuditAction.YOUNG_PEOPLE_SEARCHED).latest("sequence")
     assert "4315" not in str(search.data)
 
 
@@ -86,7 +84,7 @@ def test_every_view_of_a_case_or_young_person_is_audited(
     client.get(f"/sager/{case.pk}/")
     client.get(f"/unge/{case.young_person_id}/")
     client.get(f"/api/v1/cases/cases/{case.pk}")
-    views = AuditEvent.objects.filter(action="cases.viewed", actor_label="socialraadgiver")
+    views = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED, actor_label="socialraadgiver")
     assert views.count() == 3
     assert {e.subject_ref for e in views} == {f"youngperson:{case.young_person_id}"}
 
@@ -107,7 +105,7 @@ def test_the_agreement_pdf_holds_the_agreement_and_is_audited(
     assert "Ali Berg Hansen" in text
     assert "Møde med Ali og hans mor på skolen." in text
     assert "Sofie Dahl" in text
-    assert AuditEvent.objects.filter(action="cases.agreement_pdf").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.AGREEMENT_PDF).count() == 1
     assert (
         client_for("laerer")
         .get(f"/sager/{case.pk}/handlingsaftale/{agreement.pk}/pdf/")
@@ -215,3 +213,48 @@ def test_the_case_list_is_paginated_and_searchable_within_what_one_may_see(
     assert 'name="q"' not in police  # no search for the police (§115)
     teacher = client_for("laerer").get("/sager/", {"q": "Ali"}).content.decode()
     assert "Ali Berg Hansen" not in teacher  # not in his circle, search or no search
+
+
+def test_the_receipt_exists_for_the_reporter_only(demo: Municipality, client_for: Any) -> None:
+    emil = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
+    url = f"/bekymringer/{emil.pk}/kvittering/"
+    assert client_for("laerer").get(url).status_code == 200  # he raised it
+    for role in ("koordinator", "socialraadgiver", "boligsocial"):
+        assert client_for(role).get(url).status_code == 404, role
+
+
+def test_my_concerns_on_the_start_page_are_those_i_raised(
+    demo: Municipality, users: dict[str, Any], client_for: Any
+) -> None:
+    html = client_for("boligsocial").get("/").content.decode()
+    assert 'data-testid="my-concerns"' in html
+    mine = set(Concern.objects.filter(raised_by=users["boligsocial"]))
+    assert mine and set(case_access.own_concerns(get_actor(users["boligsocial"]))) == mine
+
+
+STAFF_ACTIONS = (
+    case_access.can_route_concern,
+    case_access.can_drop_concern,
+    case_access.can_open_case,
+    case_access.can_close_case,
+    case_access.can_escalate_case,
+    case_access.can_set_up_adhoc_group,
+    case_access.can_see_full_cpr,
+)
+
+
+@pytest.mark.parametrize("rule", STAFF_ACTIONS, ids=lambda rule: rule.__name__)
+def test_the_steering_actions_are_for_ssp_staff_only(
+    demo: Municipality, users: dict[str, Any], rule: Any
+) -> None:
+    allowed = {name for name, user in users.items() if rule(get_actor(user))}
+    assert allowed == {"koordinator"}
+
+
+def test_police_may_not_search_cases_and_see_the_115_notice(
+    demo: Municipality, users: dict[str, Any]
+) -> None:
+    searchers = {n for n, u in users.items() if case_access.can_search_cases(get_actor(u))}
+    assert searchers == {"koordinator", "laerer", "socialraadgiver"}
+    noticed = {n for n, u in users.items() if case_access.shows_115_notice(get_actor(u))}
+    assert noticed == {"politi"}

@@ -37,7 +37,7 @@ def test_a_valid_cpr_gives_its_birth_date(case: tuple[str, date]) -> None:
 
 @given(st.text(max_size=15).filter(lambda s: not s.strip().replace("-", "").isdigit()))
 def test_anything_but_digits_is_refused(raw: str) -> None:
-    with pytest.raises(InvalidCpr):
+    with pytest.raises(InvalidCpr, match="10 cifre"):
         parse_cpr(raw)
 
 

@@ -12,7 +12,20 @@ from django.utils import timezone
 
 from ssp.audit.models import AuditEvent
 from ssp.cases import services
-from ssp.cases.models import Case, Concern, ConcernStatus, Level, TaskStatus
+from ssp.cases.cpr import full_cpr_of
+from ssp.cases.models import (
+    Case,
+    CaseStatus,
+    Concern,
+    ConcernSource,
+    ConcernStatus,
+    ConcernSubject,
+    ConsentForm,
+    LegalBasis,
+    Level,
+    Outcome,
+    TaskStatus,
+)
 from ssp.errors import DomainError
 from ssp.organisation.models import Forum, Member, Municipality, Unit
 
@@ -29,8 +42,8 @@ def new_case(users: dict[str, User], *, level: str = Level.RED, cpr: str = "0203
     concern = services.raise_concern(
         actor_user=users["laerer"],
         data=services.ConcernData(
-            subject="person",
-            source="staff",
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.STAFF,
             description="Bekymring",
             young_person=services.YoungPersonData(
                 first_name="Test",
@@ -51,8 +64,8 @@ def test_a_child_outside_the_target_ages_gets_a_clear_message(
         services.raise_concern(
             actor_user=users["laerer"],
             data=services.ConcernData(
-                subject="person",
-                source="staff",
+                subject=ConcernSubject.PERSON,
+                source=ConcernSource.STAFF,
                 description="x",
                 young_person=services.YoungPersonData(
                     first_name="A", last_name="B", cpr="010199-4123"
@@ -69,8 +82,8 @@ def test_the_same_cpr_finds_the_same_young_person(
     concern = services.raise_concern(
         actor_user=users["boligsocial"],
         data=services.ConcernData(
-            subject="person",
-            source="tip",
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.TIP,
             description="igen",
             young_person=services.YoungPersonData(
                 first_name="Anders", last_name="And", cpr="0203124123"
@@ -93,8 +106,9 @@ def test_cpr_and_description_are_encrypted_at_rest(
         (stored_description,) = cursor.fetchone()
     assert "0203124123" not in stored_cpr and "020312" not in stored_cpr
     assert "Bekymring" not in stored_description
-    assert case.young_person.cpr_formatted == "020312-4123"
+    assert full_cpr_of(case.young_person) == "020312-4123"
     assert case.young_person.cpr_masked == "020312-xxxx"
+    assert not hasattr(case.young_person, "cpr_formatted")  # no template can decrypt it
 
 
 def test_red_level_needs_an_authority_social_worker_as_coordinator(
@@ -178,7 +192,7 @@ def test_a_disclosure_without_consent_requires_involving_the_parents(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     case = new_case(users)
-    basis = next(b for b in services.legal_bases_for(demo) if b.code == "rpl-115-clarify")
+    basis = LegalBasis.objects.get(municipality=demo, code="rpl-115-clarify")
     services.record_disclosure(
         actor_user=users["koordinator"],
         case=case,
@@ -194,7 +208,7 @@ def test_a_disclosure_without_consent_requires_involving_the_parents(
     services.record_consent(
         actor_user=users["koordinator"],
         case=case,
-        form="oral",
+        form=ConsentForm.ORAL,
         given_on=TODAY,
         scope="SSP",
         custody_holder=case.young_person.custody_holders.get(),
@@ -209,7 +223,7 @@ def test_consent_as_legal_basis_needs_a_recorded_consent(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     case = new_case(users)
-    basis = next(b for b in services.legal_bases_for(demo) if b.is_consent)
+    basis = LegalBasis.objects.get(municipality=demo, is_consent=True)
     with pytest.raises(DomainError, match="samtykke"):
         services.record_disclosure(
             actor_user=users["koordinator"],
@@ -227,7 +241,7 @@ def test_information_goes_only_to_authority_persons(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     case = new_case(users)
-    basis = next(b for b in services.legal_bases_for(demo) if b.code == "rpl-115-clarify")
+    basis = LegalBasis.objects.get(municipality=demo, code="rpl-115-clarify")
     with pytest.raises(DomainError, match="myndighedspersoner"):
         services.record_disclosure(
             actor_user=users["koordinator"],
@@ -261,14 +275,14 @@ def test_an_adhoc_group_is_the_need_to_know_circle_and_is_dissolved_at_close(
     services.close_case(
         actor_user=users["koordinator"],
         case=case,
-        outcome="improved",
+        outcome=Outcome.IMPROVED,
         partners="Skole",
         what_worked="Samtaler",
     )
     group.refresh_from_db()
     assert group.dissolved_at is not None
     case.refresh_from_db()
-    assert case.status == "closed" and case.evaluation_what_worked == "Samtaler"
+    assert case.status == CaseStatus.CLOSED and case.evaluation_what_worked == "Samtaler"
 
 
 def test_a_concern_with_a_mandatory_agreement_cannot_be_dropped(
@@ -282,7 +296,7 @@ def test_a_concern_with_a_mandatory_agreement_cannot_be_dropped(
 
 def test_only_ssp_staff_open_cases(demo: Municipality, users: dict[str, User]) -> None:
     concern = Concern.objects.get(young_person__first_name="Emil", source="worksheet")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Kun SSP-medarbejdere kan oprette sager"):
         services.open_case(actor_user=users["laerer"], concerns=[concern], level=Level.RED)
 
 
@@ -292,8 +306,8 @@ def test_a_group_concern_names_nobody_and_goes_to_the_district(
     concern = services.raise_concern(
         actor_user=users["boligsocial"],
         data=services.ConcernData(
-            subject="group",
-            source="staff",
+            subject=ConcernSubject.GROUP,
+            source=ConcernSource.STAFF,
             description="Piger foran klubben",
             group_size=5,
             group_age_min=12,

@@ -149,3 +149,15 @@ def test_the_politician_sees_no_personal_data(page: Page) -> None:
         response = page.request.get(url)
         assert response.status in (403, 404), (url, response.status)
     assert page.request.get("/api/v1/cases/cases").json() == []
+
+
+def test_the_coordinator_shows_the_full_cpr_on_request(page: Page) -> None:
+    log_in(page, "koordinator")
+    page.goto("/unge/?q=Ali")
+    page.get_by_test_id("search-results").get_by_role("link", name="Ali Berg Hansen").click()
+    person_url = page.url
+    expect(page.get_by_test_id("cpr")).to_contain_text("250810-xxxx")
+    page.get_by_test_id("show-cpr").click()
+    expect(page.get_by_test_id("cpr")).to_have_text("250810-4315")
+    expect(page.get_by_test_id("show-cpr")).to_have_count(0)
+    assert page.url == person_url  # swapped in place (htmx), not a new page

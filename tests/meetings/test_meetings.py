@@ -14,12 +14,22 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ssp.cases.models import Concern
+from ssp.cases.models import Concern, ConcernSource, ConcernSubject
+from ssp.cases.personal_data import FindingKind
 from ssp.errors import DomainError
 from ssp.meetings import services
 from ssp.meetings.calendar import feed_token
-from ssp.meetings.models import ForwardedMinutes, Meeting, MeetingKind, MeetingTask, Visibility
-from ssp.organisation.models import Forum, Member, Membership, Municipality
+from ssp.meetings.models import (
+    ForwardedMinutes,
+    ItemKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingTask,
+    MeetingTaskStatus,
+    Visibility,
+)
+from ssp.organisation.models import Cadence, Forum, Member, Membership, MembershipRole, Municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -33,27 +43,26 @@ def member(username: str) -> Member:
 
 
 def upcoming_local() -> Meeting:
-    return Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
+    return Meeting.objects.get(forum__key="lokal-ssp-oest", status=MeetingStatus.PLANNED)
 
 
 @pytest.mark.parametrize(
     ("cadence", "count"),
     [
-        ("twice_yearly", 2),
-        ("quarterly", 4),
-        ("monthly", 12),
-        ("biweekly", 26),
-        ("weekly", 52),
-        ("adhoc", 0),
+        (Cadence.TWICE_YEARLY, 2),
+        (Cadence.QUARTERLY, 4),
+        (Cadence.MONTHLY, 12),
+        (Cadence.BIWEEKLY, 26),
+        (Cadence.WEEKLY, 52),
+        (Cadence.ADHOC, 0),
     ],
 )
 def test_cadence_gives_the_year_its_meetings_on_the_chosen_weekday(
-    cadence: str, count: int
+    cadence: Cadence, count: int
 ) -> None:
     days = services.cadence_dates(cadence, 2027, weekday=2)
-    assert (
-        len(days) in {count, count + 1} if cadence in {"weekly", "biweekly"} else len(days) == count
-    )
+    weekly = {Cadence.WEEKLY, Cadence.BIWEEKLY}
+    assert len(days) in {count, count + 1} if cadence in weekly else len(days) == count
     assert all(day.weekday() == 2 and day.year == 2027 for day in days)
     assert days == sorted(set(days))
 
@@ -75,7 +84,7 @@ def test_the_calendar_adds_pre_meetings_and_the_annual_event_and_is_safe_to_repe
 
 
 def test_only_managers_plan_meetings(demo: Municipality, users: dict[str, User]) -> None:
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="formand, sekretær"):
         services.generate_calendar(
             actor_user=users["laerer"], forum=forum("lokal-ssp-oest"), year=2029
         )
@@ -85,7 +94,7 @@ def test_concerns_awaiting_decision_and_follow_ups_go_on_the_agenda_as_closed_it
     demo: Municipality, users: dict[str, User]
 ) -> None:
     meeting = upcoming_local()
-    sara = Concern.objects.get(young_person__first_name="Sara", source="worksheet")
+    sara = Concern.objects.get(young_person__first_name="Sara", source=ConcernSource.WORKSHEET)
     item = meeting.items.get(concern=sara)
     assert item.visibility == Visibility.CLOSED
     assert (
@@ -98,7 +107,7 @@ def test_concerns_awaiting_decision_and_follow_ups_go_on_the_agenda_as_closed_it
         starts_at=timezone.now() + timedelta(days=10),
     )
     services.prepare_agenda(actor_user=users["koordinator"], meeting=midt)
-    follow_up = midt.items.get(kind="case_follow_up")
+    follow_up = midt.items.get(kind=ItemKind.CASE_FOLLOW_UP)
     assert follow_up.case is not None and follow_up.case.young_person.first_name == "Ali"
     assert follow_up.visibility == Visibility.CLOSED
 
@@ -106,11 +115,14 @@ def test_concerns_awaiting_decision_and_follow_ups_go_on_the_agenda_as_closed_it
 def test_a_forum_that_may_not_discuss_individuals_gets_no_closed_items(
     demo: Municipality, users: dict[str, User]
 ) -> None:
-    meeting = Meeting.objects.filter(forum__key="styregruppe", status="planned").first()
+    meeting = Meeting.objects.filter(forum__key="styregruppe", status=MeetingStatus.PLANNED).first()
     assert meeting is not None
     with pytest.raises(DomainError, match="lukkede punkter"):
         services.add_item(
-            actor_user=users["koordinator"], meeting=meeting, title="X", visibility="closed"
+            actor_user=users["koordinator"],
+            meeting=meeting,
+            title="X",
+            visibility=Visibility.CLOSED,
         )
 
 
@@ -211,12 +223,32 @@ def test_publication_is_blocked_by_a_cpr_number_and_a_registered_childs_name(
         visibility=Visibility.PUBLIC,
     )
     findings = services.publish(actor_user=users["koordinator"], meeting=meeting)
-    kinds = {f.kind for f in findings}
-    assert {"CPR-nummer", "navn på registreret ung", "telefonnummer", "e-mailadresse"} <= kinds
+    assert {f.kind for f in findings} == set(FindingKind)
+    assert {f.field for f in findings} == {"beskrivelse"}
+    position = meeting.items.get(title="Orientering").position
+    assert {f.position for f in findings} == {position}
     meeting.refresh_from_db()
     assert meeting.published_at is None
     response = Client().get(f"/offentlig/moeder/{meeting.pk}/")
     assert response.status_code == 404
+
+
+def test_a_blocked_publication_names_the_findings_on_the_page(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    meeting = Meeting.objects.get(published_at__isnull=False)
+    services.add_item(
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        title="Orientering",
+        description="Ring på 20 30 40 50.",
+        visibility=Visibility.PUBLIC,
+    )
+    response = client_for("koordinator").post(f"/moeder/{meeting.pk}/offentliggoer/")
+    assert response.status_code == 409
+    assert "beskrivelse: telefonnummer „20 30 40 50“" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.published_at is None
 
 
 def test_a_non_authority_member_never_receives_a_closed_items_content(
@@ -280,7 +312,7 @@ def test_queries_of_agenda_and_calendar_do_not_grow(
 
 def test_a_closed_items_attachment_is_closed_too(demo: Municipality, client_for: Any) -> None:
     meeting = upcoming_local()
-    attachment = meeting.items.get(visibility="closed").attachments.get()
+    attachment = meeting.items.get(visibility=Visibility.CLOSED).attachments.get()
     url = f"/moeder/{meeting.pk}/bilag/{attachment.pk}/"
     response = client_for("socialraadgiver").get(url)
     assert response.status_code == 200
@@ -300,7 +332,7 @@ def test_an_attachment_is_uploaded_with_a_new_item(demo: Municipality, client_fo
         f"/moeder/{meeting.pk}/punkter/",
         {
             "title": "Plan for nytår",
-            "visibility": "internal",
+            "visibility": Visibility.INTERNAL,
             "attachment": SimpleUploadedFile("plan.txt", b"Plan"),
         },
     )
@@ -324,7 +356,7 @@ def test_removing_personal_data_after_a_blocked_publication_lets_it_through(
     assert services.publish(actor_user=users["koordinator"], meeting=meeting)
     response = client_for("koordinator").post(
         f"/moeder/{meeting.pk}/punkter/{item.pk}/ret/",
-        {"title": "Orientering om en ung", "description": "", "visibility": "public"},
+        {"title": "Orientering om en ung", "description": "", "visibility": Visibility.PUBLIC},
     )
     assert response.status_code == 302
     assert services.publish(actor_user=users["koordinator"], meeting=meeting) == []
@@ -349,7 +381,7 @@ def test_a_finished_task_stays_finished_when_the_minutes_are_saved_again(
         },
     )
     task.refresh_from_db()
-    assert task.status == "done"
+    assert task.status == MeetingTaskStatus.DONE
 
 
 def test_the_demo_protocol_signature_counts_for_the_stored_text(demo: Municipality) -> None:
@@ -407,14 +439,15 @@ def test_a_non_authority_chair_cannot_open_a_closed_item_for_editing(
 ) -> None:
     meeting = upcoming_local()
     chair = Membership.objects.get(forum=meeting.forum, member=member("boligsocial"))
-    chair.role = "chair"
+    chair.role = MembershipRole.CHAIR
     chair.save(update_fields=["role"])
-    closed = meeting.items.get(visibility="closed")
+    closed = meeting.items.get(visibility=Visibility.CLOSED)
     client = client_for("boligsocial")
     assert client.get(f"/moeder/{meeting.pk}/punkter/{closed.pk}/ret/").status_code == 404
-    open_item = meeting.items.exclude(visibility="closed").first()
-    assert client.get(f"/moeder/{meeting.pk}/punkter/{open_item.pk}/ret/").status_code == 200  # type: ignore[union-attr]
-    with pytest.raises(DomainError):
+    open_item = meeting.items.exclude(visibility=Visibility.CLOSED).first()
+    assert open_item is not None
+    assert client.get(f"/moeder/{meeting.pk}/punkter/{open_item.pk}/ret/").status_code == 200
+    with pytest.raises(DomainError, match="Kun myndighedspersoner kan slette"):
         services.delete_item(actor_user=users["boligsocial"], item=closed)
 
 
@@ -429,8 +462,8 @@ def test_the_daily_job_puts_a_new_waiting_concern_on_the_next_meeting(
     concern = raise_concern(
         actor_user=users["laerer"],
         data=ConcernData(
-            subject="person",
-            source="worksheet",
+            subject=ConcernSubject.PERSON,
+            source=ConcernSource.WORKSHEET,
             description="Keder sig",
             young_person=YoungPersonData(
                 first_name="Ny",

@@ -15,12 +15,14 @@ from ssp.organisation.services import load_preset
 pytestmark = pytest.mark.django_db
 
 
-def token_for(username: str, capsys: Any) -> str:
+def token_for(username: str, capsys: pytest.CaptureFixture[str]) -> str:
     call_command("create_api_token", username, name="skolesystem")
     return capsys.readouterr().out.strip().splitlines()[-1]
 
 
-def test_a_token_reads_the_organisation(demo: Municipality, capsys: Any) -> None:
+def test_a_token_reads_the_organisation(
+    demo: Municipality, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = token_for("koordinator", capsys)
     client = Client()
     response = client.get(
@@ -34,14 +36,18 @@ def test_a_token_reads_the_organisation(demo: Municipality, capsys: Any) -> None
     assert {f["key"] for f in fora} >= {"styregruppe", "koordinationsgruppe", "lokal-ssp-oest"}
 
 
-def test_only_the_hash_of_a_token_is_stored(demo: Municipality, capsys: Any) -> None:
+def test_only_the_hash_of_a_token_is_stored(
+    demo: Municipality, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = token_for("laerer", capsys)
     stored = ApiToken.objects.get(user__username="laerer")
     assert token not in (stored.key_hash, stored.hint)
     assert token.startswith(stored.hint)
 
 
-def test_a_wrong_or_revoked_token_gets_401(demo: Municipality, capsys: Any) -> None:
+def test_a_wrong_or_revoked_token_gets_401(
+    demo: Municipality, capsys: pytest.CaptureFixture[str]
+) -> None:
     client = Client()
     url = "/api/v1/organisation/municipalities"
     assert client.get(url, HTTP_AUTHORIZATION="Bearer ssp_wrong").status_code == 401

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -156,9 +158,9 @@ def test_two_municipalities_in_one_police_district_share_the_kredsraad(tmp_path:
     }
 
 
-def broken_copy(tmp_path: Path, change: object) -> Path:
+def broken_copy(tmp_path: Path, change: Callable[[dict[str, Any]], object]) -> Path:
     data = yaml.safe_load((PRESET_DIR / "faxe.yaml").read_text(encoding="utf-8"))
-    change(data)  # type: ignore[operator]
+    change(data)
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
@@ -167,28 +169,24 @@ def broken_copy(tmp_path: Path, change: object) -> Path:
 def test_a_broken_field_names_file_and_field_and_writes_nothing(tmp_path: Path) -> None:
     before = (Municipality.objects.count(), Forum.objects.count())
     path = broken_copy(tmp_path, lambda d: d["fora"][2].update(cadence="sometimes"))
-    with pytest.raises(PresetError) as error:
+    with pytest.raises(PresetError, match=r"(?s)broken\.yaml.*fora\[2\]\.cadence"):
         load_preset(name="broken", path=path)
-    assert "broken.yaml" in error.value.message
-    assert "fora[2].cadence" in error.value.message
     assert (Municipality.objects.count(), Forum.objects.count()) == before
 
 
 def test_an_unknown_reporting_line_is_refused(tmp_path: Path) -> None:
     before = (Municipality.objects.count(), Forum.objects.count())
     path = broken_copy(tmp_path, lambda d: d["fora"][1].update(reports_to="nowhere"))
-    with pytest.raises(PresetError) as error:
+    with pytest.raises(PresetError, match=r"fora\[1\]\.reports_to"):
         load_preset(name="broken", path=path)
-    assert "fora[1].reports_to" in error.value.message
     assert (Municipality.objects.count(), Forum.objects.count()) == before
 
 
 def test_invalid_yaml_is_refused_with_the_file_name(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("municipality: [unclosed", encoding="utf-8")
-    with pytest.raises(PresetError) as error:
+    with pytest.raises(PresetError, match=r"bad\.yaml"):
         load_preset(name="bad", path=path)
-    assert "bad.yaml" in error.value.message
 
 
 def test_an_error_late_in_the_file_rolls_back_everything(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,7 +202,7 @@ def test_an_error_late_in_the_file_rolls_back_everything(monkeypatch: pytest.Mon
         return original(result, model, lookup, values)
 
     monkeypatch.setattr(presets, "_sync", failing_sync)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         load_preset(name="faxe")
     assert (Municipality.objects.count(), Forum.objects.count()) == before
 

@@ -55,6 +55,6 @@ def test_a_new_serious_offence_within_a_year_revises_the_plan() -> None:
 
 def test_the_board_colours() -> None:
     today = date(2026, 11, 23)
-    assert deadlines.colour(date(2026, 11, 22), today) == "overdue"
-    assert deadlines.colour(date(2026, 11, 25), today) == "soon"
-    assert deadlines.colour(date(2026, 11, 30), today) == "on_time"
+    assert deadlines.colour(date(2026, 11, 22), today) == deadlines.Colour.OVERDUE
+    assert deadlines.colour(date(2026, 11, 25), today) == deadlines.Colour.SOON
+    assert deadlines.colour(date(2026, 11, 30), today) == deadlines.Colour.ON_TIME

@@ -15,11 +15,19 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
-from ssp.cases.models import YoungPerson
+from ssp.cases.cpr import full_cpr_of
+from ssp.cases.models import ConcernSource, YoungPerson
 from ssp.errors import DomainError
 from ssp.organisation.models import Member, Municipality
-from ssp.police import services
-from ssp.police.models import AbsenceRecord, Deadline, NetworkCouncil, PoliceReport
+from ssp.police import absence, services
+from ssp.police.models import (
+    AbsenceRecord,
+    Deadline,
+    DeadlineKind,
+    NetworkCouncil,
+    PoliceReport,
+    Routing,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +56,7 @@ def test_a_good_file_creates_reports_young_people_and_the_council_deadline(
     robbery = PoliceReport.objects.get(police_reference="J-1")
     assert robbery.is_serious and timezone.localtime(robbery.incident_at).hour == 20
     council = Deadline.objects.get(report=robbery)
-    assert council.kind == "network_council"
+    assert council.kind == DeadlineKind.NETWORK_COUNCIL
     assert not Deadline.objects.filter(report__police_reference="J-2").exists()
 
 
@@ -118,7 +126,7 @@ def test_missing_columns_and_wrong_file_types_are_refused(
 
 
 def test_only_ssp_staff_import(demo: Municipality, users: dict[str, User]) -> None:
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Kun SSP-medarbejdere"):
         services.import_police_list(
             actor_user=users["politi"], filename="l.csv", content=GOOD.encode()
         )
@@ -134,17 +142,21 @@ def test_routing_starts_the_family_meeting_deadline_and_raises_a_concern(
     services.route_report(
         actor_user=users["koordinator"],
         report=report,
-        data=services.RoutingData(routing="social_worker", home_contact=social, member=social),
+        data=services.RoutingData(
+            routing=Routing.SOCIAL_WORKER, home_contact=social, member=social
+        ),
         presented_on=monday,
     )
-    deadline = Deadline.objects.get(report=report, kind="family_meeting")
+    deadline = Deadline.objects.get(report=report, kind=DeadlineKind.FAMILY_MEETING)
     assert deadline.due_on == date(2026, 11, 30) and deadline.responsible == social
-    assert report.concern is not None and report.concern.source == "police"
+    assert report.concern is not None and report.concern.source == ConcernSource.POLICE
     with pytest.raises(DomainError, match="allerede fordelt"):
         services.route_report(
             actor_user=users["koordinator"],
             report=report,
-            data=services.RoutingData(routing="social_worker", home_contact=social, member=social),
+            data=services.RoutingData(
+                routing=Routing.SOCIAL_WORKER, home_contact=social, member=social
+            ),
         )
 
 
@@ -153,10 +165,10 @@ def test_a_new_serious_offence_after_a_held_council_revises_the_plan(
 ) -> None:
     emil = YoungPerson.objects.get(first_name="Emil")
     assert NetworkCouncil.objects.filter(young_person=emil, held_on__isnull=False).exists()
-    text = HEADER + f"{emil.cpr_formatted};Emil Sandberg;15-11-2026;22:00;Vold;J-77;Slog en dreng\n"
+    text = HEADER + f"{full_cpr_of(emil)};Emil Sandberg;15-11-2026;22:00;Vold;J-77;Slog en dreng\n"
     run_import(users, text)
     deadline = Deadline.objects.get(report__police_reference="J-77")
-    assert deadline.kind == "plan_revision"
+    assert deadline.kind == DeadlineKind.PLAN_REVISION
 
 
 def test_reminders_and_escalations_go_through_the_outbox_once(
@@ -171,7 +183,7 @@ def test_reminders_and_escalations_go_through_the_outbox_once(
     social = Member.objects.get(user__username="socialraadgiver")
     soon = Deadline.objects.create(
         municipality=demo,
-        kind="family_meeting",
+        kind=DeadlineKind.FAMILY_MEETING,
         young_person=YoungPerson.objects.get(first_name="Ali"),
         starts_on=today,
         due_on=today + timedelta(days=1),
@@ -207,16 +219,16 @@ def test_absence_import_is_all_or_nothing_and_idempotent(
 ) -> None:
     before = AbsenceRecord.objects.count()
     bad = ABSENCE + "Ukendt Skole;1.a;070712-4111;2026-10;5;9\n"
-    result = services.import_absence(
+    result = absence.import_absence(
         actor_user=users["koordinator"], filename="f.csv", content=bad.encode()
     )
     assert [e.row for e in result.errors] == [4]
     assert "ulovligt fravær" in result.errors[0].message
     assert AbsenceRecord.objects.count() == before
-    first = services.import_absence(
+    first = absence.import_absence(
         actor_user=users["koordinator"], filename="f.csv", content=ABSENCE.encode()
     )
-    second = services.import_absence(
+    second = absence.import_absence(
         actor_user=users["koordinator"], filename="f.csv", content=ABSENCE.encode()
     )
     assert (first.created, second.created, second.updated) == (2, 0, 2)
@@ -317,7 +329,7 @@ def test_a_report_entered_by_hand_follows_the_same_rules(
     }
     assert client.post("/politi/ny/", data).status_code == 302
     report = PoliceReport.objects.get(police_reference="H-1")
-    assert Deadline.objects.get(report=report).kind == "network_council"
+    assert Deadline.objects.get(report=report).kind == DeadlineKind.NETWORK_COUNCIL
     again = client.post("/politi/ny/", data)
     assert "allerede registreret" in again.content.decode()
     bad = client.post("/politi/ny/", {**data, "cpr": "311399-1234", "reference": "H-2"})
@@ -329,7 +341,7 @@ def test_a_report_entered_by_hand_follows_the_same_rules(
 def test_a_network_council_is_called_held_and_its_plan_revised(
     demo: Municipality, users: dict[str, User], client_for: Any
 ) -> None:
-    deadline = Deadline.objects.get(kind="network_council", met_on__isnull=True)
+    deadline = Deadline.objects.get(kind=DeadlineKind.NETWORK_COUNCIL, met_on__isnull=True)
     client: Client = client_for("koordinator")
     social = Member.objects.get(user__username="socialraadgiver")
     response = client.post(
@@ -353,10 +365,10 @@ def test_a_network_council_is_called_held_and_its_plan_revised(
     assert council.held_on == today
     person = deadline.young_person
     incident = (today - timedelta(days=1)).strftime("%d-%m-%Y")
-    text = HEADER + f"{person.cpr_formatted};{person.full_name};{incident};;Røveri;R-2;\n"
+    text = HEADER + f"{full_cpr_of(person)};{person.full_name};{incident};;Røveri;R-2;\n"
     run_import(users, text)
     revision = Deadline.objects.get(report__police_reference="R-2")
-    assert revision.kind == "plan_revision"
+    assert revision.kind == DeadlineKind.PLAN_REVISION
     services.meet_deadline(
         actor_user=users["koordinator"], deadline=revision, met_on=timezone.localdate()
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -21,6 +22,6 @@ class Command(BaseCommand):
             messages = due_messages(timezone.localdate())
             for message in messages:
                 transaction.on_commit(
-                    lambda m=message: send_email.enqueue(m.to, m.subject, m.body)  # type: ignore[misc]
+                    partial(send_email.enqueue, message.to, message.subject, message.body)
                 )
         self.stdout.write(f"{len(messages)} e-mail(s) queued.")

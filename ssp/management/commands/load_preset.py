@@ -4,13 +4,18 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
+from ssp.cases.services import install_default_legal_bases
 from ssp.organisation.presets import PresetError, available_presets
 from ssp.organisation.services import load_preset
 
 
 class Command(BaseCommand):
-    help = "Build a municipality's SSP organisation from a preset (R1). Safe to run twice."
+    help = (
+        "Build a municipality's SSP organisation from a preset (R1), with the default legal "
+        "bases for disclosures (R4) when it has none. Safe to run twice."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help=f"preset name: {', '.join(available_presets())}")
@@ -20,7 +25,11 @@ class Command(BaseCommand):
         name: str = options["name"]
         path = Path(options["file"]) if options.get("file") else None
         try:
-            result = load_preset(name=name, path=path)
+            # A project-level command: the organisation may not import cases, so the reference
+            # data the cases app needs for a new municipality is installed here, in one step.
+            with transaction.atomic():
+                result = load_preset(name=name, path=path)
+                install_default_legal_bases(municipality=result.municipality)
         except PresetError as exc:
             raise CommandError(exc.message) from exc
         if result.changed:
