@@ -1,21 +1,64 @@
-"""Form helpers shared by every app: DKFDS styling, date widgets and member pickers."""
+"""Form helpers shared by every app: DKFDS styling, input limits, date widgets, member pickers,
+one-time tokens for creating forms and versions for editing forms."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from ssp.organisation.models import Member
+from ssp.validation import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    in_domain_range,
+    reject_control_characters,
+)
+
+# A safety net for text fields that name no length of their own; fields that map to a column
+# take the column's length (`ssp.validation.max_length_of`).
+DEFAULT_TEXT_MAX_LENGTH = 300
+DEFAULT_TEXTAREA_MAX_LENGTH = 10_000
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d")
 
 
+def bound_field_limits(form: forms.BaseForm) -> None:
+    """Every text field refuses control characters and has a length; every date a domain range.
+
+    The limits of issue "never a 500": a NUL byte or the year 9999 is a clear error on the form,
+    never an exception further down.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.UUIDField | forms.JSONField):
+            continue  # parsed into other types; their own validation bounds them
+        if isinstance(field, forms.CharField):
+            if reject_control_characters not in field.validators:
+                field.validators.append(reject_control_characters)
+            if field.max_length is None:
+                is_area = isinstance(field.widget, forms.Textarea)
+                field.max_length = (
+                    DEFAULT_TEXTAREA_MAX_LENGTH if is_area else DEFAULT_TEXT_MAX_LENGTH
+                )
+                field.validators.append(MaxLengthValidator(field.max_length))
+                field.widget.attrs.setdefault("maxlength", str(field.max_length))
+        elif isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
+            if in_domain_range not in field.validators:
+                field.validators.append(in_domain_range)
+            if isinstance(field, forms.DateField):
+                field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
+                field.widget.attrs.setdefault("max", LATEST_DATE.isoformat())
+
+
 class StyledForm(forms.Form):
-    """Gives the widgets the CSS classes of Det Fælles Designsystem."""
+    """Gives the widgets the CSS classes of Det Fælles Designsystem and the input limits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bound_field_limits(self)
         self.style_widgets()
 
     def style_widgets(self) -> None:
@@ -46,3 +89,39 @@ class MembersChoiceField(forms.ModelMultipleChoiceField[Member]):
 
     def label_from_instance(self, obj: Member) -> str:
         return f"{obj.name} ({obj.get_sector_display()})"
+
+
+class OneTimeTokenMixin(forms.Form):
+    """A creating form carries a token: the same post twice creates one row, not two.
+
+    The service stores the token in a unique column of the row it creates and returns the row
+    that already holds it when the same form is posted again (a double click, a retry).
+    """
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    def token(self) -> uuid.UUID | None:
+        value = self.cleaned_data.get("form_token")
+        return value if isinstance(value, uuid.UUID) else None
+
+
+class VersionedFormMixin(forms.Form):
+    """An editing form carries the version it was opened at; a stale save is refused.
+
+    See `ssp.versioning.save_versioned`: the service compares this version with the stored one.
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2_147_483_647,
+        error_messages={"required": _("Siden er for gammel. Hent den igen.")},
+    )
+
+    def expected_version(self) -> int:
+        return int(self.cleaned_data["version"])
