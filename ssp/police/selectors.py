@@ -201,13 +201,12 @@ class LinkedConcerns:
 
 
 def linked_concerns(actor: Actor, hot_spot: HotSpot) -> LinkedConcerns:
-    visible = list(
-        visible_concerns(actor)
-        .filter(pk__in=hot_spot.concerns.values("pk"))
-        .order_by("-raised_at")[:MAX_LINKED_CONCERNS]
+    mine = visible_concerns(actor).filter(pk__in=hot_spot.concerns.values("pk"))
+    visible = list(mine.order_by("-raised_at")[:MAX_LINKED_CONCERNS])
+    hidden = hot_spot.concerns.count() - (
+        len(visible) if len(visible) < MAX_LINKED_CONCERNS else mine.count()
     )
-    total = hot_spot.concerns.count()
-    return LinkedConcerns(visible=visible, others=max(0, total - len(visible)))
+    return LinkedConcerns(visible=visible, others=max(0, hidden))
 
 
 def place_concerns(actor: Actor) -> QuerySet[Concern]:
