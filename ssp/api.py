@@ -4,6 +4,8 @@ Authentication: a bearer token (`manage.py create_api_token USER`) for integrati
 browser session. Every endpoint goes through the same selectors and access rules as the pages:
 it starts with `actor = access.enforce(rule, actor_of(request))` and looks records up with the
 app's `get_*_for`. The handlers below only map exceptions to answers; they decide nothing.
+Every endpoint declares the answers they give beside its own, `response={200: X, **ERRORS}`
+(`ssp/api_errors.py`), and `tests/test_fuzz_api.py` runs schemathesis over the whole document.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ insecure secret key. See README.md for the list of variables.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from datetime import timedelta
@@ -63,6 +64,27 @@ if not SECRET_KEY:
 # SECRET_KEY so that it can be rotated on its own. Development falls back to SECRET_KEY.
 SSP_FIELD_KEY = env_str("SSP_FIELD_KEY", "") or SECRET_KEY
 
+# Key for the audit trail's hash chain (HMAC-SHA256): kept outside the database, so that somebody
+# who can write to the database cannot recompute the chain after changing it. Required in
+# production; development and tests derive one from SECRET_KEY.
+SSP_AUDIT_KEY_MIN_LENGTH = 32
+SSP_AUDIT_KEY = env_str("SSP_AUDIT_KEY", "")
+if not SSP_AUDIT_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SSP_AUDIT_KEY is not set. Set SSP_AUDIT_KEY (or SSP_AUDIT_KEY_FILE) to a long "
+            "random secret kept outside the database, or DEBUG=1 for development."
+        )
+    SSP_AUDIT_KEY = hashlib.sha256(f"ssp-audit-key:{SECRET_KEY}".encode()).hexdigest()
+elif len(SSP_AUDIT_KEY) < SSP_AUDIT_KEY_MIN_LENGTH and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        f"SSP_AUDIT_KEY is too short: use at least {SSP_AUDIT_KEY_MIN_LENGTH} random characters."
+    )
+
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For.
+# 0: the client address is REMOTE_ADDR. Used by the audit trail and the login lockout.
+SSP_PROXY_COUNT = env_int("SSP_PROXY_COUNT", 0)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -90,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ssp.audit.middleware.AuditRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +155,11 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Lets Django's test runner empty a test database (named test_*) between tests; the audit
+    # trigger refuses TRUNCATE everywhere else (audit migration 0004).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c ssp.test_database_flush=on".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -152,13 +180,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes), counted per user name.
+# Lockout after repeated failed logins (django-axes), counted per user name and address: five
+# wrong passwords lock that user from that address only, so nobody can lock another person out
+# from elsewhere, and a town hall behind one NAT address is not locked out as a whole.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Counting per IP address too would lock out a whole town hall behind one NAT address after
-# five typos; the per-user lockout above is what protects each account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ssp.audit.middleware.client_address"
+# Guessing one user's password from many addresses: after this many failures for a user name
+# from any addresses (with no success in between and none more than the cool-off apart), the user
+# is refused for SSP_LOGIN_USER_REFUSAL_SECONDS at a time and the administrators get an e-mail.
+SSP_LOGIN_USER_FAILURE_LIMIT = env_int("SSP_LOGIN_USER_FAILURE_LIMIT", 20)
+SSP_LOGIN_USER_REFUSAL = timedelta(seconds=env_int("SSP_LOGIN_USER_REFUSAL_SECONDS", 60))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

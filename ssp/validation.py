@@ -1,9 +1,9 @@
 """Limits on input, from one source: text without control characters, dates in a domain range.
 
-Forms get these automatically through `ssp.forms.StyledForm`; API schemas use the annotated types
-`Text(n)` and `DomainDate`; services that take input from elsewhere (imports, commands) call the
-`check_*` functions. Lengths come from the model columns (`max_length_of`), so a form or a
-schema can never accept more than the database stores.
+Forms get these automatically through `ssp.forms.StyledForm`; API schemas use
+`Annotated[str, Field(max_length=n), NO_CONTROL]` and `DomainDate`; services that take input
+from elsewhere (imports, commands) call the `check_*` functions. Lengths come from the model
+columns (`max_length_of`), so a form or a schema can never accept more than the database stores.
 """
 
 from __future__ import annotations
@@ -64,7 +64,12 @@ def clean_search(value: str) -> str:
 
 def _day(value: date | datetime) -> date:
     if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        if not timezone.is_aware(value):
+            return value.date()
+        try:
+            return timezone.localtime(value).date()
+        except OverflowError:  # an aware time at the very edge of the calendar (year 1 or 9999)
+            return value.date()
     return value
 
 
@@ -121,9 +126,14 @@ def _pydantic_date_range(value: date) -> date:
     return value
 
 
+# Schema text types: `Annotated[str, Field(max_length=...), NO_CONTROL]`, with the length from
+# the column (`max_length_of`). Written out as `Annotated[...]` so that mypy reads them as `str`.
+NO_CONTROL = AfterValidator(_pydantic_no_control)
+
+
 def Text(max_length: int) -> Any:  # noqa: N802 - used like a type in schemas
-    """A schema field type: text up to `max_length` characters without control characters."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_pydantic_no_control)]
+    """A schema field type for code that needs no static type: text up to `max_length`."""
+    return Annotated[str, Field(max_length=max_length), NO_CONTROL]
 
 
 DomainDate = Annotated[date, AfterValidator(_pydantic_date_range)]

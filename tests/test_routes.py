@@ -45,12 +45,15 @@ from ssp.meetings.models import (
     Visibility,
 )
 from ssp.organisation.models import Forum, Member, Membership, Municipality
+from ssp.police import import_jobs
 from ssp.police.models import (
     AbsenceRecord,
     Deadline,
     DeadlineKind,
     HotSpot,
     HotSpotStatus,
+    ImportJob,
+    ImportKind,
     NetworkCouncil,
     PoliceReport,
     ReportStatus,
@@ -205,6 +208,7 @@ STAFF_ONLY = roles(koordinator=OK)
 POLICY |= {
     "police:review": STAFF_ONLY,
     "police:import": POST_ONLY,
+    "police:import_job": STAFF_ONLY,
     "police:report_new": STAFF_ONLY,
     "police:route": POST_ONLY,
     "police:deadlines": PERSONAL_DATA,
@@ -319,6 +323,18 @@ def worrying_absence_record() -> AbsenceRecord | None:
     )
 
 
+def an_import_job() -> ImportJob:
+    """A police list imported through the background job by the coordinator."""
+    day = (timezone.localdate() - timedelta(days=1)).strftime("%d-%m-%Y")
+    submitted = import_jobs.submit_import(
+        actor_user=User.objects.get(username="koordinator"),
+        kind=ImportKind.POLICE,
+        filename="liste.csv",
+        content=POLICE_LIST_ROW.format(day=day).encode(),
+    )
+    return submitted.job
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert first_forum is not None
@@ -336,6 +352,9 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
         "police:absence_concern": worrying_absence_record(),
         "police:hot_spot": HotSpot.objects.first(),
         "police:hot_spot_edit": HotSpot.objects.first(),
+        "police:import_job": (
+            an_import_job() if name == "police:import_job" else ImportJob.objects.first()
+        ),
     }
     if name in police_objects:
         target = police_objects[name]
@@ -697,10 +716,12 @@ def _case_escalate(demo: Municipality) -> Post:
 
 @write("cases:case_close", allowed="koordinator", refused=NOT_STAFF)
 def _case_close(demo: Municipality) -> Post:
+    case = ali_case()
     return Post(
-        {"pk": ali_case().pk},
+        {"pk": case.pk},
         same(
             {
+                "version": case.version,
                 "outcome": Outcome.IMPROVED,
                 "partners": "Skole og familieafdeling",
                 "what_worked": "Fast voksenkontakt.",
@@ -772,7 +793,13 @@ def _item_edit(demo: Municipality) -> Post:
     item = meeting.items.get(visibility=Visibility.CLOSED)
     return Post(
         {"pk": meeting.pk, "item": item.pk},
-        same({"title": "Bekymring: ny overskrift", "visibility": Visibility.CLOSED}),
+        same(
+            {
+                "title": "Bekymring: ny overskrift",
+                "visibility": Visibility.CLOSED,
+                "version": item.version,
+            }
+        ),
     )
 
 
@@ -789,8 +816,11 @@ def _contribution(demo: Municipality) -> Post:
 @write("meetings:minutes", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
 def _minutes(demo: Municipality) -> Post:
     meeting = upcoming_meeting()
+    # Minutes are written from the meeting's start: let it begin now.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
     present = Membership.objects.current().filter(forum=meeting.forum).values_list("member_id")
-    return Post({"pk": meeting.pk}, same({f"present_{pk}": "on" for (pk,) in present}))
+    body = {f"present_{pk}": "on" for (pk,) in present}
+    return Post({"pk": meeting.pk}, same({**body, "version": meeting.version}))
 
 
 @write("meetings:sign", allowed="laerer", refused=("politiker", "admin"))
@@ -800,7 +830,10 @@ def _sign(demo: Municipality) -> Post:
 
 @write("meetings:approve", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
 def _approve(demo: Municipality) -> Post:
-    return Post({"pk": last_meeting().pk}, same({}))
+    # Approving approved minutes changes nothing (idempotent): take the approval back first.
+    meeting = last_meeting()
+    Meeting.objects.filter(pk=meeting.pk).update(approved_at=None)
+    return Post({"pk": meeting.pk}, same({}))
 
 
 @write("meetings:publish", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
@@ -918,6 +951,8 @@ def _council_new(demo: Municipality) -> Post:
                 "meeting_at": f"{in_days(5)}T15:00",
                 "professionals": [member("socialraadgiver").pk, member("politi").pk],
                 "invited_young_person": "on",
+                # The demo's council deadline has passed: R5 asks for the reason.
+                "late_reason": "Familien kunne først mødes om fem dage.",
             }
         ),
     )
@@ -959,7 +994,10 @@ def _hot_spot_new(demo: Municipality) -> Post:
 def _hot_spot_edit(demo: Municipality) -> Post:
     spot = HotSpot.objects.order_by("pk").first()
     assert spot is not None
-    return Post({"pk": spot.pk}, same({**HOT_SPOT, "period_start": in_days(0)}))
+    return Post(
+        {"pk": spot.pk},
+        same({**HOT_SPOT, "period_start": in_days(0), "version": spot.version}),
+    )
 
 
 def accepts_post(callback: Callable[..., Any]) -> bool:

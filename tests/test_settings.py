@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "SSP_AUDIT_KEY", "SSP_AUDIT_KEY_FILE"}
+    }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -31,8 +35,40 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
 def test_it_starts_with_a_secret_key_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("a-long-random-secret-for-this-test-only\n")
-    result = run_check({"DEBUG": "0", "SECRET_KEY_FILE": str(secret)})
+    audit_key = tmp_path / "audit_key"
+    audit_key.write_text("another-long-random-secret-for-the-audit-chain\n")
+    result = run_check(
+        {"DEBUG": "0", "SECRET_KEY_FILE": str(secret), "SSP_AUDIT_KEY_FILE": str(audit_key)}
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_to_start_without_an_audit_key_when_debug_is_off() -> None:
+    result = run_check({"DEBUG": "0", "SECRET_KEY": "a-long-random-secret-for-this-test-only"})
+    assert result.returncode != 0
+    assert "SSP_AUDIT_KEY is not set" in result.stderr
+
+
+def test_it_refuses_a_short_audit_key_when_debug_is_off() -> None:
+    result = run_check(
+        {"DEBUG": "0", "SECRET_KEY": "a-long-random-secret", "SSP_AUDIT_KEY": "short"}
+    )
+    assert result.returncode != 0
+    assert "SSP_AUDIT_KEY is too short" in result.stderr
+
+
+def test_tests_and_development_derive_an_audit_key_of_their_own() -> None:
+    from django.conf import settings
+
+    assert len(settings.SSP_AUDIT_KEY) >= settings.SSP_AUDIT_KEY_MIN_LENGTH
+    assert settings.SSP_AUDIT_KEY != settings.SECRET_KEY
+
+
+def test_the_client_address_is_kept_for_audit_events_of_every_request() -> None:
+    from django.conf import settings
+
+    assert "ssp.audit.middleware.AuditRequestMiddleware" in settings.MIDDLEWARE
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
 def test_passwords_are_hashed_with_argon2_in_production() -> None:

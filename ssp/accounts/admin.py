@@ -1,15 +1,27 @@
-"""Users and API tokens in the admin; every change is an audit event."""
+"""Users and API tokens in the admin; every change is an audit event.
+
+Users are deactivated, never deleted: the audit trail points at them and cannot be changed.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from ssp.accounts.models import ApiToken
+from ssp.accounts import services
+from ssp.accounts.models import ApiToken, LoginUserThrottle
 from ssp.audit.admin import AuditedAdmin
+from ssp.http import user_of
+
+USERS_ARE_NOT_DELETED = gettext_lazy(
+    "Brugere med historik kan ikke slettes; deaktivér brugeren i stedet"
+)
 
 
 @admin.register(ApiToken)
@@ -20,6 +32,22 @@ class ApiTokenAdmin(AuditedAdmin[ApiToken]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made with manage.py create_api_token (shown once)
+
+
+@admin.register(LoginUserThrottle)
+class LoginUserThrottleAdmin(AuditedAdmin[LoginUserThrottle]):
+    """Failures for a user name from many addresses; deleting a row lifts its refusal at once."""
+
+    list_display = ["username", "failures", "last_failure_at", "refused_until"]
+    search_fields = ["username"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: LoginUserThrottle | None = None
+    ) -> bool:
+        return False
 
 
 admin.site.unregister(User)
@@ -42,6 +70,33 @@ class AuditedUserAdmin(AuditedAdmin[User], UserAdmin[User]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    actions = ["deactivate_users"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False  # deactivate instead: see USERS_ARE_NOT_DELETED
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, object] | None = None
+    ) -> HttpResponse:
+        """Whoever reaches the delete page is told why not, and where to go instead."""
+        messages.error(request, USERS_ARE_NOT_DELETED)
+        return HttpResponseRedirect(reverse("admin:auth_user_change", args=[object_id]))
+
+    @admin.action(description=gettext_lazy("Deaktivér valgte brugere"))
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        me = user_of(request)
+        count = 0
+        for user in queryset.exclude(pk=me.pk):
+            count += services.deactivate_user(user=user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d bruger er deaktiveret.", "%(count)d brugere er deaktiveret.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if queryset.filter(pk=me.pk).exists():
+            self.message_user(request, _("Du kan ikke deaktivere dig selv."), messages.WARNING)
 
 
 @admin.register(Group)

@@ -41,3 +41,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
+
+
+class LoginUserThrottle(models.Model):
+    """Failed logins for one user name from any addresses.
+
+    django-axes locks a user name from one address after a few failures; guessing from many
+    addresses is caught here: past `SSP_LOGIN_USER_FAILURE_LIMIT` failures the user name is
+    refused for `SSP_LOGIN_USER_REFUSAL` at a time, and the administrators are told once.
+    """
+
+    username = models.CharField(_("brugernavn"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("mislykkede forsøg"), default=0)
+    last_failure_at = models.DateTimeField(_("seneste mislykkede forsøg"), null=True, blank=True)
+    refused_until = models.DateTimeField(_("afvises indtil"), null=True, blank=True)
+    administrators_told_at = models.DateTimeField(
+        _("administratorer underrettet"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("login-begrænsning for bruger")
+        verbose_name_plural = _("login-begrænsninger for brugere")
+
+    def __str__(self) -> str:
+        return self.username

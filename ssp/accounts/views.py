@@ -7,11 +7,13 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,19 +49,32 @@ class LoginForm(AuthenticationForm):
 
 @login_not_required
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password login. django-axes locks a user name from one address after a few failures; a user
+    name guessed at from many addresses is refused for a minute at a time (`record_login_failure`).
+    """
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     next_url = request.POST.get("next") or request.GET.get("next")
     form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.get_user()
-        if services.confirmed_device(user) is not None:
-            request.session[PENDING_USER_KEY] = user.pk
-            request.session[PENDING_NEXT_KEY] = _safe_next(request, next_url)
-            request.session[PENDING_TRIES_KEY] = 0
-            return redirect("accounts:login_code")
-        login(request, user)
-        return redirect(_safe_next(request, next_url))
+    if request.method == "POST":
+        username = str(request.POST.get("username", ""))
+        if username and services.login_refused_until(username) is not None:
+            return render(
+                request, "accounts/locked_out.html", {"refused_briefly": True}, status=429
+            )
+        locked_here = bool(username) and AxesProxyHandler.is_locked(request, {"username": username})
+        if form.is_valid():
+            user = form.get_user()
+            services.record_login_success(username=user.get_username())
+            if services.confirmed_device(user) is not None:
+                request.session[PENDING_USER_KEY] = user.pk
+                request.session[PENDING_NEXT_KEY] = _safe_next(request, next_url)
+                request.session[PENDING_TRIES_KEY] = 0
+                return redirect("accounts:login_code")
+            login(request, user)
+            return redirect(_safe_next(request, next_url))
+        if username and not locked_here and form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            services.record_login_failure(username=username)
     return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
 
 

@@ -2,21 +2,127 @@
 
 The event names the model (`object_type`) and the record by `label:pk`, never by its display
 name, so no child's name reaches the audit trail through the admin.
+
+Records that are `Versioned` (several administrators may edit a forum at once) carry the version
+they were opened at in a hidden field; a save from an older version is refused with the Danish
+`StaleEdit` message, the user's input stays in the form, and the values now stored are shown.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.forms import BaseModelFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
+from ssp.versioning import StaleEdit, Versioned
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
 
 ModelT = TypeVar("ModelT", bound=Model)
+
+VERSION_FIELD = "expected_version"
+STORED_VALUE_MAX_LENGTH = 200
+
+
+class VersionedAdminForm(forms.ModelForm):  # type: ignore[type-arg]  # any Versioned model
+    """An admin form that refuses to save over a newer version of its record."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Inline rows are saved only when changed, so only changed rows are checked.
+    checks_unchanged = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial[VERSION_FIELD] = self.instance.version
+
+    def has_changed(self) -> bool:
+        return any(name != VERSION_FIELD for name in self.changed_data)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        instance = self.instance
+        if instance.pk is None or not (self.checks_unchanged or self.has_changed()):
+            return cleaned
+        model = type(instance)
+        rows = model._default_manager.filter(pk=instance.pk)
+        if connection.in_atomic_block:  # the admin's transaction: hold the row until the save
+            rows = rows.select_for_update()
+        stored = rows.first()
+        if stored is None:
+            return cleaned
+        expected = cleaned.get(VERSION_FIELD)
+        if expected != stored.version:
+            self._refuse_stale(stored)
+        instance.version = stored.version + 1
+        return cleaned
+
+    def _refuse_stale(self, stored: Model) -> None:
+        """Keep the user's input, show what is stored now, and let a second save go through."""
+        fields = [
+            name
+            for name in self.fields
+            if name != VERSION_FIELD and name in {f.name for f in stored._meta.concrete_fields}
+        ]
+        current = {name: getattr(stored, name) for name in fields}
+        stale = StaleEdit(current=current, version=getattr(stored, "version", 0))
+        differing = [name for name in fields if self._differs(stored, name)]
+        details = [
+            _("Gemt nu – %(field)s: »%(value)s«")
+            % {
+                "field": self.fields[name].label or name,
+                "value": str(current[name])[:STORED_VALUE_MAX_LENGTH],
+            }
+            for name in differing
+        ]
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        data[self.add_prefix(VERSION_FIELD)] = str(stale.version)
+        self.data = data
+        raise ValidationError([stale.message, *details])
+
+    def _differs(self, stored: Model, name: str) -> bool:
+        """Whether the stored value differs from what this user sent."""
+        field = self.fields[name]
+        attnames = {f.name: f.attname for f in stored._meta.concrete_fields}
+        stored_value = getattr(stored, attnames[name])
+        try:
+            return field.has_changed(field.prepare_value(stored_value), self[name].data)
+        except (TypeError, ValueError, ValidationError):
+            return True
+
+
+class VersionedInlineForm(VersionedAdminForm):
+    checks_unchanged = False
+
+
+ChildT = TypeVar("ChildT", bound=Model)
+ParentT = TypeVar("ParentT", bound=Model)
+
+
+class VersionedTabularInline(admin.TabularInline[ChildT, ParentT]):
+    """A tabular inline of `Versioned` rows: each row carries its version (hidden)."""
+
+    form = VersionedInlineForm
+
+    def get_fields(self, request: HttpRequest, obj: ParentT | None = None) -> _FieldGroups:
+        fields = list(super().get_fields(request, obj))
+        return fields if VERSION_FIELD in fields else [*fields, VERSION_FIELD]
+
+
+def _versioned(model: type[Model]) -> bool:
+    return issubclass(model, Versioned)
+
 
 MUNICIPALITY_LABEL = "organisation.municipality"
 
@@ -30,7 +136,25 @@ def _municipality_id(obj: Model) -> int | None:
 
 
 class AuditedAdmin(admin.ModelAdmin[ModelT]):
-    """A ModelAdmin whose saves and deletes write audit events (label:pk, never a name)."""
+    """A ModelAdmin whose saves and deletes write audit events (label:pk, never a name), and which
+    refuses stale saves of `Versioned` records, in its own form and in its inlines."""
+
+    def __init__(self, model: type[ModelT], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        if _versioned(model) and not issubclass(self.form, VersionedAdminForm):
+            self.form = VersionedAdminForm
+
+    def get_inline_instances(
+        self, request: HttpRequest, obj: ModelT | None = None
+    ) -> list[InlineModelAdmin[Any, ModelT]]:
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if _versioned(inline.model) and not isinstance(inline, VersionedTabularInline):
+                raise ImproperlyConfigured(
+                    f"{type(inline).__name__} edits Versioned rows: make it a "
+                    "VersionedTabularInline, so that stale rows are refused."
+                )
+        return inlines
 
     def save_model(
         self, request: HttpRequest, obj: ModelT, form: ModelForm[ModelT], change: bool

@@ -1,7 +1,10 @@
 """The audit trail: append-only and hash-chained, so that tampering shows.
 
 Each event stores the hash of the previous event and its own hash over its content and that
-previous hash. `verify_chain` (and `manage.py verify_audit`) recomputes the chain.
+previous hash, keyed with `SSP_AUDIT_KEY` (a secret outside the database), so that somebody who
+can write to the database cannot recompute the chain. `verify_chain` (and `manage.py
+verify_audit`) recomputes it; `manage.py anchor_audit` copies the newest position out of the
+database, so that a cut tail shows too.
 """
 
 from __future__ import annotations
@@ -20,6 +23,13 @@ class AppendOnlyError(Exception):
     pass
 
 
+class HashVersion(models.IntegerChoices):
+    """How an event's hash was computed; stored per event, so old events keep their scheme."""
+
+    SHA256 = 1, _("SHA-256 uden nøgle (hændelser fra før nøglen)")
+    HMAC_SHA256 = 2, _("HMAC-SHA256 med SSP_AUDIT_KEY")
+
+
 class AuditAction(models.TextChoices):
     """Every kind of audit event (like Zulip's AuditLogEventType): one place to read them all.
 
@@ -34,6 +44,13 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "accounts.api_token_revoked", _("API-nøgle tilbagekaldt")
     SECOND_FACTOR_ENABLED = "accounts.second_factor_enabled", _("Totrinsbekræftelse slået til")
     SECOND_FACTOR_REMOVED = "accounts.second_factor_removed", _("Totrinsbekræftelse fjernet")
+    USER_DEACTIVATED = "accounts.user_deactivated", _("Bruger deaktiveret")
+    LOGIN_USER_THROTTLED = (
+        "accounts.login_user_throttled",
+        _("Bruger afvist efter mange mislykkede login"),
+    )
+    # The trail itself
+    AUDIT_CHAIN_KEYED = "audit.chain_keyed", _("Revisionssporet sikret med nøgle")
     # Administration
     ADMIN_CREATED = "admin.created", _("Oprettet i administrationen")
     ADMIN_CHANGED = "admin.changed", _("Ændret i administrationen")
@@ -98,9 +115,11 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("løbenummer"), unique=True)
     occurred_at = models.DateTimeField(_("tidspunkt"))
+    # PROTECT: a user with history is deactivated, never deleted (SET_NULL would have to change
+    # events, which the trail refuses).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -120,6 +139,7 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
     previous_hash = models.CharField(_("forrige hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash_version = models.PositiveSmallIntegerField(_("hash-metode"), choices=HashVersion.choices)
 
     class Meta:
         verbose_name = _("revisionshændelse")
@@ -143,7 +163,11 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row holding the chain's last sequence and hash; locked while appending."""
+    """One row holding the chain's last sequence and hash; locked while appending.
+
+    On PostgreSQL a trigger lets it only move forward to an event that exists, and refuses its
+    deletion (migration 0004).
+    """
 
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)

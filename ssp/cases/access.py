@@ -29,6 +29,7 @@ from ssp.access import (
     municipality_of,
 )
 from ssp.cases.models import ActionAgreement, Case, Concern, Consent, Task, YoungPerson
+from ssp.organisation.models import AccessRole, Member
 
 # --- Concerns ------------------------------------------------------------------------------
 
@@ -92,6 +93,34 @@ def can_escalate_case(actor: Actor) -> bool:
 
 def can_set_up_adhoc_group(actor: Actor) -> bool:
     return is_ssp_staff(actor)
+
+
+def is_case_coordinator(actor: Actor, case: Case) -> bool:
+    """The case's coordinator: SSP staff, or the coordinator (tovholder) of one of its
+    agreements."""
+    if is_ssp_staff(actor):
+        return case.municipality_id == actor.municipality_id
+    if actor.member_id is None:
+        return False
+    return ActionAgreement.objects.filter(case=case, coordinator_id=actor.member_id).exists()
+
+
+def can_complete_task(actor: Actor, task: Task) -> bool:
+    """Only the task's owner or the case's coordinator marks a task done (issue 9)."""
+    if actor.member_id is not None and task.owner_id == actor.member_id:
+        return True
+    return is_case_coordinator(actor, task.case)
+
+
+def completable_task_ids(actor: Actor, case: Case, tasks: list[Task]) -> set[int]:
+    """The tasks of `case` this actor may mark done (for the page's "Udført" buttons)."""
+    if is_case_coordinator(actor, case):
+        return {task.pk for task in tasks}
+    return {
+        task.pk
+        for task in tasks
+        if actor.member_id is not None and task.owner_id == actor.member_id
+    }
 
 
 def _is_police(actor: Actor) -> bool:
@@ -193,6 +222,44 @@ def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.none()
 
 
+# --- Who may be chosen in a case --------------------------------------------------------------
+
+
+def choosable_members(actor: Actor, case: Case) -> QuerySet[Member]:
+    """The people who may be chosen in `case`: coordinator (tovholder), contact person, agreement
+    participant, task owner, disclosure giver or receiver, member of an ad hoc group.
+
+    One rule for every form, service and the autocomplete built on it: the people who are or may
+    be in the case's circle (see `visible_cases`), that is the members of the case's municipality
+    who are
+    - SSP staff (they see every case of the municipality), or
+    - authority employees (myndighedspersoner): the members of the case's forum or ad hoc group,
+      and the other authority employees who may be added to the circle (a task or an agreement
+      role adds them; they then see the case through `visible_cases`).
+    Never administrators or politicians, never employees who are not authority persons (§115:
+    information about a named young person goes to authority persons only).
+
+    Returns `Member.objects.none()` when the actor may not add to the case at all. A queryset,
+    so callers can narrow it further (a search term) and use it as a form field's queryset.
+    """
+    if not can_see_personal_data(actor) or actor.municipality_id != case.municipality_id:
+        return Member.objects.none()
+    return (
+        Member.objects.filter(municipality_id=case.municipality_id)
+        .filter(
+            Q(access_role=AccessRole.SSP_STAFF)
+            | Q(access_role=AccessRole.EMPLOYEE, is_authority=True)
+        )
+        .select_related("unit")
+        .order_by("name", "pk")
+    )
+
+
+def is_choosable(actor: Actor, case: Case, member: Member) -> bool:
+    """Whether one member may be chosen in the case (the services' re-check)."""
+    return choosable_members(actor, case).filter(pk=member.pk).exists()
+
+
 # --- Lookups (404 when not visible or not existing) ----------------------------------------
 
 
@@ -218,6 +285,15 @@ def get_agreement_for(actor: Actor, case_id: int, agreement_id: int) -> ActionAg
 def get_task_for(actor: Actor, case_id: int, task_id: int) -> Task:
     case = get_case_for(actor, case_id, for_change=True)
     return get_or_404(Task.objects.filter(case=case).select_related("case"), pk=task_id)
+
+
+def get_task_to_complete_for(actor: Actor, case_id: int, task_id: int) -> Task:
+    """A task the actor may mark done: 404 outside the case, 403 for a task in a visible case
+    that is neither the actor's own nor in a case the actor coordinates."""
+    task = get_task_for(actor, case_id, task_id)
+    if not can_complete_task(actor, task):
+        raise PermissionDenied
+    return task
 
 
 def get_consent_for(actor: Actor, case_id: int, consent_id: int) -> Consent:

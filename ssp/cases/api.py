@@ -4,39 +4,110 @@ read the cases the token's user may see. Same services, selectors and access rul
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from ssp.api_errors import ERRORS
 from ssp.cases import access as case_access
 from ssp.cases import selectors, services
-from ssp.cases.models import Case, CaseStatus, ConcernSource, ConcernSubject, Level
+from ssp.cases.forms import DESCRIPTION_MAX_LENGTH, LONG_TEXT_MAX_LENGTH
+from ssp.cases.models import (
+    Case,
+    CaseStatus,
+    Concern,
+    ConcernSource,
+    ConcernSubject,
+    CustodyHolder,
+    Level,
+    YoungPerson,
+)
 from ssp.http import actor_of, user_of
 from ssp.organisation.models import Unit
+from ssp.validation import NO_CONTROL, SMALL_COUNT, max_length_of
 
 router = Router(tags=["cases"])
 
+# Limits of the input, from the columns (ssp/validation.py): a too long text, a count beyond
+# the column or a control character is a 422 from the schema, never a 500 from the database.
+CPR_INPUT_MAX_LENGTH = 11  # "ddmmyy-xxxx"
+# Ages as the concern form takes them.
+AGE = Annotated[int, Field(ge=0, le=30)]
+
+# Texts limited by their columns: a longer text or a control character is a 422.
+FirstNameText = Annotated[
+    str, Field(max_length=max_length_of(YoungPerson, "first_name")), NO_CONTROL
+]
+LastNameText = Annotated[str, Field(max_length=max_length_of(YoungPerson, "last_name")), NO_CONTROL]
+CprText = Annotated[str, Field(max_length=CPR_INPUT_MAX_LENGTH), NO_CONTROL]
+SlugText = Annotated[str, Field(max_length=max_length_of(Unit, "slug")), NO_CONTROL]
+ClassNameText = Annotated[
+    str, Field(max_length=max_length_of(YoungPerson, "class_name")), NO_CONTROL
+]
+ParentNameText = Annotated[str, Field(max_length=max_length_of(CustodyHolder, "name")), NO_CONTROL]
+PhoneText = Annotated[str, Field(max_length=max_length_of(CustodyHolder, "phone")), NO_CONTROL]
+OtherFactorText = Annotated[
+    str, Field(max_length=max_length_of(Concern, "other_factor")), NO_CONTROL
+]
+CoordinatorText = Annotated[
+    str, Field(max_length=max_length_of(Concern, "worksheet_coordinator")), NO_CONTROL
+]
+ContactPersonText = Annotated[
+    str, Field(max_length=max_length_of(Concern, "worksheet_contact_person")), NO_CONTROL
+]
+LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX_LENGTH), NO_CONTROL]
+DescriptionText = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH), NO_CONTROL]
+PlaceText = Annotated[str, Field(max_length=max_length_of(Concern, "place")), NO_CONTROL]
+
 
 class YoungPersonIn(Schema):
-    first_name: str
-    last_name: str
-    cpr: str
-    school: str | None = None
-    class_name: str = ""
+    first_name: FirstNameText
+    last_name: LastNameText
+    cpr: CprText
+    school: SlugText | None = None
+    class_name: ClassNameText = ""
+    parent_name: ParentNameText = ""
+    parent_phone: PhoneText = ""
+
+
+class WorksheetIn(Schema):
+    """The worksheet "Hvornår er man kriminalitetstruet": the ticked statements and factors."""
+
+    caught_in_crime: bool = False
+    seen_with_criminals: bool = False
+    seen_near_crime: bool = False
+    professionals_concerned: bool = False
+    no_close_adults: bool = False
+    isolated: bool = False
+    low_social_skills: bool = False
+    alcohol_drugs: bool = False
+    truancy: bool = False
+    no_leisure: bool = False
+    aggressive: bool = False
+    boredom: bool = False
+    means_mismatch: bool = False
+    indifference: bool = False
+    marginalised: bool = False
+    negative_identity: bool = False
+    parenting_capacity: bool = False
+    other_factor: OtherFactorText = ""
+    worksheet_coordinator: CoordinatorText = ""
+    worksheet_contact_person: ContactPersonText = ""
+    worksheet_first_action: LongText = ""
 
 
 class ConcernIn(Schema):
     subject: ConcernSubject
     source: ConcernSource
-    description: str
+    description: DescriptionText
     level: Level = Level.YELLOW
     young_person: YoungPersonIn | None = None
-    group_size: int | None = None
-    group_age_min: int | None = None
-    group_age_max: int | None = None
-    place: str = ""
-    worksheet: dict[str, Any] | None = None
+    group_size: SMALL_COUNT | None = None
+    group_age_min: AGE | None = None
+    group_age_max: AGE | None = None
+    place: PlaceText = ""
+    worksheet: WorksheetIn | None = None
 
     def to_data(self, *, school: Unit | None) -> services.ConcernData:
         """The input of `services.raise_concern`, built the same way as the page's form."""
@@ -48,7 +119,7 @@ class ConcernIn(Schema):
         return services.ConcernData.from_values(
             self.model_dump(exclude={"young_person", "worksheet"}),
             young_person=person,
-            worksheet=self.worksheet,
+            worksheet=self.worksheet.model_dump() if self.worksheet is not None else None,
         )
 
 
@@ -88,7 +159,7 @@ class CaseDetailOut(CaseOut):
     tasks: list[TaskOut]
 
 
-@router.post("/concerns", response={201: ConcernReceiptOut})
+@router.post("/concerns", response={201: ConcernReceiptOut, **ERRORS})
 def create_concern(request: HttpRequest, payload: ConcernIn) -> Status[ConcernReceiptOut]:
     actor = actor_of(request)
     case_access.check_can_raise_concern(actor)
@@ -120,7 +191,7 @@ def _case_out(case: Case) -> dict[str, Any]:
     }
 
 
-@router.get("/cases", response=list[CaseOut])
+@router.get("/cases", response={200: list[CaseOut], **ERRORS})
 def list_cases(request: HttpRequest, status: str = CaseStatus.OPEN, page: int = 1) -> list[CaseOut]:
     actor = actor_of(request)
     return [
@@ -128,7 +199,7 @@ def list_cases(request: HttpRequest, status: str = CaseStatus.OPEN, page: int = 
     ]
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut)
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, **ERRORS})
 def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
     case = case_access.get_case_for(actor_of(request), case_id)
     services.record_view(actor_user=user_of(request), obj=case, person=case.young_person)

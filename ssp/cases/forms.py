@@ -15,16 +15,36 @@ from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
     RISK_FACTORS,
+    Case,
+    Concern,
     ConcernSource,
     ConcernSubject,
+    Consent,
     ConsentForm,
     CustodyHolder,
+    Disclosure,
     LegalBasis,
     Level,
     Outcome,
+    Task,
+    YoungPerson,
 )
-from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
+from ssp.forms import (
+    DATE_WIDGET,
+    MemberChoiceField,
+    MembersChoiceField,
+    OneTimeTokenMixin,
+    StyledForm,
+    VersionedFormMixin,
+)
 from ssp.organisation.models import Forum, Member, SchoolDistrict, Unit
+from ssp.validation import max_length_of, not_in_future, within_planning_horizon
+
+# Columns without a length of their own (encrypted or plain text fields) take these.
+DESCRIPTION_MAX_LENGTH = 5000
+LONG_TEXT_MAX_LENGTH = 5000
+# The reason goes into the case's timeline (a 500-character line) with the two fora's names.
+ESCALATION_REASON_MAX_LENGTH = 300
 
 # The consent form's choice for "given by the young person", beside the custody holders' ids.
 GIVEN_BY_YOUNG_PERSON = "young"
@@ -45,17 +65,27 @@ class ConcernForm(StyledForm):
         widget=forms.RadioSelect,
         initial=ConcernSubject.PERSON,
     )
-    first_name = forms.CharField(label=_("Fornavn"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
+    first_name = forms.CharField(
+        label=_("Fornavn"), max_length=max_length_of(YoungPerson, "first_name"), required=False
+    )
+    last_name = forms.CharField(
+        label=_("Efternavn"), max_length=max_length_of(YoungPerson, "last_name"), required=False
+    )
     cpr = forms.CharField(
         label=_("CPR-nummer"), max_length=11, required=False, help_text=_("Fx 010203-1234")
     )
     school = forms.ModelChoiceField(label=_("Skole"), queryset=Unit.objects.none(), required=False)
-    class_name = forms.CharField(label=_("Klasse"), max_length=20, required=False)
-    parent_name = forms.CharField(
-        label=_("Forældremyndighedsindehaver"), max_length=200, required=False
+    class_name = forms.CharField(
+        label=_("Klasse"), max_length=max_length_of(YoungPerson, "class_name"), required=False
     )
-    parent_phone = forms.CharField(label=_("Telefon"), max_length=50, required=False)
+    parent_name = forms.CharField(
+        label=_("Forældremyndighedsindehaver"),
+        max_length=max_length_of(CustodyHolder, "name"),
+        required=False,
+    )
+    parent_phone = forms.CharField(
+        label=_("Telefon"), max_length=max_length_of(CustodyHolder, "phone"), required=False
+    )
     group_size = forms.IntegerField(
         label=_("Ca. hvor mange?"), min_value=2, max_value=200, required=False
     )
@@ -65,7 +95,9 @@ class ConcernForm(StyledForm):
     group_age_max = forms.IntegerField(
         label=_("Alder til"), min_value=0, max_value=30, required=False
     )
-    place = forms.CharField(label=_("Sted"), max_length=300, required=False)
+    place = forms.CharField(
+        label=_("Sted"), max_length=max_length_of(Concern, "place"), required=False
+    )
     school_district = forms.ModelChoiceField(
         label=_("Skoledistrikt / område"), queryset=SchoolDistrict.objects.none(), required=False
     )
@@ -83,19 +115,28 @@ class ConcernForm(StyledForm):
     description = forms.CharField(
         label=_("Beskriv din bekymring"),
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-input"}),
-        max_length=5000,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
     use_worksheet = forms.BooleanField(
         label=_("Udfyld arbejdsarket 'Hvornår er man kriminalitetstruet'"), required=False
     )
-    other_factor = forms.CharField(label=_("Andet"), max_length=300, required=False)
-    worksheet_coordinator = forms.CharField(label=_("Tovholder"), max_length=200, required=False)
+    other_factor = forms.CharField(
+        label=_("Andet"), max_length=max_length_of(Concern, "other_factor"), required=False
+    )
+    worksheet_coordinator = forms.CharField(
+        label=_("Tovholder"),
+        max_length=max_length_of(Concern, "worksheet_coordinator"),
+        required=False,
+    )
     worksheet_contact_person = forms.CharField(
-        label=_("Kontaktperson"), max_length=200, required=False
+        label=_("Kontaktperson"),
+        max_length=max_length_of(Concern, "worksheet_contact_person"),
+        required=False,
     )
     worksheet_first_action = forms.CharField(
         label=_("Første handling"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
+        max_length=LONG_TEXT_MAX_LENGTH,
         required=False,
     )
 
@@ -188,7 +229,9 @@ class RouteForm(StyledForm):
 
 class DropForm(StyledForm):
     note = forms.CharField(
-        label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"})
+        label=_("Begrundelse"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
 
 
@@ -203,7 +246,9 @@ class OpenCaseForm(StyledForm):
 
 class AgreementForm(StyledForm):
     first_action = forms.CharField(
-        label=_("Første handling"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"})
+        label=_("Første handling"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     coordinator = MemberChoiceField(label=_("Tovholder"), queryset=Member.objects.none())
     contact_person = MemberChoiceField(label=_("Kontaktperson"), queryset=Member.objects.none())
@@ -213,14 +258,21 @@ class AgreementForm(StyledForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    follow_up_date = forms.DateField(label=_("Opfølgning"), widget=DATE_WIDGET)
-    task_description = forms.CharField(label=_("Opgave"), max_length=500, required=False)
+    follow_up_date = forms.DateField(
+        label=_("Opfølgning"), widget=DATE_WIDGET, validators=[within_planning_horizon]
+    )
+    task_description = forms.CharField(
+        label=_("Opgave"), max_length=max_length_of(Task, "description"), required=False
+    )
     task_owner = MemberChoiceField(
         label=_("Ansvarlig"), queryset=Member.objects.none(), required=False
     )
-    task_due_date = forms.DateField(label=_("Frist"), widget=DATE_WIDGET, required=False)
+    task_due_date = forms.DateField(
+        label=_("Frist"), widget=DATE_WIDGET, required=False, validators=[within_planning_horizon]
+    )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
         super().__init__(*args, **kwargs)
         for name in ("coordinator", "contact_person", "participants", "task_owner"):
             _limit_choices(self, name, members)
@@ -251,12 +303,15 @@ class AgreementForm(StyledForm):
         ]
 
 
-class TaskForm(StyledForm):
-    description = forms.CharField(label=_("Opgave"), max_length=500)
+class TaskForm(OneTimeTokenMixin, StyledForm):
+    description = forms.CharField(label=_("Opgave"), max_length=max_length_of(Task, "description"))
     owner = MemberChoiceField(label=_("Ansvarlig"), queryset=Member.objects.none())
-    due_date = forms.DateField(label=_("Frist"), widget=DATE_WIDGET)
+    due_date = forms.DateField(
+        label=_("Frist"), widget=DATE_WIDGET, validators=[within_planning_horizon]
+    )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "owner", members)
 
@@ -267,12 +322,14 @@ class TaskForm(StyledForm):
         )
 
 
-class ConsentRecordForm(StyledForm):
+class ConsentRecordForm(OneTimeTokenMixin, StyledForm):
     given_by = forms.ChoiceField(label=_("Givet af"))
     form = forms.ChoiceField(label=_("Form"), choices=ConsentForm.choices, initial=ConsentForm.ORAL)
-    given_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET)
+    given_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET, validators=[not_in_future])
     scope = forms.CharField(
-        label=_("Omfang"), max_length=500, initial=_("Udveksling af oplysninger i SSP-samarbejdet")
+        label=_("Omfang"),
+        max_length=max_length_of(Consent, "scope"),
+        initial=_("Udveksling af oplysninger i SSP-samarbejdet"),
     )
     refused = forms.BooleanField(label=_("Samtykke blev afvist"), required=False)
 
@@ -298,27 +355,38 @@ class ConsentRecordForm(StyledForm):
         return next((h for h in self.holders if str(h.pk) == chosen), None)
 
 
-class DisclosureForm(StyledForm):
+class DisclosureForm(OneTimeTokenMixin, StyledForm):
     legal_basis = forms.ModelChoiceField(label=_("Hjemmel"), queryset=LegalBasis.objects.none())
-    purpose = forms.CharField(label=_("Formål"), max_length=500)
+    purpose = forms.CharField(label=_("Formål"), max_length=max_length_of(Disclosure, "purpose"))
     information = forms.CharField(
         label=_("Hvilke oplysninger"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     given_by = MemberChoiceField(label=_("Givet af"), queryset=Member.objects.none())
     receivers = MembersChoiceField(
         label=_("Modtagere"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    disclosed_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET)
+    disclosed_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(
         self, *args: Any, members: QuerySet[Member], bases: QuerySet[LegalBasis], **kwargs: Any
     ) -> None:
+        """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "legal_basis", bases)
         _limit_choices(self, "given_by", members)
         _limit_choices(self, "receivers", members)
         self.fields["disclosed_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        giver, receivers = data.get("given_by"), data.get("receivers")
+        if giver is not None and receivers and giver in receivers:
+            self.add_error(
+                "receivers", _("Den, der giver oplysningerne, kan ikke også være modtager.")
+            )
+        return data
 
 
 class AdhocGroupForm(StyledForm):
@@ -335,19 +403,33 @@ class AdhocGroupForm(StyledForm):
 
 class EscalateForm(StyledForm):
     forum = forms.ModelChoiceField(label=_("Send sagen til"), queryset=Forum.objects.none())
-    reason = forms.CharField(label=_("Begrundelse"), max_length=300)
+    reason = forms.CharField(label=_("Begrundelse"), max_length=ESCALATION_REASON_MAX_LENGTH)
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit_choices(self, "forum", fora)
 
 
-class CloseCaseForm(StyledForm):
+class CloseCaseForm(VersionedFormMixin, StyledForm):
+    """The evaluation that closes a case; it carries the case's version (no lost update)."""
+
     outcome = forms.ChoiceField(label=_("Resultat"), choices=Outcome.choices)
-    partners = forms.CharField(label=_("Samarbejdspartnere"), max_length=500)
-    what_worked = forms.CharField(
-        label=_("Hvad virkede?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"})
+    partners = forms.CharField(
+        label=_("Samarbejdspartnere"), max_length=max_length_of(Case, "evaluation_partners")
     )
+    what_worked = forms.CharField(
+        label=_("Hvad virkede?"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
+        max_length=LONG_TEXT_MAX_LENGTH,
+    )
+
+    def evaluation(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            "outcome": data["outcome"],
+            "partners": data["partners"],
+            "what_worked": data["what_worked"],
+        }
 
 
 class SearchForm(StyledForm):

@@ -4,6 +4,7 @@ consents and disclosures. Everything here is personal data: read it through case
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ssp.crypto import EncryptedTextField
 from ssp.organisation.models import Forum, Member, Municipality, SchoolDistrict, Unit
+from ssp.versioning import Versioned
+
+
+def form_token_field() -> models.UUIDField[uuid.UUID | str | None, uuid.UUID | None]:
+    """The one-time token of the creating form that made a row (`ssp.forms.OneTimeTokenMixin`):
+    unique, so the same form posted twice stores one row; empty for rows made otherwise."""
+    return models.UUIDField(_("formular-id"), null=True, blank=True, unique=True, editable=False)
 
 
 class YoungPerson(models.Model):
@@ -287,8 +295,8 @@ class Outcome(models.TextChoices):
     HANDED_OVER = "handed_over", _("Overdraget til anden indsats")
 
 
-class Case(models.Model):
-    """SSP-enkeltsag: the file on one young person."""
+class Case(Versioned):
+    """SSP-enkeltsag: the file on one young person. `version` counts saves of its evaluation."""
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune")
@@ -352,7 +360,7 @@ class CaseEvent(models.Model):
         return self.text
 
 
-class ActionAgreement(models.Model):
+class ActionAgreement(Versioned):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("sag")
     )
@@ -401,6 +409,7 @@ class Task(models.Model):
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     involve_parents = models.BooleanField(default=False)
+    form_token = form_token_field()
 
     class Meta:
         verbose_name = _("opgave")
@@ -441,6 +450,7 @@ class Consent(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_on = models.DateField(_("tilbagekaldt"), null=True, blank=True)
+    form_token = form_token_field()
 
     class Meta:
         verbose_name = _("samtykke")
@@ -495,6 +505,7 @@ class Disclosure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    form_token = form_token_field()
 
     class Meta:
         verbose_name = _("videregivelse")

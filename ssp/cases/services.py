@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,8 @@ from ssp.organisation.models import (
     Sector,
     Unit,
 )
+from ssp.validation import PLANNING_HORIZON
+from ssp.versioning import StaleEdit, save_versioned
 
 LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
 FALLBACK_FORUM_TYPES = (ForumType.SSP_TEAM, ForumType.KOORDINATIONSGRUPPE)
@@ -92,6 +95,61 @@ SEARCH_BY_NAME = "name"
 def _subject(person: YoungPerson) -> str:
     """The audit trail's reference to a young person: an id, never a name."""
     return f"youngperson:{person.pk}"
+
+
+# --- Who may be chosen, and rows created once ---------------------------------------------------
+
+
+def _check_choosable(actor_user: User, case: Case, members: Iterable[Member]) -> None:
+    """The services' re-check of `case_access.choosable_members` (one rule for every channel)."""
+    chosen = {member.pk for member in members}
+    if not chosen:
+        return
+    allowed = set(
+        case_access.choosable_members(access.get_actor(actor_user), case)
+        .filter(pk__in=chosen)
+        .values_list("pk", flat=True)
+    )
+    if chosen - allowed:
+        raise DomainError(
+            _(
+                "Kun SSP-medarbejdere og myndighedspersoner i kommunen kan vælges i en sag "
+                "(ikke politikere, administratorer eller andre medarbejdere)."
+            )
+        )
+
+
+CreatedT = TypeVar("CreatedT", bound=models.Model)
+
+
+def _create_once(
+    model: type[CreatedT],
+    *,
+    token: uuid.UUID | None,
+    case: Case,
+    create: Callable[[], CreatedT],
+) -> tuple[CreatedT, bool]:
+    """Create a row for a creating form's one-time token, once: the same form posted again (a
+    double click, a retry, two tabs) returns the row the first post made, and `False`.
+
+    The token's column is unique: of two concurrent posts one INSERT wins, the other waits for
+    it, fails on the constraint and then reads the winner's row.
+    """
+    if token is None:
+        return create(), True
+    manager = model._default_manager
+    existing = manager.filter(form_token=token).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return create(), True
+        except IntegrityError:
+            existing = manager.filter(form_token=token).first()
+            if existing is None:
+                raise
+    if getattr(existing, "case_id", None) != case.pk:
+        raise DomainError(_("Formularen er allerede brugt. Hent siden igen."))
+    return existing, False
 
 
 # --- Worksheet rule ------------------------------------------------------------------------
@@ -457,6 +515,7 @@ def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member
         raise DomainError(
             _("Kun myndighedspersoner kan være med i en handlegruppe om en navngiven ung.")
         )
+    _check_choosable(actor_user, case, members)
     group = Forum.objects.create(
         municipality_id=case.municipality_id,
         key=f"adhoc-sag-{case.pk}-{timezone.now():%Y%m%d%H%M%S}",
@@ -606,9 +665,16 @@ def make_action_agreement(
         raise DomainError(_("Skriv den første handling."))
     if follow_up_date < timezone.localdate():
         raise DomainError(_("Opfølgningsdatoen ligger i fortiden."))
+    for day in (follow_up_date, *(task.due_date for task in tasks)):
+        _check_planned(day)
     for member in (coordinator, contact_person, *participants, *(t.owner for t in tasks)):
         if member.municipality_id != case.municipality_id:
             raise DomainError(_("Alle deltagere skal høre til kommunens SSP-organisation."))
+    _check_choosable(
+        actor_user,
+        case,
+        [coordinator, contact_person, *participants, *(t.owner for t in tasks)],
+    )
     _check_agreement_rules(case, coordinator)
     warnings = []
     if coordinator.pk == contact_person.pk:
@@ -657,13 +723,43 @@ def make_action_agreement(
     return AgreementResult(agreement=agreement, warnings=warnings)
 
 
+def _check_planned(day: date) -> None:
+    """Task deadlines and follow-ups lie at most the planning horizon ahead (two years); the
+    forms say the same with `ssp.validation.within_planning_horizon`."""
+    if day > timezone.localdate() + PLANNING_HORIZON:
+        raise DomainError(_("Datoen må højst ligge to år frem."))
+
+
 @transaction.atomic
-def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
+def add_task(
+    *, actor_user: User, case: Case, data: TaskData, token: uuid.UUID | None = None
+) -> Task:
+    """R3: a task in the case for someone in its circle; the owner then sees the case.
+
+    `token` is the creating form's one-time token: the same form posted twice makes one task.
+    """
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("Sagen er afsluttet."))
     if data.owner.municipality_id != case.municipality_id:
         raise DomainError(_("Den ansvarlige skal høre til kommunens SSP-organisation."))
-    task = Task.objects.create(
-        case=case, owner=data.owner, description=data.description.strip(), due_date=data.due_date
+    _check_choosable(actor_user, case, [data.owner])
+    if not data.description.strip():
+        raise DomainError(_("Skriv hvad opgaven går ud på."))
+    _check_planned(data.due_date)
+    task, created = _create_once(
+        Task,
+        token=token,
+        case=case,
+        create=lambda: Task.objects.create(
+            case=case,
+            owner=data.owner,
+            description=data.description.strip(),
+            due_date=data.due_date,
+            form_token=token,
+        ),
     )
+    if not created:
+        return task
     _event(
         case,
         actor_user,
@@ -680,8 +776,15 @@ def add_task(*, actor_user: User, case: Case, data: TaskData) -> Task:
 
 @transaction.atomic
 def complete_task(*, actor_user: User, task: Task) -> Task:
+    """Only the task's owner or the case's coordinator marks a task done; twice is once."""
+    if not case_access.can_complete_task(access.get_actor(actor_user), task):
+        raise DomainError(
+            _("Kun den ansvarlige eller sagens tovholder kan markere opgaven som udført.")
+        )
+    done = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(status=TaskStatus.DONE)
     task.status = TaskStatus.DONE
-    task.save(update_fields=["status"])
+    if not done:
+        return task
     _event(task.case, actor_user, _("Opgave udført: %(text)s") % {"text": task.description})
     record_event(
         actor=actor_user,
@@ -703,25 +806,37 @@ def record_consent(
     custody_holder: CustodyHolder | None = None,
     by_young_person: bool = False,
     refused: bool = False,
+    token: uuid.UUID | None = None,
 ) -> Consent:
     """R4: consent may be oral; who, when, form, scope. Consent or refusal ends the task to
-    involve the parents."""
+    involve the parents.
+
+    `token` is the creating form's one-time token: the same form posted twice stores one
+    consent; a second custody holder's consent comes from a new form and is a new row."""
     if custody_holder is None and not by_young_person:
         raise DomainError(_("Angiv hvem der har givet samtykket."))
     if custody_holder is not None and custody_holder.young_person_id != case.young_person_id:
         raise DomainError(_("Forældremyndighedsindehaveren hører ikke til sagens unge."))
     if given_on > timezone.localdate():
         raise DomainError(_("Datoen ligger i fremtiden."))
-    consent = Consent.objects.create(
+    consent, created = _create_once(
+        Consent,
+        token=token,
         case=case,
-        custody_holder=custody_holder,
-        by_young_person=by_young_person,
-        refused=refused,
-        form=form,
-        given_on=given_on,
-        scope=scope.strip(),
-        recorded_by=actor_user,
+        create=lambda: Consent.objects.create(
+            case=case,
+            custody_holder=custody_holder,
+            by_young_person=by_young_person,
+            refused=refused,
+            form=form,
+            given_on=given_on,
+            scope=scope.strip(),
+            recorded_by=actor_user,
+            form_token=token,
+        ),
     )
+    if not created:
+        return consent
     Task.objects.filter(case=case, involve_parents=True, status=TaskStatus.OPEN).update(
         status=TaskStatus.DONE
     )
@@ -787,15 +902,24 @@ def record_disclosure(
     given_by: Member,
     receivers: Sequence[Member],
     disclosed_on: date,
+    token: uuid.UUID | None = None,
 ) -> Disclosure:
     """R4: every passing-on of information is a disclosure with legal basis, purpose, giver
-    and receivers. Without consent the case gets a task to involve the parents."""
+    and receivers. Without consent the case gets a task to involve the parents.
+
+    Giver and receivers are people of the case's circle (`choosable_members`); the giver is not
+    a receiver. `token`: the same form posted twice records one disclosure."""
     if legal_basis.municipality_id != case.municipality_id:
         raise DomainError(_("Ukendt hjemmel."))
     if not receivers:
         raise DomainError(_("Angiv hvem oplysningerne er givet til."))
     if any(not m.is_authority for m in receivers):
         raise DomainError(_("Oplysninger efter § 115 må kun gives til myndighedspersoner."))
+    if any(m.pk == given_by.pk for m in receivers):
+        raise DomainError(_("Den, der giver oplysningerne, kan ikke også være modtager."))
+    if disclosed_on > timezone.localdate():
+        raise DomainError(_("Datoen ligger i fremtiden."))
+    _check_choosable(actor_user, case, [given_by, *receivers])
     if legal_basis.is_consent and not has_valid_consent(case):
         raise DomainError(
             _(
@@ -803,15 +927,23 @@ def record_disclosure(
                 "Registrér samtykket først, eller vælg en anden hjemmel."
             )
         )
-    disclosure = Disclosure.objects.create(
+    disclosure, created = _create_once(
+        Disclosure,
+        token=token,
         case=case,
-        legal_basis=legal_basis,
-        purpose=purpose.strip(),
-        information=information.strip(),
-        given_by=given_by,
-        disclosed_on=disclosed_on,
-        recorded_by=actor_user,
+        create=lambda: Disclosure.objects.create(
+            case=case,
+            legal_basis=legal_basis,
+            purpose=purpose.strip(),
+            information=information.strip(),
+            given_by=given_by,
+            disclosed_on=disclosed_on,
+            recorded_by=actor_user,
+            form_token=token,
+        ),
     )
+    if not created:
+        return disclosure
     disclosure.receivers.set(receivers)
     if legal_basis.requires_parent_involvement and not Consent.objects.filter(case=case).exists():
         open_task = Task.objects.filter(case=case, involve_parents=True, status=TaskStatus.OPEN)
@@ -849,30 +981,63 @@ def record_disclosure(
     return disclosure
 
 
+EVALUATION_FIELDS = ("evaluation_outcome", "evaluation_partners", "evaluation_what_worked")
+
+
+class CaseAlreadyClosed(DomainError):
+    """Somebody closed (and evaluated) the case first; `current` is the stored evaluation."""
+
+    status_code = 409
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            _(
+                "Sagen er allerede afsluttet og evalueret af en anden. Evalueringen herunder er "
+                "den gemte; din tekst er ikke gemt."
+            )
+        )
+        self.current = {name: getattr(case, name) for name in EVALUATION_FIELDS}
+        self.version = case.version
+
+
 @transaction.atomic
 def close_case(
-    *, actor_user: User, case: Case, outcome: str, partners: str, what_worked: str
+    *,
+    actor_user: User,
+    case: Case,
+    outcome: str,
+    partners: str,
+    what_worked: str,
+    expected_version: int | None = None,
 ) -> Case:
-    """R3: every case is evaluated when it ends; the evaluation feeds the annual report."""
+    """R3: every case is evaluated when it ends; the evaluation feeds the annual report.
+
+    Race-safe: the case row is locked and its state checked under the lock, so of several
+    concurrent closes the first wins and the others get `CaseAlreadyClosed` with the stored
+    evaluation; the evaluation is never overwritten. `expected_version` (the close form's
+    version) refuses a close based on a case changed since the form was opened (`StaleEdit`).
+    """
     if not case_access.can_close_case(access.get_actor(actor_user)):
         raise DomainError(_("Kun SSP-medarbejdere kan afslutte sager."))
-    if case.status == CaseStatus.CLOSED:
-        raise DomainError(_("Sagen er allerede afsluttet."))
     if not outcome:
         raise DomainError(_("Vælg sagens resultat."))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status == CaseStatus.CLOSED:
+        raise CaseAlreadyClosed(locked)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEdit(
+            current={name: getattr(locked, name) for name in EVALUATION_FIELDS},
+            version=locked.version,
+        )
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     case.evaluation_outcome = outcome
     case.evaluation_partners = partners.strip()
     case.evaluation_what_worked = what_worked.strip()
-    case.save(
-        update_fields=[
-            "status",
-            "closed_at",
-            "evaluation_outcome",
-            "evaluation_partners",
-            "evaluation_what_worked",
-        ]
+    save_versioned(
+        case,
+        expected_version=locked.version,
+        fields=["status", "closed_at", *EVALUATION_FIELDS],
     )
     if case.forum.forum_type == ForumType.ADHOC and case.forum.dissolved_at is None:
         case.forum.dissolved_at = timezone.now()

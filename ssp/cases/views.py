@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,15 +18,27 @@ from ssp import access
 from ssp.access import Actor
 from ssp.cases import access as case_access
 from ssp.cases import forms, pdf, selectors, services
-from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, YoungPerson
+from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, Outcome, YoungPerson
 from ssp.errors import DomainError
 from ssp.http import PDF, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
+from ssp.validation import clean_search
+from ssp.versioning import StaleEdit
 
 # The case list's filter for "every status".
 ALL_STATUSES = "all"
-# A case search looks at this many characters of the query.
-CASE_SEARCH_MAX_LENGTH = 100
+# A form that fails is shown again with what the user typed: 400, or 409 when somebody else
+# saved first (ssp/versioning.py).
+INVALID = 400
+
+
+def _status_of(error: DomainError | None) -> int:
+    return error.status_code if error is not None else INVALID
+
+
+def _keep_on_form(form: django_forms.Form, error: DomainError) -> None:
+    """The service's reason on the form the user is on (never the dead-end error page)."""
+    form.add_error(None, error.message)
 
 
 def _page(request: HttpRequest) -> int:
@@ -89,8 +102,14 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.require(case_access.can_raise_concern)
-def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _concern_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    failed: dict[str, django_forms.Form] | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
+    """The concern page; after a failed decision, with that form bound and its errors (400)."""
     actor = actor_of(request)
     concern = case_access.get_concern_for(actor, pk)
     sees_register = case_access.sees_register_name(actor, concern)
@@ -115,7 +134,15 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if sees_register and case_access.can_drop_concern(actor):
         context["drop_form"] = forms.DropForm()
-    return render(request, "cases/concern_detail.html", context)
+    if failed:
+        context.update(failed)
+    status = 200 if failed is None else _status_of(error)
+    return render(request, "cases/concern_detail.html", context, status=status)
+
+
+@access.require(case_access.can_raise_concern)
+def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _concern_page(request, pk)
 
 
 @require_POST
@@ -125,14 +152,19 @@ def concern_route(request: HttpRequest, pk: int) -> HttpResponse:
     concern = case_access.get_concern_for(actor, pk)
     form = forms.RouteForm(request.POST, fora=selectors.active_fora(actor))
     if form.is_valid():
-        services.route_concern(
-            actor_user=user_of(request), concern=concern, forum=form.cleaned_data["forum"]
-        )
+        try:
+            services.route_concern(
+                actor_user=user_of(request), concern=concern, forum=form.cleaned_data["forum"]
+            )
+        except DomainError as error:
+            _keep_on_form(form, error)
+            return _concern_page(request, pk, failed={"route_form": form}, error=error)
         messages.success(
             request,
             _("Bekymringen er sendt til %(forum)s.") % {"forum": form.cleaned_data["forum"]},
         )
-    return redirect("cases:concern_detail", pk=pk)
+        return redirect("cases:concern_detail", pk=pk)
+    return _concern_page(request, pk, failed={"route_form": form})
 
 
 @require_POST
@@ -140,10 +172,17 @@ def concern_route(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_drop(request: HttpRequest, pk: int) -> HttpResponse:
     concern = case_access.get_concern_for(actor_of(request), pk)
     form = forms.DropForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.drop_concern(actor_user=user_of(request), concern=concern, note=note)
-    messages.success(request, _("Bekymringen er henlagt."))
-    return redirect("cases:concern_detail", pk=pk)
+    if form.is_valid():
+        try:
+            services.drop_concern(
+                actor_user=user_of(request), concern=concern, note=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            _keep_on_form(form, error)
+            return _concern_page(request, pk, failed={"drop_form": form}, error=error)
+        messages.success(request, _("Bekymringen er henlagt."))
+        return redirect("cases:concern_detail", pk=pk)
+    return _concern_page(request, pk, failed={"drop_form": form})
 
 
 @require_POST
@@ -152,17 +191,21 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     concern = case_access.get_concern_for(actor, pk)
     form = forms.OpenCaseForm(request.POST, fora=selectors.individual_fora(actor))
-    if not form.is_valid():
-        raise DomainError(_("Vælg niveau og det forum, der skal behandle sagen."))
-    case = services.open_case(
-        actor_user=user_of(request),
-        concerns=[concern],
-        level=form.cleaned_data["level"],
-        forum=form.cleaned_data["forum"],
-        case_level=concern.case_level,
-    )
-    messages.success(request, _("Sagen er oprettet."))
-    return redirect("cases:case_detail", pk=case.pk)
+    if form.is_valid():
+        try:
+            case = services.open_case(
+                actor_user=user_of(request),
+                concerns=[concern],
+                level=form.cleaned_data["level"],
+                forum=form.cleaned_data["forum"],
+                case_level=concern.case_level,
+            )
+        except DomainError as error:
+            _keep_on_form(form, error)
+            return _concern_page(request, pk, failed={"open_form": form}, error=error)
+        messages.success(request, _("Sagen er oprettet."))
+        return redirect("cases:case_detail", pk=case.pk)
+    return _concern_page(request, pk, failed={"open_form": form})
 
 
 # --- Cases ---------------------------------------------------------------------------------
@@ -173,7 +216,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     status = request.GET.get("status", CaseStatus.OPEN)
     can_search = case_access.can_search_cases(actor)
-    q = request.GET.get("q", "").strip()[:CASE_SEARCH_MAX_LENGTH] if can_search else ""
+    q = clean_search(request.GET.get("q", "")) if can_search else ""
     return render(
         request,
         "cases/case_list.html",
@@ -200,8 +243,7 @@ def _cpr_context(actor: Actor, person: YoungPerson, *, full_cpr: str = "") -> di
 
 def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
     detail = selectors.case_detail(case)
-    members = selectors.members_of_municipality(actor)
-    authority = selectors.authority_members(actor)
+    choosable = case_access.choosable_members(actor, case)
     return {
         "case": case,
         **detail,
@@ -211,22 +253,41 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
         "can_set_up_adhoc_group": case_access.can_set_up_adhoc_group(actor),
         "can_escalate": case_access.can_escalate_case(actor),
         "can_close": case_access.can_close_case(actor),
-        "task_form": forms.TaskForm(members=members),
+        "completable_tasks": case_access.completable_task_ids(actor, case, detail["tasks"]),
+        "task_form": forms.TaskForm(members=choosable),
         "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"]),
         "disclosure_form": forms.DisclosureForm(
-            members=authority, bases=selectors.legal_bases(actor, case)
+            members=choosable, bases=selectors.legal_bases(actor, case)
         ),
-        "adhoc_form": forms.AdhocGroupForm(members=authority),
+        "adhoc_form": forms.AdhocGroupForm(members=choosable),
         "escalate_form": forms.EscalateForm(fora=selectors.individual_fora(actor)),
     }
 
 
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    failed: tuple[str, django_forms.Form] | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
+    """The case page (its view is audited); after a failed form, that form bound, with the
+    user's text and the reason, opened where it sits on the page (400)."""
+    actor = actor_of(request)
+    services.record_view(actor_user=user_of(request), obj=case, person=case.young_person)
+    context = _case_context(actor, case)
+    status = 200
+    if failed is not None:
+        name, form = failed
+        context[name] = form
+        context["failed_form"] = name
+        status = _status_of(error)
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
 @access.require(access.can_see_personal_data)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    case = case_access.get_case_for(actor, pk)
-    services.record_view(actor_user=user_of(request), obj=case, person=case.young_person)
-    return render(request, "cases/case_detail.html", _case_context(actor, case))
+    return _case_page(request, case_access.get_case_for(actor_of(request), pk))
 
 
 @access.require(access.can_see_personal_data)
@@ -234,32 +295,39 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
     form = forms.AgreementForm(
-        request.POST or None, members=selectors.members_of_municipality(actor)
+        request.POST or None, members=case_access.choosable_members(actor, case)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = services.make_action_agreement(
-                actor_user=user_of(request),
-                case=case,
-                first_action=data["first_action"],
-                coordinator=data["coordinator"],
-                contact_person=data["contact_person"],
-                follow_up_date=data["follow_up_date"],
-                participants=list(data["participants"]),
-                tasks=form.tasks(),
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Handlingsaftalen er registreret, og formanden for SSP-teamet har fået besked."),
-            )
-            for warning in result.warnings:
-                messages.warning(request, warning)
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/agreement_form.html", {"case": case, "form": form})
+    status = 200
+    if request.method == "POST":
+        status = INVALID
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.make_action_agreement(
+                    actor_user=user_of(request),
+                    case=case,
+                    first_action=data["first_action"],
+                    coordinator=data["coordinator"],
+                    contact_person=data["contact_person"],
+                    follow_up_date=data["follow_up_date"],
+                    participants=list(data["participants"]),
+                    tasks=form.tasks(),
+                )
+            except DomainError as error:
+                _keep_on_form(form, error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Handlingsaftalen er registreret, "
+                        "og formanden for SSP-teamet har fået besked."
+                    ),
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/agreement_form.html", {"case": case, "form": form}, status=status)
 
 
 @access.require(access.can_see_personal_data)
@@ -277,10 +345,16 @@ def agreement_pdf(request: HttpRequest, pk: int, agreement: int) -> HttpResponse
 def task_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.TaskForm(request.POST, members=selectors.members_of_municipality(actor))
+    form = forms.TaskForm(request.POST, members=case_access.choosable_members(actor, case))
     if not form.is_valid():
-        raise DomainError(_("Opgaven mangler tekst, ansvarlig eller frist."))
-    services.add_task(actor_user=user_of(request), case=case, data=form.to_data())
+        return _case_page(request, case, failed=("task_form", form))
+    try:
+        services.add_task(
+            actor_user=user_of(request), case=case, data=form.to_data(), token=form.token()
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _case_page(request, case, failed=("task_form", form), error=error)
     messages.success(request, _("Opgaven er oprettet."))
     return redirect("cases:case_detail", pk=pk)
 
@@ -288,7 +362,8 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require(access.can_see_personal_data)
 def task_done(request: HttpRequest, pk: int, task: int) -> HttpResponse:
-    the_task = case_access.get_task_for(actor_of(request), pk, task)
+    """Only the task's owner or the case's coordinator (404 outside the case, 403 else)."""
+    the_task = case_access.get_task_to_complete_for(actor_of(request), pk, task)
     services.complete_task(actor_user=user_of(request), task=the_task)
     messages.success(request, _("Opgaven er markeret som udført."))
     if request.POST.get("next") == "home":
@@ -303,18 +378,23 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     holders = list(case.young_person.custody_holders.all())
     form = forms.ConsentRecordForm(request.POST, holders=holders)
     if not form.is_valid():
-        raise DomainError(_("Samtykket mangler oplysninger: hvem, form, dato og omfang."))
+        return _case_page(request, case, failed=("consent_form", form))
     data = form.cleaned_data
-    services.record_consent(
-        actor_user=user_of(request),
-        case=case,
-        form=data["form"],
-        given_on=data["given_on"],
-        scope=data["scope"],
-        custody_holder=form.custody_holder,
-        by_young_person=form.by_young_person,
-        refused=data["refused"],
-    )
+    try:
+        services.record_consent(
+            actor_user=user_of(request),
+            case=case,
+            form=data["form"],
+            given_on=data["given_on"],
+            scope=data["scope"],
+            custody_holder=form.custody_holder,
+            by_young_person=form.by_young_person,
+            refused=data["refused"],
+            token=form.token(),
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _case_page(request, case, failed=("consent_form", form), error=error)
     messages.success(request, _("Samtykket er registreret."))
     return redirect("cases:case_detail", pk=pk)
 
@@ -337,27 +417,27 @@ def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_access.get_case_for(actor, pk, for_change=True)
     form = forms.DisclosureForm(
         request.POST,
-        members=selectors.authority_members(actor),
+        members=case_access.choosable_members(actor, case),
         bases=selectors.legal_bases(actor, case),
     )
     if not form.is_valid():
-        raise DomainError(
-            _(
-                "Videregivelsen mangler oplysninger: "
-                "hjemmel, formål, oplysninger, giver og modtagere."
-            )
-        )
+        return _case_page(request, case, failed=("disclosure_form", form))
     data = form.cleaned_data
-    services.record_disclosure(
-        actor_user=user_of(request),
-        case=case,
-        legal_basis=data["legal_basis"],
-        purpose=data["purpose"],
-        information=data["information"],
-        given_by=data["given_by"],
-        receivers=list(data["receivers"]),
-        disclosed_on=data["disclosed_on"],
-    )
+    try:
+        services.record_disclosure(
+            actor_user=user_of(request),
+            case=case,
+            legal_basis=data["legal_basis"],
+            purpose=data["purpose"],
+            information=data["information"],
+            given_by=data["given_by"],
+            receivers=list(data["receivers"]),
+            disclosed_on=data["disclosed_on"],
+            token=form.token(),
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _case_page(request, case, failed=("disclosure_form", form), error=error)
     messages.success(request, _("Videregivelsen er registreret."))
     return redirect("cases:case_detail", pk=pk)
 
@@ -367,12 +447,16 @@ def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
 def adhoc_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.AdhocGroupForm(request.POST, members=selectors.authority_members(actor))
+    form = forms.AdhocGroupForm(request.POST, members=case_access.choosable_members(actor, case))
     if not form.is_valid():
-        raise DomainError(_("Vælg medlemmerne af handlegruppen."))
-    services.create_adhoc_group(
-        actor_user=user_of(request), case=case, members=list(form.cleaned_data["members"])
-    )
+        return _case_page(request, case, failed=("adhoc_form", form))
+    try:
+        services.create_adhoc_group(
+            actor_user=user_of(request), case=case, members=list(form.cleaned_data["members"])
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _case_page(request, case, failed=("adhoc_form", form), error=error)
     messages.success(
         request,
         _(
@@ -390,26 +474,59 @@ def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_access.get_case_for(actor, pk, for_change=True)
     form = forms.EscalateForm(request.POST, fora=selectors.individual_fora(actor))
     if not form.is_valid():
-        raise DomainError(_("Vælg forum og skriv en begrundelse."))
-    services.escalate_case(
-        actor_user=user_of(request),
-        case=case,
-        forum=form.cleaned_data["forum"],
-        reason=form.cleaned_data["reason"],
-    )
+        return _case_page(request, case, failed=("escalate_form", form))
+    try:
+        services.escalate_case(
+            actor_user=user_of(request),
+            case=case,
+            forum=form.cleaned_data["forum"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _case_page(request, case, failed=("escalate_form", form), error=error)
     messages.success(request, _("Sagen er sendt videre."))
     return redirect("cases:case_detail", pk=pk)
 
 
 @access.require(case_access.can_close_case)
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluation that closes a case. Of concurrent closes the first wins; the others stay
+    on the form with their text, the reason (409) and the evaluation that was stored."""
     case = case_access.get_case_for(actor_of(request), pk, for_change=True)
-    form = forms.CloseCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.close_case(actor_user=user_of(request), case=case, **form.cleaned_data)
-        messages.success(request, _("Sagen er afsluttet og evalueret."))
-        return redirect("cases:case_detail", pk=pk)
-    return render(request, "cases/case_close.html", {"case": case, "form": form})
+    if request.method != "POST":
+        form = forms.CloseCaseForm(initial={"version": case.version})
+        return render(request, "cases/case_close.html", {"case": case, "form": form})
+    data = request.POST.copy()
+    form = forms.CloseCaseForm(data)
+    context: dict[str, Any] = {"case": case, "form": form}
+    status = INVALID
+    if form.is_valid():
+        try:
+            services.close_case(
+                actor_user=user_of(request),
+                case=case,
+                expected_version=form.expected_version(),
+                **form.evaluation(),
+            )
+        except (StaleEdit, services.CaseAlreadyClosed) as error:
+            _keep_on_form(form, error)
+            context["stored"] = error.current
+            context["stored_outcome"] = _outcome_label(error.current["evaluation_outcome"])
+            context["closed_meanwhile"] = isinstance(error, services.CaseAlreadyClosed)
+            data["version"] = str(error.version)  # saving again builds on what is stored
+            status = error.status_code
+        except DomainError as error:
+            _keep_on_form(form, error)
+            status = error.status_code
+        else:
+            messages.success(request, _("Sagen er afsluttet og evalueret."))
+            return redirect("cases:case_detail", pk=pk)
+    return render(request, "cases/case_close.html", context, status=status)
+
+
+def _outcome_label(value: str) -> str:
+    return str(dict(Outcome.choices).get(value, value))
 
 
 # --- Young people --------------------------------------------------------------------------
@@ -419,7 +536,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 def young_people(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = forms.SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = clean_search(form.cleaned_data["q"]) if form.is_valid() else ""
     results = selectors.search_young_people(actor, query)
     if query:
         services.record_search(actor_user=user_of(request), query=query, hits=len(results))

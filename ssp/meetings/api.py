@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from ssp.api_errors import ERRORS
 from ssp.http import actor_of, user_of
 from ssp.meetings import access as meeting_access
 from ssp.meetings import selectors, services
@@ -57,13 +58,13 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@router.get("/meetings", response=list[MeetingOut])
+@router.get("/meetings", response={200: list[MeetingOut], **ERRORS})
 def list_meetings(request: HttpRequest) -> list[MeetingOut]:
     actor = actor_of(request)
     return [MeetingOut(**_meeting(m)) for m in selectors.meetings_for(actor)[:MEETINGS_LISTED]]
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
+@router.get("/meetings/{meeting_id}", response={200: MeetingDetailOut, **ERRORS})
 def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, meeting_id)

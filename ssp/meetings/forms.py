@@ -1,4 +1,8 @@
-"""Forms for meetings; they validate input, the services apply the rules."""
+"""Forms for meetings; they validate input, the services apply the rules.
+
+Every form is a `StyledForm`, so text refuses control characters and dates lie between 1900 and
+2100; forms that add fields after `__init__` apply those limits to them too
+(`bound_field_limits`). Editing forms carry the version they were opened at."""
 
 from __future__ import annotations
 
@@ -10,13 +14,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ssp.forms import MemberChoiceField, StyledForm
+from ssp.forms import MemberChoiceField, StyledForm, VersionedFormMixin, bound_field_limits
 from ssp.meetings import access as meeting_access
-from ssp.meetings.models import AgendaItem, Attendance, MeetingKind, Visibility
-from ssp.meetings.services import DecisionData
+from ssp.meetings import uploads
+from ssp.meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, Visibility
+from ssp.meetings.services import DecisionData, minutes_open_from
 from ssp.organisation.models import Forum, Member
+from ssp.validation import EARLIEST_DATE, LATEST_DATE, max_length_of, within_planning_horizon
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = uploads.MAX_ATTACHMENT_BYTES
+# The browser's own limits for a datetime-local field, the same as the domain range.
+DATETIME_BOUNDS = {
+    "min": f"{EARLIEST_DATE.isoformat()}T00:00",
+    "max": f"{LATEST_DATE.isoformat()}T23:59",
+}
 
 WEEKDAYS = [
     (0, _("Mandag")),
@@ -29,7 +40,7 @@ WEEKDAYS = [
 
 class CalendarForm(StyledForm):
     forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
-    year = forms.IntegerField(label=_("År"), min_value=2020, max_value=2100)
+    year = forms.IntegerField(label=_("År"), min_value=2020, max_value=LATEST_DATE.year)
     weekday = forms.TypedChoiceField(label=_("Ugedag"), choices=WEEKDAYS, coerce=int, initial=1)
     hour = forms.IntegerField(label=_("Klokken"), min_value=7, max_value=20, initial=14)
 
@@ -47,31 +58,29 @@ class MeetingForm(StyledForm):
         initial=MeetingKind.EXTRA,
     )
     starts_at = forms.DateTimeField(
-        label=_("Tidspunkt"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Tidspunkt"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", **DATETIME_BOUNDS}),
     )
-    location = forms.CharField(label=_("Sted"), max_length=200, required=False)
-    title = forms.CharField(label=_("Titel"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Sted"), max_length=max_length_of(Meeting, "location"), required=False
+    )
+    title = forms.CharField(
+        label=_("Titel"), max_length=max_length_of(Meeting, "title"), required=False
+    )
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField[Forum], self.fields["forum"]).queryset = fora
 
 
-class ItemForm(StyledForm):
-    title = forms.CharField(label=_("Overskrift"), max_length=300)
+class _ItemFields(StyledForm):
+    title = forms.CharField(label=_("Overskrift"), max_length=max_length_of(AgendaItem, "title"))
     description = forms.CharField(
         label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     visibility = forms.ChoiceField(
         label=_("Synlighed"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
-    attachment = forms.FileField(label=_("Bilag"), required=False)
-
-    def clean_attachment(self) -> Any:
-        upload = self.cleaned_data.get("attachment")
-        if upload is not None and upload.size > MAX_ATTACHMENT_BYTES:
-            raise forms.ValidationError(_("Bilaget må højst fylde 10 MB."))
-        return upload
 
     def __init__(self, *args: Any, allow_closed: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,12 +90,53 @@ class ItemForm(StyledForm):
             ]
 
 
-class MinutesForm(StyledForm):
-    """Attendance per permanent member and a decision per agenda item."""
+class ItemForm(_ItemFields):
+    """A new item, with an attachment of an allowed kind (checked by content)."""
+
+    attachment = forms.FileField(label=_("Bilag"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _("Højst 10 MB: %(kinds)s.") % {
+            "kinds": uploads.allowed_kinds_text()
+        }
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload is not None:
+            uploads.check_attachment(upload, name=upload.name or "", max_bytes=MAX_ATTACHMENT_BYTES)
+        return upload
+
+
+class ItemEditForm(VersionedFormMixin, _ItemFields):
+    """Changing an item: carries the item's version, so a stale save is refused."""
+
+    def saved_rows(self, current: dict[str, Any]) -> list[tuple[str, str]]:
+        """What the other person saved, as (label, text) for the page."""
+        return [
+            (str(self.fields["title"].label), current["title"]),
+            (str(self.fields["description"].label), current["description"]),
+            (str(self.fields["visibility"].label), Visibility(current["visibility"]).label),
+        ]
+
+
+class ContributionForm(StyledForm):
+    """A member's contribution to a closed item (København)."""
+
+    text = forms.CharField(
+        label=_("Din bekymring til punktet (du forlader mødet under punktet)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MinutesForm(VersionedFormMixin, StyledForm):
+    """Attendance per permanent member and a decision per agenda item, written from the
+    meeting's start; the form carries the minutes' version (`Meeting.version`)."""
 
     def __init__(
         self,
         *args: Any,
+        meeting: Meeting,
         members: list[Member],
         items: list[AgendaItem],
         attendance: dict[int, Attendance],
@@ -94,8 +144,10 @@ class MinutesForm(StyledForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.members = members
         self.items = items
+        self.fields["version"].initial = meeting.version
         for member in members:
             existing = attendance.get(member.pk)
             self.fields[f"present_{member.pk}"] = forms.BooleanField(
@@ -124,7 +176,9 @@ class MinutesForm(StyledForm):
                 required=False,
                 initial=item.deadline,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                validators=[within_planning_horizon],
             )
+        bound_field_limits(self)
         self.style_widgets()
 
     def member_rows(self) -> list[tuple[Member, Any, Any]]:
@@ -135,6 +189,12 @@ class MinutesForm(StyledForm):
             (i, self[f"decision_{i.pk}"], self[f"responsible_{i.pk}"], self[f"deadline_{i.pk}"])
             for i in self.items
         ]
+
+    def saved_rows(self, current: dict[str, Any]) -> list[tuple[AgendaItem, dict[str, Any]]]:
+        """What the other person saved (`services.minutes_content`), for the items of this
+        form only: a closed item's decision is shown to those who may write it, no one else."""
+        saved = current["items"]
+        return [(item, saved[item.pk]) for item in self.items if item.pk in saved]
 
     def attendance_data(self) -> dict[int, tuple[bool, bool]]:
         return {
@@ -158,6 +218,12 @@ class MinutesForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.meeting.has_started:
+            self.add_error(
+                None,
+                _("Referatet kan først skrives, når mødet er begyndt: fra %(time)s.")
+                % {"time": minutes_open_from(self.meeting)},
+            )
         for item in self.items:
             if data.get(f"responsible_{item.pk}") and not data.get(f"decision_{item.pk}"):
                 self.add_error(

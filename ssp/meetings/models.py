@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ssp.cases.models import Case, Concern
 from ssp.organisation.models import Forum, Member
+from ssp.versioning import Versioned
 
 
 class MeetingKind(models.TextChoices):
@@ -25,7 +27,11 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Aflyst")
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
+    """A meeting of a forum. `version` counts the saves of its minutes (attendance and the
+    decisions of its items), so that two people writing the minutes cannot overwrite each
+    other (`services.record_minutes`)."""
+
     forum = models.ForeignKey(
         Forum, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("forum")
     )
@@ -73,6 +79,11 @@ class Meeting(models.Model):
     def is_held(self) -> bool:
         return self.status == MeetingStatus.HELD
 
+    @property
+    def has_started(self) -> bool:
+        """Minutes are written from the meeting's start, not before."""
+        return self.starts_at <= timezone.now()
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Offentligt")
@@ -87,7 +98,10 @@ class ItemKind(models.TextChoices):
     CASE_FOLLOW_UP = "case_follow_up", _("Opfølgning på sag")
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Versioned):
+    """An item on a meeting's agenda. `version` counts the saves of its title, description and
+    visibility (`services.update_item`); its decision belongs to the meeting's minutes."""
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("møde")
     )

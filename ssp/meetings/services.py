@@ -1,18 +1,26 @@
-"""Use cases for meetings (R6). Each is atomic and writes its audit event."""
+"""Use cases for meetings (R6). Each is atomic and writes its audit event.
+
+Input from any channel is checked here too (dates in the domain range, text without control
+characters, attachments by content), so a caller that skips the form gets a `DomainError`, never
+an exception further down. The protocol's state changes of one meeting (minutes, item changes,
+signatures, approval, publication) take the meeting's row lock and run one at a time; signing and
+approving twice give one signature and one approval."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ssp.access import get_actor
@@ -22,7 +30,7 @@ from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus
 from ssp.cases.personal_data import FindingKind, find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
-from ssp.meetings import selectors
+from ssp.meetings import selectors, uploads
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
@@ -39,15 +47,54 @@ from ssp.meetings.models import (
     Visibility,
 )
 from ssp.organisation.models import Cadence, Forum, Member
+from ssp.validation import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    check_date_range,
+    max_length_of,
+    reject_control_characters,
+)
+from ssp.versioning import StaleEdit, save_versioned
 
 MEETING_LENGTH = timedelta(hours=2)
-ATTACHMENT_NAME_MAX = Attachment._meta.get_field("name").max_length or 200
-TASK_DESCRIPTION_MAX = MeetingTask._meta.get_field("description").max_length or 500
+ATTACHMENT_NAME_MAX = max_length_of(Attachment, "name")
+TASK_DESCRIPTION_MAX = max_length_of(MeetingTask, "description")
+ITEM_TITLE_MAX = max_length_of(AgendaItem, "title")
+MEETING_TEXT_MAX = {
+    "title": max_length_of(Meeting, "title"),
+    "location": max_length_of(Meeting, "location"),
+}
+# Free text without a column length (descriptions, decisions, contributions).
+LONG_TEXT_MAX = 10_000
 
 
 def _require_manager(user: User, forum: Forum) -> None:
     if not meeting_access.can_manage(get_actor(user), forum):
         raise DomainError(_("Kun forummets formand, sekretær eller SSP-medarbejdere kan gøre det."))
+
+
+def _checked(check: Callable[[Any], None], value: Any) -> None:
+    """Run a validator of `ssp.validation` and turn its refusal into a DomainError."""
+    try:
+        check(value)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from None
+
+
+def _check_text(value: str, *, max_length: int = LONG_TEXT_MAX) -> None:
+    _checked(reject_control_characters, value)
+    if len(value) > max_length:
+        raise DomainError(
+            _("Teksten må højst være %(n)s tegn lang.") % {"n": max_length},
+        )
+
+
+def _lock(meeting: Meeting) -> None:
+    """Take the meeting's row lock for the rest of the transaction and read its state anew:
+    changes to one meeting's protocol and its signatures, approval and publication run one at
+    a time, so a repeat sees the first one's result."""
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk", flat=True))
+    meeting.refresh_from_db(fields=["status", "approved_at", "published_at", "version"])
 
 
 def _audit(user: User, action: AuditAction, meeting: Meeting, **data: Any) -> None:
@@ -99,6 +146,13 @@ def generate_calendar(
     """R6: the year's meetings from the forum's cadence, pre-meetings a week before each when
     the forum holds them, and its annual event. Safe to run twice."""
     _require_manager(actor_user, forum)
+    if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+        raise DomainError(
+            _("Vælg et år mellem %(first)s og %(last)s.")
+            % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year}
+        )
+    if not (0 <= weekday <= 6 and 0 <= hour <= 23):
+        raise DomainError(_("Vælg en ugedag og et klokkeslæt."))
     existing = set(
         Meeting.objects.filter(forum=forum, starts_at__year=year).values_list("kind", "starts_at")
     )
@@ -139,6 +193,25 @@ def generate_calendar(
     return created
 
 
+def _check_start(starts_at: datetime) -> None:
+    if timezone.is_naive(starts_at):
+        raise DomainError(_("Angiv mødets tidspunkt med tidszone."))
+    try:
+        # A start at the edge of what Python can hold overflows in local time or at its end.
+        timezone.localtime(starts_at + MEETING_LENGTH)
+        timezone.localtime(starts_at - MEETING_LENGTH)
+    except OverflowError:
+        raise DomainError(
+            _("Tidspunktet skal ligge mellem %(first)s og %(last)s.")
+            % {
+                "first": date_format(EARLIEST_DATE, "j. F Y"),
+                "last": date_format(LATEST_DATE, "j. F Y"),
+            }
+        ) from None
+    _checked(check_date_range, starts_at)
+    _checked(check_date_range, starts_at + MEETING_LENGTH)
+
+
 @transaction.atomic
 def create_meeting(
     *,
@@ -149,8 +222,14 @@ def create_meeting(
     location: str = "",
     title: str = "",
 ) -> Meeting:
-    """Extra and acute meetings, called by the chair."""
+    """Extra and acute meetings, called by the chair. The start lies in the domain range
+    (1900-2100), so the meeting's end and every page that shows it can be computed."""
     _require_manager(actor_user, forum)
+    _check_start(starts_at)
+    if kind not in MeetingKind.values:
+        raise DomainError(_("Vælg mødets type."))
+    for name, value in (("title", title), ("location", location)):
+        _check_text(value, max_length=MEETING_TEXT_MAX[name])
     meeting = Meeting.objects.create(
         forum=forum,
         kind=kind,
@@ -170,7 +249,7 @@ def _next_position(meeting: Meeting) -> int:
     return (meeting.items.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
-def _check_item(meeting: Meeting, *, title: str, visibility: str) -> None:
+def _check_item(meeting: Meeting, *, title: str, description: str, visibility: str) -> None:
     """R6: a forum that may not discuss named persons has no closed items; every item a title."""
     if visibility == Visibility.CLOSED and not meeting.forum.may_discuss_individuals:
         raise DomainError(
@@ -178,6 +257,10 @@ def _check_item(meeting: Meeting, *, title: str, visibility: str) -> None:
         )
     if not title.strip():
         raise DomainError(_("Skriv en overskrift."))
+    if visibility not in Visibility.values:
+        raise DomainError(_("Vælg punktets synlighed."))
+    _check_text(title, max_length=ITEM_TITLE_MAX)
+    _check_text(description)
 
 
 @transaction.atomic
@@ -191,7 +274,10 @@ def add_item(
     attachment: File[bytes] | None = None,
 ) -> AgendaItem:
     _require_manager(actor_user, meeting.forum)
-    _check_item(meeting, title=title, visibility=visibility)
+    _check_item(meeting, title=title, description=description, visibility=visibility)
+    if attachment is not None:
+        _check_attachment(attachment)
+    _lock(meeting)
     before = protocol_hash(meeting)
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -209,8 +295,10 @@ def add_item(
 
 @transaction.atomic
 def add_attachment(*, actor_user: User, item: AgendaItem, upload: File[bytes]) -> Attachment:
-    """An attachment shares its item's visibility: a closed item's files stay closed."""
+    """An attachment shares its item's visibility: a closed item's files stay closed. Only the
+    kinds of file on the allow-list of `uploads`, checked by content."""
     _require_manager(actor_user, item.meeting.forum)
+    _check_attachment(upload)
     name = (upload.name or "bilag").rsplit("/", 1)[-1][:ATTACHMENT_NAME_MAX]
     attachment = Attachment.objects.create(item=item, file=upload, name=name)
     # The file name may name a child: the event refers to the attachment by its id only.
@@ -222,6 +310,13 @@ def add_attachment(*, actor_user: User, item: AgendaItem, upload: File[bytes]) -
         attachment=attachment.pk,
     )
     return attachment
+
+
+def _check_attachment(upload: File[bytes]) -> None:
+    try:
+        uploads.check_attachment(upload, name=upload.name or "")
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from None
 
 
 def _add_pending_items(meeting: Meeting) -> int:
@@ -300,8 +395,10 @@ def prepare_next_agendas(*, today: date) -> int:
 @transaction.atomic
 def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
     """R6: standing items from the forum; concerns awaiting the local group's decision (the
-    worksheet rule) and cases due for follow-up as closed items. Safe to run twice."""
+    worksheet rule) and cases due for follow-up as closed items. Safe to run twice, also at
+    once (a double click): the meeting's row lock lets the second see the first's items."""
     _require_manager(actor_user, meeting.forum)
+    _lock(meeting)
     before = protocol_hash(meeting)
     added = 0
     titles = set(meeting.items.values_list("title", flat=True))
@@ -331,6 +428,7 @@ def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contri
         raise DomainError(_("Du er ikke medlem af forummet."))
     if not text.strip():
         raise DomainError(_("Skriv dit bidrag."))
+    _check_text(text)
     if not item.is_closed:
         raise DomainError(_("Bidrag gives kun til lukkede punkter; tag andet op på mødet."))
     contribution = Contribution.objects.create(
@@ -371,6 +469,29 @@ def protocol_hash(meeting: Meeting) -> str:
     return hashlib.sha256(protocol_text(meeting).encode()).hexdigest()
 
 
+def minutes_open_from(meeting: Meeting) -> str:
+    """When the minutes of a meeting can be written, as users read it."""
+    return date_format(timezone.localtime(meeting.starts_at), "j. F Y \\k\\l. H:i")
+
+
+def minutes_content(meeting: Meeting) -> dict[str, Any]:
+    """What the minutes hold now, for a user whose save came too late: per item its decision,
+    responsible and deadline (keyed by the item's id), and the attendance per member."""
+    return {
+        "items": {
+            item.pk: {
+                "decision": item.decision,
+                "responsible": item.responsible.name if item.responsible else "",
+                "deadline": item.deadline,
+            }
+            for item in meeting.items.select_related("responsible")
+        },
+        "attendance": {
+            a.member_id: (a.present, a.left_before_closed_items) for a in meeting.attendance.all()
+        },
+    }
+
+
 @transaction.atomic
 def record_minutes(
     *,
@@ -378,17 +499,16 @@ def record_minutes(
     meeting: Meeting,
     attendance: dict[int, tuple[bool, bool]],
     decisions: dict[int, DecisionData],
+    expected_version: int | None = None,
 ) -> Meeting:
     """R6: attendance and decision minutes; decisions with a responsible become tasks. A change
-    after signing voids the approval: the new text needs a new signature round."""
+    after signing voids the approval: the new text needs a new signature round.
+
+    Minutes are written from the meeting's start, not before. `expected_version` is the
+    minutes' version the form was opened at: when somebody else saved the minutes since,
+    `StaleEdit` carries what they saved (`minutes_content`) and nothing is written."""
     _require_manager(actor_user, meeting.forum)
-    before = protocol_hash(meeting)
-    for member_id, (present, left) in attendance.items():
-        Attendance.objects.update_or_create(
-            meeting=meeting,
-            member_id=member_id,
-            defaults={"present": present, "left_before_closed_items": left and present},
-        )
+    _lock(meeting)
     items = {item.pk: item for item in meeting.items.all()}
     actor = get_actor(actor_user)
     for item_id, data in decisions.items():
@@ -404,13 +524,36 @@ def record_minutes(
                 _("Ansvarlig for et lukket punkt skal være en myndighedsperson: %(name)s er ikke.")
                 % {"name": data.responsible.name}
             )
+        _check_text(data.decision)
+        _checked(check_date_range, data.deadline)
+    if not meeting.has_started:
+        raise DomainError(
+            _("Referatet kan først skrives, når mødet er begyndt: fra %(time)s.")
+            % {"time": minutes_open_from(meeting)}
+        )
+    before = protocol_hash(meeting)
+    meeting.status = MeetingStatus.HELD
+    try:
+        save_versioned(
+            meeting,
+            expected_version=meeting.version if expected_version is None else expected_version,
+            fields=["status"],
+        )
+    except StaleEdit as stale:
+        raise StaleEdit(current=minutes_content(meeting), version=stale.version) from None
+    for member_id, (present, left) in attendance.items():
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            member_id=member_id,
+            defaults={"present": present, "left_before_closed_items": left and present},
+        )
+    for item_id, data in decisions.items():
+        item = items[item_id]
         item.decision = data.decision.strip()
         item.responsible = data.responsible
         item.deadline = data.deadline
         item.save(update_fields=["decision", "responsible", "deadline"])
         _sync_task(item)
-    meeting.status = MeetingStatus.HELD
-    meeting.save(update_fields=["status"])
     changed = protocol_hash(meeting) != before
     if changed:
         _after_change(meeting, before)
@@ -454,18 +597,31 @@ def _after_change(meeting: Meeting, before: str) -> None:
 
 @transaction.atomic
 def update_item(
-    *, actor_user: User, item: AgendaItem, title: str, description: str, visibility: str
+    *,
+    actor_user: User,
+    item: AgendaItem,
+    title: str,
+    description: str,
+    visibility: str,
+    expected_version: int | None = None,
 ) -> AgendaItem:
+    """Change an item's title, description and visibility. `expected_version` is the item's
+    version the form was opened at: a save after somebody else's is refused (`StaleEdit`)."""
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
-    _check_item(meeting, title=title, visibility=visibility)
+    _check_item(meeting, title=title, description=description, visibility=visibility)
     if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan rette et lukket punkt."))
+    _lock(meeting)
     before = protocol_hash(meeting)
     item.title = title.strip()
     item.description = description.strip()
     item.visibility = visibility
-    item.save(update_fields=["title", "description", "visibility"])
+    save_versioned(
+        item,
+        expected_version=item.version if expected_version is None else expected_version,
+        fields=["title", "description", "visibility"],
+    )
     _after_change(meeting, before)
     _audit(actor_user, AuditAction.ITEM_CHANGED, meeting, item=item.pk, visibility=visibility)
     return item
@@ -477,6 +633,7 @@ def delete_item(*, actor_user: User, item: AgendaItem) -> None:
     _require_manager(actor_user, meeting.forum)
     if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan slette et lukket punkt."))
+    _lock(meeting)
     before = protocol_hash(meeting)
     position = item.position
     for attachment in item.attachments.all():
@@ -505,33 +662,41 @@ def current_signatures(meeting: Meeting) -> list[Signature]:
 @transaction.atomic
 def sign_protocol(*, actor_user: User, meeting: Meeting) -> Signature:
     """R6: the protocol is signed by the forum's permanent members; when all have signed the
-    current text, it is approved and forwarded up the reporting line."""
+    current text, it is approved and forwarded up the reporting line.
+
+    Race-safe and idempotent: signatures of one meeting are taken one at a time under its row
+    lock, so the last of two simultaneous signers sees the other's signature and approves; a
+    member who signs the same text twice has one signature (and one audit event)."""
     actor = get_actor(actor_user)
+    _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise DomainError(_("Referatet kan først underskrives, når mødet er afholdt."))
     if actor.member_id is None or not meeting_access.can_sign_protocol(actor, meeting):
         raise DomainError(_("Kun forummets faste medlemmer underskriver protokollen."))
     needed = {m.pk for m in signers_needed(meeting)}
     text_hash = protocol_hash(meeting)
-    signature, _created = Signature.objects.get_or_create(
+    signature, created = Signature.objects.get_or_create(
         meeting=meeting,
         member_id=actor.member_id,
         text_hash=text_hash,
         defaults={"user": actor_user},
     )
-    _audit(actor_user, AuditAction.PROTOCOL_SIGNED, meeting, text_hash=text_hash)
+    if created:
+        _audit(actor_user, AuditAction.PROTOCOL_SIGNED, meeting, text_hash=text_hash)
     signed = {s.member_id for s in current_signatures(meeting)}
-    if needed <= signed and meeting.approved_at is None:
+    if needed <= signed:
         _approve(actor_user, meeting)
     return signature
 
 
 @transaction.atomic
 def approve_minutes(*, actor_user: User, meeting: Meeting) -> Meeting:
-    """For fora whose protocol is not signed: the chair approves the minutes."""
+    """For fora whose protocol is not signed: the chair approves the minutes. Approving
+    approved minutes again changes nothing (one approval, one event)."""
     _require_manager(actor_user, meeting.forum)
     if meeting.forum.protocol_signed:
         raise DomainError(_("Protokollen skal underskrives af de faste medlemmer."))
+    _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise DomainError(_("Referatet kan først godkendes, når mødet er afholdt."))
     _approve(actor_user, meeting)
@@ -539,8 +704,14 @@ def approve_minutes(*, actor_user: User, meeting: Meeting) -> Meeting:
 
 
 def _approve(actor_user: User, meeting: Meeting) -> None:
-    meeting.approved_at = timezone.now()
-    meeting.save(update_fields=["approved_at"])
+    """Approve once: a conditional update, so a repeat finds the minutes approved and stops."""
+    now = timezone.now()
+    approved = Meeting.objects.filter(pk=meeting.pk, approved_at__isnull=True).update(
+        approved_at=now
+    )
+    if not approved:
+        return
+    meeting.approved_at = now
     _audit(actor_user, AuditAction.MINUTES_APPROVED, meeting, text_hash=protocol_hash(meeting))
     forward_minutes(actor_user=actor_user, meeting=meeting)
 
@@ -599,6 +770,9 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
         raise DomainError(
             _("Offentliggørelsen foretages af SSP-sekretariatet eller en myndighedsperson.")
         )
+    _lock(meeting)
+    if meeting.published_at is not None:
+        return []  # published already, and unchanged since: a change takes it down
     findings = publication_findings(meeting)
     if findings:
         _audit(actor_user, AuditAction.PUBLICATION_BLOCKED, meeting, findings=len(findings))

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,41 +25,55 @@ from ssp.meetings import calendar, forms, pdf, selectors, services
 from ssp.meetings.access import Mode
 from ssp.meetings.models import Meeting
 from ssp.organisation import selectors as org_selectors
+from ssp.versioning import StaleEdit
 
 UPCOMING_SHOWN = 50
 PAST_SHOWN = 20
 FORWARDED_SHOWN = 20
 
 
-@access.require(meeting_access.can_use_meetings)
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def _with_version(data: QueryDict, version: int) -> QueryDict:
+    """The user's post with the version now stored: after a refused stale save, saving again
+    is a deliberate choice made after seeing what the other person saved."""
+    fresh = data.copy()
+    fresh["version"] = str(version)
+    return fresh
+
+
+def _list_context(
+    request: HttpRequest,
+    *,
+    calendar_form: forms.CalendarForm | None = None,
+    meeting_form: forms.MeetingForm | None = None,
+) -> dict[str, Any]:
     actor = actor_of(request)
     managed = meeting_access.managed_fora(actor)
     can_plan = meeting_access.can_plan_meetings(actor)
     token = calendar.feed_token(user_of(request))
-    return render(
-        request,
-        "meetings/meeting_list.html",
-        {
-            "upcoming": selectors.meetings_for(actor)[:UPCOMING_SHOWN],
-            "past": selectors.meetings_for(actor, past=True)[:PAST_SHOWN],
-            "forwarded": selectors.forwarded_to(actor)[:FORWARDED_SHOWN],
-            "calendar_form": forms.CalendarForm(fora=managed, prefix="calendar")
-            if can_plan
-            else None,
-            "meeting_form": forms.MeetingForm(fora=managed, prefix="meeting") if can_plan else None,
-            "feed_url": request.build_absolute_uri(reverse("meetings:my_feed", args=[token])),
-            "forum_feeds": [
-                (
-                    forum,
-                    request.build_absolute_uri(
-                        reverse("meetings:forum_feed", args=[token, forum.pk])
-                    ),
-                )
-                for forum in selectors.my_fora(actor)
-            ],
-        },
-    )
+    return {
+        "upcoming": selectors.meetings_for(actor)[:UPCOMING_SHOWN],
+        "past": selectors.meetings_for(actor, past=True)[:PAST_SHOWN],
+        "forwarded": selectors.forwarded_to(actor)[:FORWARDED_SHOWN],
+        "calendar_form": (calendar_form or forms.CalendarForm(fora=managed, prefix="calendar"))
+        if can_plan
+        else None,
+        "meeting_form": (meeting_form or forms.MeetingForm(fora=managed, prefix="meeting"))
+        if can_plan
+        else None,
+        "feed_url": request.build_absolute_uri(reverse("meetings:my_feed", args=[token])),
+        "forum_feeds": [
+            (
+                forum,
+                request.build_absolute_uri(reverse("meetings:forum_feed", args=[token, forum.pk])),
+            )
+            for forum in selectors.my_fora(actor)
+        ],
+    }
+
+
+@access.require(meeting_access.can_use_meetings)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "meetings/meeting_list.html", _list_context(request))
 
 
 @require_POST
@@ -68,11 +82,16 @@ def calendar_generate(request: HttpRequest) -> HttpResponse:
     form = forms.CalendarForm(
         request.POST, fora=meeting_access.managed_fora(actor_of(request)), prefix="calendar"
     )
-    if not form.is_valid():
-        raise DomainError(_("Vælg forum og år."))
-    created = services.generate_calendar(actor_user=user_of(request), **form.cleaned_data)
-    messages.success(request, _("%(n)s møder er lagt i kalenderen.") % {"n": len(created)})
-    return redirect("meetings:list")
+    if form.is_valid():
+        try:
+            created = services.generate_calendar(actor_user=user_of(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(n)s møder er lagt i kalenderen.") % {"n": len(created)})
+            return redirect("meetings:list")
+    context = _list_context(request, calendar_form=form)
+    return render(request, "meetings/meeting_list.html", context, status=400)
 
 
 @require_POST
@@ -81,14 +100,20 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     form = forms.MeetingForm(
         request.POST, fora=meeting_access.managed_fora(actor_of(request)), prefix="meeting"
     )
-    if not form.is_valid():
-        raise DomainError(_("Vælg forum, type og tidspunkt."))
-    meeting = services.create_meeting(actor_user=user_of(request), **form.cleaned_data)
-    return redirect("meetings:detail", pk=meeting.pk)
+    if form.is_valid():
+        try:
+            meeting = services.create_meeting(actor_user=user_of(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("meetings:detail", pk=meeting.pk)
+    context = _list_context(request, meeting_form=form)
+    return render(request, "meetings/meeting_list.html", context, status=400)
 
 
-def _detail_context(actor: Actor, meeting: Meeting) -> dict[str, Any]:
-    """What the meeting page shows this actor; every permission comes from the access module."""
+def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[str, Any]:
+    """What the meeting page shows this actor; every permission comes from the access module.
+    `overrides` put back what a refused post typed (a bound form) and why it was refused."""
     mode = meeting_access.mode_for(actor, meeting)
     as_member = mode is Mode.MEMBER
     can_manage = meeting_access.can_manage_meeting(actor, meeting)
@@ -108,10 +133,18 @@ def _detail_context(actor: Actor, meeting: Meeting) -> dict[str, Any]:
         "signers": services.signers_needed(meeting),
         "forwards": selectors.forwards_of(meeting),
         "findings": [],
+        "minutes_open_from": services.minutes_open_from(meeting),
     }
     if can_manage:
         context["item_form"] = forms.ItemForm(allow_closed=meeting.forum.may_discuss_individuals)
-    return context
+    return context | overrides
+
+
+def _detail_refused(request: HttpRequest, meeting: Meeting, error: DomainError) -> HttpResponse:
+    """A button on the meeting page (sign, approve, publish, prepare) was refused: the same page
+    with the reason, not a dead end."""
+    context = _detail_context(actor_of(request), meeting, action_error=error.message)
+    return render(request, "meetings/meeting_detail.html", context, status=error.status_code)
 
 
 @access.require(meeting_access.can_use_meetings)
@@ -125,15 +158,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require(meeting_access.can_use_meetings)
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
+    actor = actor_of(request)
+    meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
     form = forms.ItemForm(
         request.POST, request.FILES, allow_closed=meeting.forum.may_discuss_individuals
     )
-    if not form.is_valid():
-        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        raise DomainError(_("Punktet blev ikke tilføjet: %(problems)s") % {"problems": problems})
-    services.add_item(actor_user=user_of(request), meeting=meeting, **form.cleaned_data)
-    return redirect("meetings:detail", pk=pk)
+    if form.is_valid():
+        try:
+            services.add_item(actor_user=user_of(request), meeting=meeting, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("meetings:detail", pk=pk)
+    context = _detail_context(actor, meeting, item_form=form)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
 
 
 @access.require(meeting_access.can_use_meetings)
@@ -156,34 +194,58 @@ def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         "title": the_item.title,
         "description": the_item.description,
         "visibility": the_item.visibility,
+        "version": the_item.version,
     }
-    form = forms.ItemForm(
-        request.POST or None, initial=initial, allow_closed=meeting.forum.may_discuss_individuals
-    )
-    if request.method == "POST" and form.is_valid():
+    allow_closed = meeting.forum.may_discuss_individuals
+    form = forms.ItemEditForm(request.POST or None, initial=initial, allow_closed=allow_closed)
+    context: dict[str, Any] = {"meeting": meeting, "item": the_item}
+    status = 200
+    if request.method == "POST":
+        status = 400
         if request.POST.get("delete"):
-            services.delete_item(actor_user=user_of(request), item=the_item)
-            messages.success(request, _("Punktet er slettet."))
-        else:
-            services.update_item(
-                actor_user=user_of(request),
-                item=the_item,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                visibility=form.cleaned_data["visibility"],
-            )
-            messages.success(request, _("Punktet er rettet."))
-        return redirect("meetings:detail", pk=pk)
-    return render(
-        request, "meetings/item_form.html", {"meeting": meeting, "item": the_item, "form": form}
-    )
+            try:
+                services.delete_item(actor_user=user_of(request), item=the_item)
+            except DomainError as error:
+                form.is_valid()
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Punktet er slettet."))
+                return redirect("meetings:detail", pk=pk)
+        elif form.is_valid():
+            try:
+                services.update_item(
+                    actor_user=user_of(request),
+                    item=the_item,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    visibility=form.cleaned_data["visibility"],
+                    expected_version=form.expected_version(),
+                )
+            except StaleEdit as stale:
+                form = forms.ItemEditForm(
+                    _with_version(request.POST, stale.version), allow_closed=allow_closed
+                )
+                form.is_valid()
+                form.add_error(None, stale.message)
+                context["saved_now"] = form.saved_rows(stale.current)
+                status = stale.status_code
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Punktet er rettet."))
+                return redirect("meetings:detail", pk=pk)
+    context["form"] = form
+    return render(request, "meetings/item_form.html", context, status=status)
 
 
 @require_POST
 @access.require(meeting_access.can_use_meetings)
 def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
-    added = services.prepare_agenda(actor_user=user_of(request), meeting=meeting)
+    try:
+        added = services.prepare_agenda(actor_user=user_of(request), meeting=meeting)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
     messages.success(request, _("%(n)s punkter er sat på dagsordenen.") % {"n": added})
     return redirect("meetings:detail", pk=pk)
 
@@ -194,11 +256,26 @@ def contribution_new(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk)
     the_item = meeting_access.get_item_to_contribute(actor, meeting, item)
-    services.add_contribution(
-        actor_user=user_of(request), item=the_item, text=request.POST.get("text", "")
+    form = forms.ContributionForm(request.POST)
+    refused = None
+    if form.is_valid():
+        try:
+            services.add_contribution(
+                actor_user=user_of(request), item=the_item, text=form.cleaned_data["text"]
+            )
+        except DomainError as error:
+            refused = error.message
+        else:
+            messages.success(request, _("Dit bidrag er givet videre til punktet."))
+            return redirect("meetings:detail", pk=pk)
+    context = _detail_context(
+        actor,
+        meeting,
+        contribution_form=form,
+        contribution_item=the_item.pk,
+        action_error=refused,
     )
-    messages.success(request, _("Dit bidrag er givet videre til punktet."))
-    return redirect("meetings:detail", pk=pk)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
 
 
 @access.require(meeting_access.can_use_meetings)
@@ -209,30 +286,57 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         ms.member
         for ms in meeting_access.permanent_memberships(meeting.forum).select_related("member")
     ]
-    form = forms.MinutesForm(
-        request.POST or None,
-        members=members,
-        items=list(meeting_access.changeable_items(actor, meeting)),
-        attendance=selectors.attendance_by_member(meeting),
-        candidates=org_selectors.members_of_forum_municipality(meeting.forum),
-    )
-    if request.method == "POST" and form.is_valid():
-        services.record_minutes(
-            actor_user=user_of(request),
+
+    def minutes_form(data: QueryDict | None) -> forms.MinutesForm:
+        return forms.MinutesForm(
+            data,
             meeting=meeting,
-            attendance=form.attendance_data(),
-            decisions=form.decision_data(),
+            members=members,
+            items=list(meeting_access.changeable_items(actor, meeting)),
+            attendance=selectors.attendance_by_member(meeting),
+            candidates=org_selectors.members_of_forum_municipality(meeting.forum),
         )
-        messages.success(request, _("Referatet er gemt."))
-        return redirect("meetings:detail", pk=pk)
-    return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})
+
+    form = minutes_form(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "minutes_open_from": services.minutes_open_from(meeting),
+    }
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.record_minutes(
+                    actor_user=user_of(request),
+                    meeting=meeting,
+                    attendance=form.attendance_data(),
+                    decisions=form.decision_data(),
+                    expected_version=form.expected_version(),
+                )
+            except StaleEdit as stale:
+                form = minutes_form(_with_version(request.POST, stale.version))
+                form.is_valid()
+                form.add_error(None, stale.message)
+                context["saved_now"] = form.saved_rows(stale.current)
+                status = stale.status_code
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Referatet er gemt."))
+                return redirect("meetings:detail", pk=pk)
+    context["form"] = form
+    return render(request, "meetings/minutes_form.html", context, status=status)
 
 
 @require_POST
 @access.require(meeting_access.can_use_meetings)
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_access.get_meeting_to_sign(actor_of(request), pk)
-    services.sign_protocol(actor_user=user_of(request), meeting=meeting)
+    try:
+        services.sign_protocol(actor_user=user_of(request), meeting=meeting)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
     messages.success(request, _("Du har underskrevet protokollen."))
     return redirect("meetings:detail", pk=pk)
 
@@ -241,7 +345,10 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(meeting_access.can_use_meetings)
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
-    services.approve_minutes(actor_user=user_of(request), meeting=meeting)
+    try:
+        services.approve_minutes(actor_user=user_of(request), meeting=meeting)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
     messages.success(request, _("Referatet er godkendt og sendt videre."))
     return redirect("meetings:detail", pk=pk)
 
@@ -251,7 +358,10 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
-    findings = services.publish(actor_user=user_of(request), meeting=meeting)
+    try:
+        findings = services.publish(actor_user=user_of(request), meeting=meeting)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
     if not findings:
         messages.success(request, _("Den offentlige udgave er offentliggjort."))
         return redirect("meetings:detail", pk=pk)

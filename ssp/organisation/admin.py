@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ssp.audit.admin import AuditedAdmin
+from ssp.audit.admin import AuditedAdmin, VersionedTabularInline
 from ssp.organisation.models import (
     Forum,
     Member,
@@ -26,7 +26,7 @@ class SeatInline(admin.TabularInline[Seat, Forum]):
     extra = 0
 
 
-class MembershipInline(admin.TabularInline[Membership, Forum]):
+class MembershipInline(VersionedTabularInline[Membership, Forum]):
     model = Membership
     extra = 0
     autocomplete_fields = ["member"]

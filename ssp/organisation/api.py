@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import P, PathEx, Router, Schema
 
 from ssp import access
 from ssp.access import Actor
+from ssp.api_errors import ERRORS
 from ssp.http import actor_of
 from ssp.organisation import selectors
 from ssp.organisation.models import Municipality
+from ssp.validation import max_length_of
 
 router = Router(tags=["organisation"])
+
+# A municipality's short name as its SlugField stores it: anything else is refused (422).
+Slug = PathEx[str, P(max_length=max_length_of(Municipality, "slug"), pattern=r"^[-a-zA-Z0-9_]+$")]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -103,18 +108,18 @@ def _municipality_out(m: Municipality) -> MunicipalityOut:
     )
 
 
-@router.get("/municipalities", response=list[MunicipalityOut])
+@router.get("/municipalities", response={200: list[MunicipalityOut], **ERRORS})
 def list_municipalities(request: HttpRequest) -> list[MunicipalityOut]:
     return [_municipality_out(m) for m in selectors.municipalities_for(_actor(request))]
 
 
-@router.get("/municipalities/{slug}", response=MunicipalityOut)
-def get_municipality(request: HttpRequest, slug: str) -> MunicipalityOut:
+@router.get("/municipalities/{slug}", response={200: MunicipalityOut, **ERRORS})
+def get_municipality(request: HttpRequest, slug: Slug) -> MunicipalityOut:
     return _municipality_out(selectors.get_municipality_for(_actor(request), slug))
 
 
-@router.get("/municipalities/{slug}/fora", response=list[ForumOut])
-def list_fora(request: HttpRequest, slug: str) -> list[ForumOut]:
+@router.get("/municipalities/{slug}/fora", response={200: list[ForumOut], **ERRORS})
+def list_fora(request: HttpRequest, slug: Slug) -> list[ForumOut]:
     actor = _actor(request)
     municipality = selectors.get_municipality_for(actor, slug)
     return [
@@ -136,7 +141,7 @@ def list_fora(request: HttpRequest, slug: str) -> list[ForumOut]:
     ]
 
 
-@router.get("/fora/{forum_id}", response=ForumDetailOut)
+@router.get("/fora/{forum_id}", response={200: ForumDetailOut, **ERRORS})
 def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
     detail = selectors.forum_detail_for(_actor(request), forum_id)
     forum = detail.forum
@@ -180,8 +185,8 @@ def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
     )
 
 
-@router.get("/municipalities/{slug}/units", response=list[UnitOut])
-def list_units(request: HttpRequest, slug: str) -> list[UnitOut]:
+@router.get("/municipalities/{slug}/units", response={200: list[UnitOut], **ERRORS})
+def list_units(request: HttpRequest, slug: Slug) -> list[UnitOut]:
     actor = _actor(request)
     municipality = selectors.get_municipality_for(actor, slug)
     directory = selectors.contact_directory(actor, municipality)

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ssp.versioning import Versioned
+
 
 class Sector(models.TextChoices):
     BUF = "buf", _("Skole, børn og unge (BUF)")
@@ -218,7 +220,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Forum(models.Model):
+class Forum(Versioned):
     """A forum of the SSP organisation; Kredsråd sit at police-district level."""
 
     municipality = models.ForeignKey(
@@ -408,7 +410,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     forum = models.ForeignKey(
         Forum, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("forum")
     )

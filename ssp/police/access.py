@@ -30,7 +30,15 @@ from ssp.access import (
     municipality_of,
 )
 from ssp.organisation.models import Municipality, Unit, UnitKind
-from ssp.police.models import AbsenceRecord, Deadline, HotSpot, NetworkCouncil, PoliceReport
+from ssp.police.models import (
+    AbsenceRecord,
+    Deadline,
+    HotSpot,
+    ImportJob,
+    ImportKind,
+    NetworkCouncil,
+    PoliceReport,
+)
 
 DEFAULT_ABSENCE_THRESHOLD_PERCENT = 10
 
@@ -202,7 +210,7 @@ def get_deadline_for(actor: Actor, pk: int) -> Deadline:
 def get_council_for(actor: Actor, pk: int) -> NetworkCouncil:
     return get_or_404(
         visible_councils(actor)
-        .select_related("young_person", "report__offence", "case", "action_plan")
+        .select_related("young_person", "report__offence", "case", "action_plan", "deadline")
         .prefetch_related("professionals", "young_person__custody_holders"),
         pk=pk,
     )
@@ -215,3 +223,27 @@ def get_hot_spot_for(actor: Actor, pk: int) -> HotSpot:
 def get_absence_record_for(actor: Actor, pk: int) -> AbsenceRecord:
     """A worrying absence record of the actor's schools; below the threshold it is a 404."""
     return get_or_404(visible_absence(actor).select_related("school"), pk=pk)
+
+
+# --- Import jobs ----------------------------------------------------------------------------
+
+
+def may_import(actor: Actor, kind: str) -> bool:
+    """Whether the actor may upload a list of this kind (police list or absence)."""
+    if kind == ImportKind.POLICE:
+        return can_import_police_list(actor)
+    return can_import_absence(actor)
+
+
+def visible_import_jobs(actor: Actor) -> QuerySet[ImportJob]:
+    """The jobs of the actor's municipality, of the kinds the actor may import."""
+    kinds = [kind for kind in ImportKind.values if may_import(actor, kind)]
+    if not kinds:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(municipality_id=municipality_of(actor), kind__in=kinds)
+
+
+def get_import_job_for(actor: Actor, pk: int) -> ImportJob:
+    """The job, or Http404 (also for another municipality's job or a kind the actor may not
+    import: the job's existence tells about a list of children)."""
+    return get_or_404(visible_import_jobs(actor), pk=pk)

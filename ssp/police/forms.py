@@ -3,22 +3,37 @@ They validate input and build the services' data (`to_data()`); the services app
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.forms import ConcernForm
 from ssp.cases.models import Concern, ConcernSource, ConcernSubject, YoungPerson
-from ssp.forms import DATE_WIDGET, MemberChoiceField, MembersChoiceField, StyledForm
+from ssp.forms import (
+    DATE_WIDGET,
+    MemberChoiceField,
+    MembersChoiceField,
+    StyledForm,
+    VersionedFormMixin,
+)
 from ssp.organisation.models import Forum, Member
-from ssp.police import absence, services
+from ssp.police import absence, imports, services
 from ssp.police.hot_spots import HotSpotData
-from ssp.police.models import AbsenceRecord, HotSpot, HotSpotStatus, Routing
+from ssp.police.models import (
+    AbsenceRecord,
+    HotSpot,
+    HotSpotStatus,
+    NetworkCouncil,
+    PoliceReport,
+    Routing,
+)
+from ssp.validation import max_length_of, not_in_future, within_planning_horizon
 
 MIDNIGHT = time(0, 0)
 
@@ -34,16 +49,29 @@ def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
 class UploadForm(StyledForm):
     file = forms.FileField(label=_("Fil (CSV eller Excel)"))
 
+    def clean_file(self) -> Any:
+        """The size is checked before the file is read; its type is checked by its content
+        (`imports.count_data_rows`, through the service)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(gettext("Filen er for stor (højst 5 MB)."))
+        return upload
+
 
 class ReportForm(StyledForm):
     cpr = forms.CharField(label=_("CPR-nummer"), max_length=11)
     name = forms.CharField(label=_("Navn"), max_length=200)
-    date = forms.DateField(label=_("Gerningsdato"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Gerningsdato"), widget=DATE_WIDGET, validators=[not_in_future])
     time = forms.TimeField(
         label=_("Tidspunkt"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    offence = forms.CharField(label=_("Forhold"), max_length=200)
-    reference = forms.CharField(label=_("Politiets journalnummer"), max_length=60)
+    offence = forms.CharField(
+        label=_("Forhold"), max_length=max_length_of(PoliceReport, "offence_text")
+    )
+    reference = forms.CharField(
+        label=_("Politiets journalnummer"),
+        max_length=max_length_of(PoliceReport, "police_reference"),
+    )
     description = forms.CharField(
         label=_("Beskrivelse"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -54,6 +82,16 @@ class ReportForm(StyledForm):
         except InvalidCpr as exc:
             raise forms.ValidationError(exc.message) from exc
         return str(self.cleaned_data["cpr"])
+
+    def clean(self) -> dict[str, Any]:
+        """A crime has happened: today's date with a later hour is refused too."""
+        data = super().clean() or {}
+        day = data.get("date")
+        if day is not None and "time" not in self.errors:
+            at = timezone.make_aware(datetime.combine(day, data.get("time") or MIDNIGHT))
+            if at > timezone.now():
+                self.add_error("time", _("Gerningstidspunktet ligger i fremtiden."))
+        return data
 
     def to_data(self) -> dict[str, Any]:
         """The row of `services.register_report`, shaped like a row of an imported list."""
@@ -79,7 +117,9 @@ class RoutingForm(StyledForm):
     forum = forms.ModelChoiceField(
         label=_("Lokalgruppe"), queryset=Forum.objects.none(), required=False
     )
-    other = forms.CharField(label=_("Andre"), max_length=200, required=False)
+    other = forms.CharField(
+        label=_("Andre"), max_length=max_length_of(PoliceReport, "routed_to_other"), required=False
+    )
     home_contact = MemberChoiceField(label=_("Kontakter hjemmet"), queryset=Member.objects.none())
     raise_concern = forms.BooleanField(label=_("Opret bekymring"), required=False, initial=True)
 
@@ -113,18 +153,30 @@ class RoutingForm(StyledForm):
 
 
 class MetForm(StyledForm):
-    met_on = forms.DateField(label=_("Overholdt den"), widget=DATE_WIDGET)
+    met_on = forms.DateField(
+        label=_("Overholdt den"), widget=DATE_WIDGET, validators=[not_in_future]
+    )
 
 
 class CouncilForm(StyledForm):
     meeting_at = forms.DateTimeField(
-        label=_("Tidspunkt"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Tidspunkt"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[within_planning_horizon],
     )
     professionals = MembersChoiceField(
         label=_("Fagpersoner"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     network = forms.CharField(
-        label=_("Netværk (fx træner, morfar)"), max_length=500, required=False
+        label=_("Netværk (fx træner, morfar)"),
+        max_length=max_length_of(NetworkCouncil, "network"),
+        required=False,
+    )
+    late_reason = forms.CharField(
+        label=_("Begrundelse, hvis samrådet holdes efter fristen"),
+        max_length=max_length_of(NetworkCouncil, "late_reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     invited_young_person = forms.BooleanField(
         label=_("Den unge inviteres"), required=False, initial=True
@@ -137,9 +189,23 @@ class CouncilForm(StyledForm):
         super().__init__(*args, **kwargs)
         _model_choice(self, "professionals").queryset = members
 
+    def to_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of `services.call_network_council` besides actor and deadline."""
+        data = self.cleaned_data
+        return {
+            "meeting_at": data["meeting_at"],
+            "professionals": list(data["professionals"]),
+            "network": data["network"],
+            "invited_young_person": data["invited_young_person"],
+            "invited_custody_holders": data["invited_custody_holders"],
+            "late_reason": data["late_reason"],
+        }
+
 
 class HeldForm(StyledForm):
-    held_on = forms.DateField(label=_("Afholdt den"), widget=DATE_WIDGET)
+    held_on = forms.DateField(
+        label=_("Afholdt den"), widget=DATE_WIDGET, validators=[not_in_future]
+    )
 
 
 HOT_SPOT_FIELDS = (
@@ -156,8 +222,8 @@ HOT_SPOT_FIELDS = (
 
 
 class HotSpotForm(StyledForm):
-    name = forms.CharField(label=_("Navn"), max_length=200)
-    address = forms.CharField(label=_("Adresse"), max_length=300)
+    name = forms.CharField(label=_("Navn"), max_length=max_length_of(HotSpot, "name"))
+    address = forms.CharField(label=_("Adresse"), max_length=max_length_of(HotSpot, "address"))
     latitude = forms.DecimalField(
         label=_("Breddegrad"),
         max_digits=9,
@@ -224,6 +290,28 @@ class HotSpotForm(StyledForm):
         initial: dict[str, Any] = {name: getattr(spot, name) for name in HOT_SPOT_FIELDS}
         initial["concerns"] = list(spot.concerns.all())
         return initial
+
+
+class HotSpotEditForm(HotSpotForm, VersionedFormMixin):
+    """Changing a hot spot: the form carries the version it was opened at (no lost update)."""
+
+    @staticmethod
+    def initial_for(spot: HotSpot) -> dict[str, Any]:
+        return {**HotSpotForm.initial_for(spot), "version": spot.version}
+
+    @classmethod
+    def stored_values(cls, current: dict[str, Any]) -> list[tuple[str, Any]]:
+        """What the other person saved (`StaleEdit.current`), as (label, value) for the page."""
+        labels = {name: field.label for name, field in cls.base_fields.items()}
+        shown: list[tuple[str, Any]] = []
+        for name in HOT_SPOT_FIELDS:
+            if name not in current:
+                continue
+            value = current[name]
+            if name == "status":
+                value = HotSpotStatus(value).label
+            shown.append((str(labels[name]), value))
+        return shown
 
 
 class AbsenceConcernForm(ConcernForm):

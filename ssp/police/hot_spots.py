@@ -10,14 +10,17 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ssp.access import municipality_of
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases.models import Concern
+from ssp.errors import DomainError
 from ssp.police import access as police_access
 from ssp.police.models import HotSpot, HotSpotStatus
-from ssp.police.services import enforce_for_service
+from ssp.police.services import enforce_for_service, require_date_in_range
+from ssp.versioning import save_versioned
 
 
 @dataclass
@@ -35,10 +38,24 @@ class HotSpotData:
 
 
 @transaction.atomic
-def save_hot_spot(*, actor_user: User, hot_spot: HotSpot | None, data: HotSpotData) -> HotSpot:
-    """Create a hot spot (`hot_spot=None`) or change one, with its linked concerns."""
+def save_hot_spot(
+    *,
+    actor_user: User,
+    hot_spot: HotSpot | None,
+    data: HotSpotData,
+    expected_version: int | None = None,
+) -> HotSpot:
+    """Create a hot spot (`hot_spot=None`) or change one, with its linked concerns.
+
+    No lost update: a change is saved only if the stored version is still `expected_version`
+    (the version the form was opened at; by default the one `hot_spot` was read at), else
+    `StaleEdit` carries what the other person saved."""
     actor = enforce_for_service(police_access.can_edit_hot_spots, actor_user)
     municipality_id = municipality_of(actor)
+    require_date_in_range(data.period_start)
+    require_date_in_range(data.period_end)
+    if data.period_end is not None and data.period_end < data.period_start:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."))
     values = {f.name: getattr(data, f.name) for f in fields(data) if f.name != "concerns"}
     if hot_spot is None:
         hot_spot = HotSpot.objects.create(
@@ -46,9 +63,10 @@ def save_hot_spot(*, actor_user: User, hot_spot: HotSpot | None, data: HotSpotDa
         )
         action = AuditAction.HOT_SPOT_CREATED
     else:
+        version = hot_spot.version if expected_version is None else expected_version
         for name, value in values.items():
             setattr(hot_spot, name, value)
-        hot_spot.save(update_fields=list(values))
+        save_versioned(hot_spot, expected_version=version, fields=list(values))
         action = AuditAction.HOT_SPOT_CHANGED
     hot_spot.concerns.set(data.concerns)
     record_event(actor=actor_user, action=action, obj=hot_spot, municipality_id=municipality_id)

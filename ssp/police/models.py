@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ssp.cases.models import ActionAgreement, Case, Concern, YoungPerson
 from ssp.crypto import EncryptedTextField
 from ssp.organisation.models import Forum, Member, Municipality, Unit
+from ssp.versioning import Versioned
 
 
 class Offence(models.Model):
@@ -55,6 +57,72 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Venter")
+    RUNNING = "running", _("Indlæses")
+    DONE = "done", _("Færdig")
+    FAILED = "failed", _("Fejlet")
+
+
+class ImportJob(models.Model):
+    """An uploaded list being imported by the task worker (`import_jobs.py`).
+
+    The file lies in the default storage until the job ends. One file (by its SHA-256) is
+    imported once per municipality and kind: the constraint makes a second or concurrent upload
+    find the first job. A failed job does not count, so the same file can be tried again.
+    `report` holds counts, row numbers and row messages, never names or CPR numbers.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    filename = models.CharField(_("filnavn"), max_length=255)
+    stored_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indlæsning")
+        verbose_name_plural = _("indlæsninger")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "sha256"],
+                condition=~Q(status="failed"),
+                name="import_job_once_per_file",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
 
 
 class Routing(models.TextChoices):
@@ -183,6 +251,11 @@ class NetworkCouncil(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(PoliceReport, on_delete=models.SET_NULL, null=True, related_name="+")
+    # One council per deadline: calling it twice (a double click, two coordinators) finds the
+    # first. Councils called before the field existed have none.
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.SET_NULL, null=True, blank=True, related_name="council"
+    )
     case = models.ForeignKey(
         Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -193,6 +266,9 @@ class NetworkCouncil(models.Model):
     invited_young_person = models.BooleanField(_("den unge inviteret"), default=True)
     professionals = models.ManyToManyField(Member, related_name="+", verbose_name=_("fagpersoner"))
     network = models.CharField(_("netværk"), max_length=500, blank=True)
+    late_reason = models.CharField(
+        _("begrundelse for at holde samrådet efter fristen"), max_length=1000, blank=True
+    )
     held_on = models.DateField(_("afholdt"), null=True, blank=True)
     action_plan = models.ForeignKey(
         ActionAgreement,
@@ -214,6 +290,13 @@ class NetworkCouncil(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Netværkssamråd')} #{self.pk}"
+
+    @property
+    def is_late(self) -> bool:
+        """R5: held after the statutory deadline (allowed only with `late_reason`)."""
+        if self.deadline is None:
+            return False
+        return timezone.localtime(self.meeting_at).date() > self.deadline.due_on
 
 
 class AbsenceRecord(models.Model):
@@ -255,7 +338,7 @@ class HotSpotStatus(models.TextChoices):
     CLOSED = "closed", _("Afsluttet")
 
 
-class HotSpot(models.Model):
+class HotSpot(Versioned):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("navn"), max_length=200)
     address = models.CharField(_("adresse"), max_length=300)

@@ -96,7 +96,7 @@ def deadline_board(actor: Actor, today: date | None = None) -> list[BoardRow]:
 def councils(actor: Actor) -> QuerySet[NetworkCouncil]:
     return (
         police_access.visible_councils(actor)
-        .select_related("young_person")
+        .select_related("young_person", "deadline")
         .order_by("-meeting_at")[:RECENT_COUNCILS_LIMIT]
     )
 

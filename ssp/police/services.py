@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from ssp.cases.models import (
     Level,
     YoungPerson,
 )
-from ssp.crypto import blind_index
+from ssp.crypto import blind_index, encrypt
 from ssp.errors import DomainError
 from ssp.organisation.models import AccessRole, Forum, Member, Municipality
 from ssp.police import access as police_access
@@ -45,6 +46,7 @@ from ssp.police.models import (
     ReportStatus,
     Routing,
 )
+from ssp.validation import EARLIEST_DATE, LATEST_DATE, PLANNING_HORIZON, check_date_range
 
 ATTEMPT_PREFIXES = ("forsøg på ", "forsøgt ", "forsøg ")
 REMINDER_DAYS_BEFORE = deadlines.SOON_DAYS  # reminded when the board turns yellow
@@ -78,6 +80,27 @@ def enforce_for_service(
 
 def _municipality(actor: access.Actor) -> Municipality:
     return Municipality.objects.get(pk=access.municipality_of(actor))
+
+
+def require_date_in_range(
+    value: date | datetime | None, *, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE
+) -> None:
+    """A date outside [earliest, latest] is a DomainError naming the bound: services are called
+    from pages, the API and commands, and a saved year 1 would break the pages of everyone."""
+    try:
+        check_date_range(value, earliest=earliest, latest=latest)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
+class AlreadyRouted(DomainError):
+    """The report was routed already (by this user a moment ago, or by a colleague)."""
+
+
+class LateWithoutReason(DomainError):
+    """R5: a network council after the statutory deadline needs a written reason."""
+
+    field = "late_reason"
 
 
 # --- Offences -------------------------------------------------------------------------------
@@ -117,10 +140,23 @@ class ImportReport:
     duplicates: int = 0
     outside_target: list[int] = field(default_factory=list)
     errors: list[imports.RowError] = field(default_factory=list)
+    persons_registered: int = 0
+    batch_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def as_json(self) -> dict[str, Any]:
+        """For the import job's page: counts, row numbers and row messages; no names or CPR
+        numbers (the messages name the problem, not the person)."""
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "outside_target": self.outside_target,
+            "young_people_registered": self.persons_registered,
+            "errors": [{"row": e.row, "message": e.message} for e in self.errors],
+        }
 
 
 def _deadlines_for_new_report(report: PoliceReport) -> None:
@@ -193,12 +229,196 @@ def _create_report(
     return report
 
 
-@transaction.atomic
+IMPORT_CHUNK_ROWS = 500
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class _ListRow:
+    """A valid row of a police list, with everything computed that needs no database."""
+
+    number: int
+    cpr: str
+    cpr_index: str
+    birth: date
+    first_name: str
+    last_name: str
+    in_target: bool
+    incident_at: datetime
+    offence: Offence | None
+    attempt: bool
+    offence_text: str
+    reference: str
+    description: str
+
+
+def _prepare_rows(
+    municipality: Municipality,
+    rows: Sequence[dict[str, Any]],
+    offences: Sequence[Offence],
+    progress: ProgressCallback | None,
+) -> list[_ListRow]:
+    """The checking phase, outside any transaction: target age, offence, time of the incident.
+    `progress` is told how many rows are checked after each chunk."""
+    today = timezone.localdate()
+    matched: dict[str, tuple[Offence | None, bool]] = {}
+    prepared: list[_ListRow] = []
+    for count, row in enumerate(rows, start=1):
+        try:
+            case_services.check_target_age(municipality, row["birth"], today)
+        except DomainError:
+            in_target = False
+        else:
+            in_target = True
+        if row["offence"] not in matched:
+            matched[row["offence"]] = match_offence(row["offence"], offences)
+        offence, attempt = matched[row["offence"]]
+        prepared.append(
+            _ListRow(
+                number=row["row"],
+                cpr=row["cpr"],
+                cpr_index=blind_index(row["cpr"]),
+                birth=row["birth"],
+                first_name=row["first_name"],
+                last_name=row["last_name"],
+                in_target=in_target,
+                incident_at=timezone.make_aware(datetime.combine(row["date"], row["time"])),
+                offence=offence,
+                attempt=attempt,
+                offence_text=row["offence"],
+                reference=row["reference"],
+                description=row.get("description", ""),
+            )
+        )
+        if progress is not None and count % IMPORT_CHUNK_ROWS == 0:
+            progress(count)
+    if progress is not None:
+        progress(len(rows))
+    return prepared
+
+
+def _write_chunk(
+    *,
+    user: User,
+    municipality: Municipality,
+    batch: ImportBatch,
+    received: date,
+    council_due: date,
+    chunk: Sequence[_ListRow],
+    persons: dict[str, YoungPerson],
+    result: ImportReport,
+) -> None:
+    """One chunk of the writing phase: a few queries and bulk inserts, not queries per row.
+
+    `persons` (blind index -> young person) carries the people found or registered by the
+    chunks before, so a young person on several rows is registered once."""
+    unknown = {row.cpr_index for row in chunk} - persons.keys()
+    if unknown:
+        for person in YoungPerson.objects.filter(municipality=municipality, cpr_index__in=unknown):
+            persons[person.cpr_index] = person
+    new_people: dict[str, YoungPerson] = {}
+    for row in chunk:
+        if row.cpr_index in persons or row.cpr_index in new_people or not row.in_target:
+            continue
+        new_people[row.cpr_index] = YoungPerson(
+            municipality=municipality,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            cpr_encrypted=encrypt(row.cpr),
+            cpr_index=row.cpr_index,
+            birth_date=row.birth,
+        )
+    if new_people:
+        YoungPerson.objects.bulk_create(new_people.values())
+        persons.update(new_people)
+        result.persons_registered += len(new_people)
+    known = [row for row in chunk if row.cpr_index in persons]
+    result.outside_target.extend(row.number for row in chunk if row.cpr_index not in persons)
+    existing = set(
+        PoliceReport.objects.filter(
+            municipality=municipality,
+            young_person_id__in={persons[row.cpr_index].pk for row in known},
+            police_reference__in={row.reference for row in known},
+        ).values_list("young_person_id", "police_reference")
+    )
+    reports: list[PoliceReport] = []
+    for row in known:
+        person = persons[row.cpr_index]
+        if (person.pk, row.reference) in existing:
+            result.duplicates += 1
+            continue
+        reports.append(
+            PoliceReport(
+                municipality=municipality,
+                young_person=person,
+                incident_at=row.incident_at,
+                offence=row.offence,
+                offence_text=row.offence_text,
+                attempt=row.attempt,
+                police_reference=row.reference,
+                description=row.description,
+                received_on=received,
+                batch=batch,
+                created_by=user,
+            )
+        )
+    PoliceReport.objects.bulk_create(reports)
+    result.created += len(reports)
+    serious = [
+        report
+        for report in reports
+        if deadlines.needs_network_council(
+            serious=report.is_serious,
+            birth=report.young_person.birth_date,
+            incident=timezone.localtime(report.incident_at).date(),
+        )
+    ]
+    if not serious:
+        return
+    last_held = dict(
+        NetworkCouncil.objects.filter(
+            young_person_id__in={report.young_person_id for report in serious},
+            held_on__isnull=False,
+        )
+        .values("young_person_id")
+        .annotate(last=Max("held_on"))
+        .values_list("young_person_id", "last")
+    )
+    Deadline.objects.bulk_create(
+        Deadline(
+            municipality=municipality,
+            kind=(
+                DeadlineKind.PLAN_REVISION
+                if deadlines.revises_plan(
+                    last_council_held=last_held.get(report.young_person_id), received=received
+                )
+                else DeadlineKind.NETWORK_COUNCIL
+            ),
+            young_person=report.young_person,
+            report=report,
+            starts_on=received,
+            due_on=council_due,
+        )
+        for report in serious
+    )
+
+
 def import_police_list(
-    *, actor_user: User, filename: str, content: bytes, received_on: date | None = None
+    *,
+    actor_user: User,
+    filename: str,
+    content: bytes,
+    received_on: date | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """R5: all or nothing. Bad rows import nothing and are reported with the reason; the same
-    file twice creates no duplicates; young people outside the target ages are left out."""
+    file twice creates no duplicates; young people outside the target ages are left out.
+
+    Run by the task worker (`import_jobs.run_job`). The rows are checked first, outside any
+    transaction (`progress` is told how far it got); then everything is written in one
+    transaction, in chunks with bulk inserts, and the audit chain's head is taken once, at
+    the end, for one event with the counts: other users' audit writes wait only for that.
+    """
     actor = enforce_for_service(police_access.can_import_police_list, actor_user)
     municipality = _municipality(actor)
     try:
@@ -208,44 +428,46 @@ def import_police_list(
     result = ImportReport(errors=parsed.errors)
     if parsed.errors:
         return result
-    batch = ImportBatch.objects.create(
-        municipality=municipality,
-        kind=ImportKind.POLICE,
-        filename=filename[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-        rows=len(parsed.rows),
-        created_by=actor_user,
-    )
     received = received_on or timezone.localdate()
-    offences = load_offences()
-    for row in parsed.rows:
-        try:
-            report = _create_report(
+    council_due = deadlines.due_date(
+        received, int(municipality.rule("network_council_deadline_days", 7))
+    )
+    prepared = _prepare_rows(municipality, parsed.rows, load_offences(), progress)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            municipality=municipality,
+            kind=ImportKind.POLICE,
+            filename=filename[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            rows=len(parsed.rows),
+            created_by=actor_user,
+        )
+        persons: dict[str, YoungPerson] = {}
+        for start in range(0, len(prepared), IMPORT_CHUNK_ROWS):
+            _write_chunk(
                 user=actor_user,
                 municipality=municipality,
-                row=row,
                 batch=batch,
                 received=received,
-                offences=offences,
+                council_due=council_due,
+                chunk=prepared[start : start + IMPORT_CHUNK_ROWS],
+                persons=persons,
+                result=result,
             )
-        except DomainError:
-            result.outside_target.append(row["row"])
-            continue
-        if report is None:
-            result.duplicates += 1
-        else:
-            result.created += 1
-    batch.created = result.created
-    batch.skipped = result.duplicates + len(result.outside_target)
-    batch.save(update_fields=["created", "skipped"])
-    _audit(
-        actor_user,
-        AuditAction.POLICE_LIST_IMPORTED,
-        batch,
-        municipality.pk,
-        created=result.created,
-        duplicates=result.duplicates,
-    )
+        batch.created = result.created
+        batch.skipped = result.duplicates + len(result.outside_target)
+        batch.save(update_fields=["created", "skipped"])
+        result.batch_id = batch.pk
+        _audit(
+            actor_user,
+            AuditAction.POLICE_LIST_IMPORTED,
+            batch,
+            municipality.pk,
+            created=result.created,
+            duplicates=result.duplicates,
+            outside_target=len(result.outside_target),
+            young_people_registered=result.persons_registered,
+        )
     return result
 
 
@@ -254,6 +476,9 @@ def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
     """One report entered by hand (same rules as the import)."""
     actor = enforce_for_service(police_access.can_register_report, actor_user)
     municipality = _municipality(actor)
+    require_date_in_range(row["date"], latest=timezone.localdate())
+    if timezone.make_aware(datetime.combine(row["date"], row["time"])) > timezone.now():
+        raise DomainError(_("Gerningstidspunktet ligger i fremtiden."))
     report = _create_report(
         user=actor_user,
         municipality=municipality,
@@ -300,10 +525,27 @@ def route_report(
     presented_on: date | None = None,
 ) -> PoliceReport:
     """R5, the weekly review: route the report, name who contacts the home, and create the
-    concern in one step. The family-meeting deadline runs from today."""
+    concern in one step. The family-meeting deadline runs from today.
+
+    Race-safe: the report's row is locked while it is routed, so six posts of the same form
+    (a double click, two coordinators) give one concern and one deadline; the others get
+    `AlreadyRouted`."""
     enforce_for_service(police_access.can_route_report, actor_user)
-    if report.status == ReportStatus.ROUTED:
-        raise DomainError(_("Rapporten er allerede fordelt."))
+    status = (
+        PoliceReport.objects.select_for_update()
+        .filter(pk=report.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+    if status == ReportStatus.ROUTED:
+        raise AlreadyRouted(_("Rapporten er allerede fordelt."))
+    if presented_on is not None:
+        # Presented to the team after the crime, and not in the future.
+        require_date_in_range(
+            presented_on,
+            earliest=timezone.localtime(report.incident_at).date(),
+            latest=timezone.localdate(),
+        )
     if data.routing == Routing.SOCIAL_WORKER and data.member is None:
         raise DomainError(_("Vælg socialrådgiveren."))
     if data.routing == Routing.LOCAL_GROUP and data.forum is None:
@@ -346,7 +588,18 @@ def route_report(
             concern.status = ConcernStatus.CASE_OPENED
             concern.save(update_fields=["case", "status"])
         report.concern = concern
-    report.save()
+    report.save(
+        update_fields=[
+            "presented_on",
+            "status",
+            "routing",
+            "routed_to_member",
+            "routed_to_forum",
+            "routed_to_other",
+            "home_contact",
+            "concern",
+        ]
+    )
     municipality = report.municipality
     Deadline.objects.create(
         municipality=municipality,
@@ -388,11 +641,22 @@ def record_deadlines_viewed(*, actor_user: User, deadlines_shown: int) -> None:
 
 @transaction.atomic
 def meet_deadline(*, actor_user: User, deadline: Deadline, met_on: date) -> Deadline:
+    """Mark a deadline met; idempotent: marking it again keeps the first date, logs nothing."""
     enforce_for_service(
         police_access.can_meet_deadline, actor_user, _("Din rolle har ikke adgang til fristerne.")
     )
     if met_on > timezone.localdate():
         raise DomainError(_("Datoen ligger i fremtiden."))
+    require_date_in_range(met_on, earliest=deadline.starts_on)
+    already_met = (
+        Deadline.objects.select_for_update()
+        .filter(pk=deadline.pk)
+        .values_list("met_on", flat=True)
+        .get()
+    )
+    if already_met is not None:
+        deadline.met_on = already_met
+        return deadline
     deadline.met_on = met_on
     deadline.save(update_fields=["met_on"])
     if deadline.kind == DeadlineKind.PLAN_REVISION:
@@ -422,13 +686,35 @@ def call_network_council(
     network: str = "",
     invited_young_person: bool = True,
     invited_custody_holders: bool = True,
+    late_reason: str = "",
 ) -> NetworkCouncil:
-    """R5: the child, the parents, relevant professionals and network are called."""
+    """R5: the child, the parents, relevant professionals and network are called within the
+    statutory deadline; after it only with a written reason (shown on the deadline board).
+
+    One council per deadline: the deadline's row is locked, and calling a council for a deadline
+    that has one returns that council (a double click, two coordinators at once)."""
     enforce_for_service(police_access.can_call_network_council, actor_user)
     if deadline.kind != DeadlineKind.NETWORK_COUNCIL:
         raise DomainError(_("Fristen gælder ikke et netværkssamråd."))
+    Deadline.objects.select_for_update().filter(pk=deadline.pk).values_list("pk").get()
+    existing = NetworkCouncil.objects.filter(deadline=deadline).first()
+    if existing is not None:
+        return existing
+    require_date_in_range(
+        meeting_at, earliest=deadline.starts_on, latest=timezone.localdate() + PLANNING_HORIZON
+    )
+    late = timezone.localtime(meeting_at).date() > deadline.due_on
+    if late and not late_reason.strip():
+        raise LateWithoutReason(
+            _(
+                "Fristen for netværkssamrådet er %(date)s. Skriv hvorfor samrådet holdes "
+                "efter fristen."
+            )
+            % {"date": deadline.due_on.strftime("%d.%m.%Y")}
+        )
     council = NetworkCouncil.objects.create(
         municipality_id=deadline.municipality_id,
+        deadline=deadline,
         young_person=deadline.young_person,
         report=deadline.report,
         case=Case.objects.filter(
@@ -436,6 +722,7 @@ def call_network_council(
         ).first(),
         meeting_at=meeting_at,
         network=network.strip(),
+        late_reason=late_reason.strip() if late else "",
         invited_young_person=invited_young_person,
         invited_custody_holders=invited_custody_holders,
         created_by=actor_user,
@@ -443,7 +730,7 @@ def call_network_council(
     council.professionals.set(professionals)
     deadline.met_on = timezone.localdate()
     deadline.save(update_fields=["met_on"])
-    _audit(actor_user, AuditAction.COUNCIL_CALLED, council, deadline.municipality_id)
+    _audit(actor_user, AuditAction.COUNCIL_CALLED, council, deadline.municipality_id, late=late)
     return council
 
 
@@ -464,7 +751,19 @@ def record_council_viewed(*, actor_user: User, council: NetworkCouncil) -> None:
 def record_council_held(
     *, actor_user: User, council: NetworkCouncil, held_on: date
 ) -> NetworkCouncil:
+    """Idempotent: a council registered as held keeps its first date, and nothing is logged."""
     enforce_for_service(police_access.can_record_council_held, actor_user)
+    earliest = council.deadline.starts_on if council.deadline else EARLIEST_DATE
+    require_date_in_range(held_on, earliest=earliest, latest=timezone.localdate())
+    already_held = (
+        NetworkCouncil.objects.select_for_update()
+        .filter(pk=council.pk)
+        .values_list("held_on", flat=True)
+        .get()
+    )
+    if already_held is not None:
+        council.held_on = already_held
+        return council
     council.held_on = held_on
     council.action_plan = (
         council.case.agreements.order_by("-created_at").first() if council.case else None

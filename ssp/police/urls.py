@@ -7,6 +7,7 @@ app_name = "police"
 urlpatterns = [
     path("politi/", views.review, name="review"),
     path("politi/import/", views.import_list, name="import"),
+    path("politi/import/<int:pk>/", views.import_job, name="import_job"),
     path("politi/ny/", views.report_new, name="report_new"),
     path("politi/rapporter/<int:pk>/fordel/", views.report_route, name="route"),
     path("frister/", views.deadline_board, name="deadlines"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +19,14 @@ from ssp.http import CSV, XLSX, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.police import absence as absence_services
 from ssp.police import access as police_access
-from ssp.police import exports, forms, maps, selectors, services
+from ssp.police import exports, forms, import_jobs, maps, selectors, services
 from ssp.police import hot_spots as hot_spot_services
+from ssp.police.models import ImportKind
+from ssp.versioning import StaleEdit
 
 EXPORT_CSV = "csv"
 EXPORT_XLSX = "xlsx"
+IMPORT_BACK = {ImportKind.POLICE: "police:review", ImportKind.ABSENCE: "police:absence"}
 
 
 def _routing_form(request: HttpRequest, data: object = None, prefix: str = "") -> forms.RoutingForm:
@@ -38,14 +42,30 @@ def _routing_form(request: HttpRequest, data: object = None, prefix: str = "") -
 @access.require(police_access.can_review)
 def review(request: HttpRequest) -> HttpResponse:
     """The weekly review ('listemøde'): unreviewed reports, each with its routing form."""
+    return _render_review(request)
+
+
+def _render_review(
+    request: HttpRequest,
+    *,
+    failed_pk: int | None = None,
+    failed_form: forms.RoutingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The review page; after a failed routing, that report's form is the bound one with its
+    errors, so the user stays on the page with what was chosen."""
     actor = actor_of(request)
     queue = selectors.review_queue(actor)
     services.record_review_viewed(actor_user=user_of(request), reports_shown=len(queue))
     forms_by_report = []
     choices: dict[str, list[object]] = {}
+    failed_shown = False
     for report in queue:
-        form = _routing_form(request, prefix=f"r{report.pk}")
-        form.share_choices(choices)
+        if failed_form is not None and report.pk == failed_pk:
+            form, failed_shown = failed_form, True
+        else:
+            form = _routing_form(request, prefix=f"r{report.pk}")
+            form.share_choices(choices)
         forms_by_report.append((report, form))
     return render(
         request,
@@ -54,38 +74,65 @@ def review(request: HttpRequest) -> HttpResponse:
             "queue": forms_by_report,
             "routed": selectors.recently_routed(actor),
             "upload_form": forms.UploadForm(),
+            # A report that left the queue meanwhile: its errors go at the top of the page.
+            "failed_form": None if failed_shown else failed_form,
         },
+        status=status,
     )
 
 
 @require_POST
 @access.require(police_access.can_import_police_list)
 def import_list(request: HttpRequest) -> HttpResponse:
+    """The police list is checked and queued; the job page shows its progress."""
+    return _submit_upload(request, ImportKind.POLICE)
+
+
+def _submit_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
     form = forms.UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise DomainError(_("Vælg en fil."))
-    upload = form.cleaned_data["file"]
-    result = services.import_police_list(
-        actor_user=user_of(request), filename=upload.name, content=upload.read()
-    )
-    if result.ok:
-        messages.success(
-            request,
-            _("%(created)s rapporter er importeret, %(dup)s var allerede registreret.")
-            % {"created": result.created, "dup": result.duplicates},
-        )
-        if result.outside_target:
-            messages.warning(
-                request,
-                _("Række %(rows)s er sprunget over: den unge er uden for SSP's målgruppe.")
-                % {"rows": ", ".join(str(r) for r in result.outside_target)},
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            submitted = import_jobs.submit_import(
+                actor_user=user_of(request), kind=kind, filename=upload.name, content=upload.read()
             )
-        return redirect("police:review")
+        except DomainError as error:
+            form.add_error("file", error.message)
+        else:
+            if submitted.already_submitted:
+                messages.info(
+                    request,
+                    _(
+                        "Den samme fil er allerede indlæst eller ved at blive det. Den indlæses "
+                        "ikke igen: her er den første indlæsning."
+                    ),
+                )
+            return redirect("police:import_job", pk=submitted.job.pk)
     return render(
         request,
-        "police/import_errors.html",
-        {"errors": result.errors, "filename": upload.name, "back": "police:review"},
+        "police/import_refused.html",
+        {"form": form, "kind": kind, "back": IMPORT_BACK[kind]},
         status=400,
+    )
+
+
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress (htmx polls the fragment every second; without JavaScript the page
+    refreshes itself), then its report. Only those who may import its kind in its municipality
+    reach it: the lookup answers 404 to everyone else."""
+    job = police_access.get_import_job_for(actor_of(request), pk)
+    if request.headers.get("HX-Request"):
+        if job.is_finished:
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        return render(request, "police/_import_progress.html", {"job": job})
+    return render(
+        request,
+        "police/import_job.html",
+        {
+            "job": job,
+            "errors": job.report.get("errors", []),
+            "back": IMPORT_BACK[ImportKind(job.kind)],
+        },
     )
 
 
@@ -100,7 +147,20 @@ def report_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Rapporten er registreret."))
             return redirect("police:review")
-    return render(request, "police/report_form.html", {"form": form})
+    return render(
+        request, "police/report_form.html", {"form": form}, status=_form_status(request, form)
+    )
+
+
+def _form_status(request: HttpRequest, form: django_forms.BaseForm) -> int:
+    """400 for a post that failed (the form shows why), 200 for the page itself."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def _add_service_error(form: django_forms.BaseForm, error: DomainError) -> None:
+    """The service's reason on the form: on the field it names, else above the form."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, error.message)
 
 
 @require_POST
@@ -108,15 +168,29 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def report_route(request: HttpRequest, pk: int) -> HttpResponse:
     report = police_access.get_report_for(actor_of(request), pk)
     form = _routing_form(request, request.POST, prefix=f"r{pk}")
-    if not form.is_valid():
-        raise DomainError(_("Vælg hvem rapporten fordeles til, og hvem der kontakter hjemmet."))
-    services.route_report(actor_user=user_of(request), report=report, data=form.to_data())
-    messages.success(request, _("Rapporten er fordelt, og fristen for kontakt til familien kører."))
-    return redirect("police:review")
+    if form.is_valid():
+        try:
+            services.route_report(actor_user=user_of(request), report=report, data=form.to_data())
+        except services.AlreadyRouted as error:
+            # A double click or a colleague first: the page shows the routing that was made.
+            messages.info(request, error.message)
+            return redirect("police:review")
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Rapporten er fordelt, og fristen for kontakt til familien kører.")
+            )
+            return redirect("police:review")
+    return _render_review(request, failed_pk=report.pk, failed_form=form, status=400)
 
 
 @access.require(police_access.can_see_deadlines)
 def deadline_board(request: HttpRequest) -> HttpResponse:
+    return _render_board(request, forms.MetForm(initial={"met_on": timezone.localdate()}))
+
+
+def _render_board(request: HttpRequest, met_form: forms.MetForm, status: int = 200) -> HttpResponse:
     actor = actor_of(request)
     rows = selectors.deadline_board(actor)
     services.record_deadlines_viewed(actor_user=user_of(request), deadlines_shown=len(rows))
@@ -127,8 +201,10 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "councils": selectors.councils(actor),
             "can_call_council": police_access.can_call_network_council(actor),
-            "met_form": forms.MetForm(initial={"met_on": timezone.localdate()}),
+            "met_form": met_form,
+            "today": timezone.localdate(),
         },
+        status=status,
     )
 
 
@@ -137,13 +213,17 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
 def deadline_met(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = police_access.get_deadline_for(actor_of(request), pk)
     form = forms.MetForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Angiv datoen."))
-    services.meet_deadline(
-        actor_user=user_of(request), deadline=deadline, met_on=form.cleaned_data["met_on"]
-    )
-    messages.success(request, _("Fristen er markeret som overholdt."))
-    return redirect("police:deadlines")
+    if form.is_valid():
+        try:
+            services.meet_deadline(
+                actor_user=user_of(request), deadline=deadline, met_on=form.cleaned_data["met_on"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Fristen er markeret som overholdt."))
+            return redirect("police:deadlines")
+    return _render_board(request, form, status=400)
 
 
 @access.require(police_access.can_call_network_council)
@@ -152,18 +232,21 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = police_access.get_deadline_for(actor, pk)
     form = forms.CouncilForm(request.POST or None, members=authority_members(actor))
     if request.method == "POST" and form.is_valid():
-        council = services.call_network_council(
-            actor_user=user_of(request),
-            deadline=deadline,
-            meeting_at=form.cleaned_data["meeting_at"],
-            professionals=list(form.cleaned_data["professionals"]),
-            network=form.cleaned_data["network"],
-            invited_young_person=form.cleaned_data["invited_young_person"],
-            invited_custody_holders=form.cleaned_data["invited_custody_holders"],
-        )
-        messages.success(request, _("Netværkssamrådet er indkaldt."))
-        return redirect("police:council", pk=council.pk)
-    return render(request, "police/council_form.html", {"deadline": deadline, "form": form})
+        try:
+            council = services.call_network_council(
+                actor_user=user_of(request), deadline=deadline, **form.to_kwargs()
+            )
+        except DomainError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("Netværkssamrådet er indkaldt."))
+            return redirect("police:council", pk=council.pk)
+    return render(
+        request,
+        "police/council_form.html",
+        {"deadline": deadline, "form": form},
+        status=_form_status(request, form),
+    )
 
 
 @access.require(police_access.can_see_councils)
@@ -172,12 +255,21 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_council_viewed(actor_user=user_of(request), council=council)
     form = forms.HeldForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        services.record_council_held(
-            actor_user=user_of(request), council=council, held_on=form.cleaned_data["held_on"]
-        )
-        messages.success(request, _("Netværkssamrådet er registreret som afholdt."))
-        return redirect("police:council", pk=pk)
-    return render(request, "police/council_detail.html", {"council": council, "form": form})
+        try:
+            services.record_council_held(
+                actor_user=user_of(request), council=council, held_on=form.cleaned_data["held_on"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Netværkssamrådet er registreret som afholdt."))
+            return redirect("police:council", pk=pk)
+    return render(
+        request,
+        "police/council_detail.html",
+        {"council": council, "form": form},
+        status=_form_status(request, form),
+    )
 
 
 @access.require(police_access.can_see_counts)
@@ -222,26 +314,8 @@ def absence(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access.require(police_access.can_import_absence)
 def absence_import(request: HttpRequest) -> HttpResponse:
-    form = forms.UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise DomainError(_("Vælg en fil."))
-    upload = form.cleaned_data["file"]
-    result = absence_services.import_absence(
-        actor_user=user_of(request), filename=upload.name, content=upload.read()
-    )
-    if result.errors:
-        return render(
-            request,
-            "police/import_errors.html",
-            {"errors": result.errors, "filename": upload.name, "back": "police:absence"},
-            status=400,
-        )
-    messages.success(
-        request,
-        _("Fraværet er importeret: %(created)s nye og %(updated)s opdaterede.")
-        % {"created": result.created, "updated": result.updated},
-    )
-    return redirect("police:absence")
+    """The absence file is checked and queued; the job page shows its progress."""
+    return _submit_upload(request, ImportKind.ABSENCE)
 
 
 @access.require(police_access.can_see_absence)
@@ -302,21 +376,51 @@ def hot_spots(request: HttpRequest) -> HttpResponse:
 def hot_spot_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     actor = actor_of(request)
     spot = police_access.get_hot_spot_for(actor, pk) if pk else None
-    initial = (
-        forms.HotSpotForm.initial_for(spot)
-        if spot is not None
-        else {"period_start": timezone.localdate()}
-    )
-    form = forms.HotSpotForm(
-        request.POST or None, initial=initial, concerns=selectors.place_concerns(actor)
-    )
-    if request.method == "POST" and form.is_valid():
-        saved = hot_spot_services.save_hot_spot(
-            actor_user=user_of(request), hot_spot=spot, data=form.to_data()
+    concerns = selectors.place_concerns(actor)
+    form: forms.HotSpotForm
+    if spot is None:
+        form = forms.HotSpotForm(
+            request.POST or None, initial={"period_start": timezone.localdate()}, concerns=concerns
         )
-        messages.success(request, _("Hot spottet er gemt."))
-        return redirect("police:hot_spot", pk=saved.pk)
-    return render(request, "police/hot_spot_form.html", {"form": form, "spot": spot})
+    else:
+        form = forms.HotSpotEditForm(
+            request.POST or None, initial=forms.HotSpotEditForm.initial_for(spot), concerns=concerns
+        )
+    stored: list[tuple[str, object]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = hot_spot_services.save_hot_spot(
+                actor_user=user_of(request),
+                hot_spot=spot,
+                data=form.to_data(),
+                expected_version=(
+                    form.expected_version() if isinstance(form, forms.HotSpotEditForm) else None
+                ),
+            )
+        except StaleEdit as stale:
+            # Keep what the user typed, show what the other person saved, and let the next
+            # save go against the version now stored.
+            typed = request.POST.copy()
+            typed["version"] = str(stale.version)
+            form = forms.HotSpotEditForm(typed, concerns=concerns)
+            form.is_valid()
+            form.add_error(None, stale.message)
+            stored = forms.HotSpotEditForm.stored_values(stale.current)
+            status = stale.status_code
+        except DomainError as error:
+            form.add_error(None, error.message)
+            status = error.status_code
+        else:
+            messages.success(request, _("Hot spottet er gemt."))
+            return redirect("police:hot_spot", pk=saved.pk)
+    else:
+        status = _form_status(request, form)
+    return render(
+        request,
+        "police/hot_spot_form.html",
+        {"form": form, "spot": spot, "stored": stored},
+        status=status,
+    )
 
 
 @access.require(police_access.can_see_hot_spots)

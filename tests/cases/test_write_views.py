@@ -10,6 +10,8 @@ Clients log in before an `unchanged()` block: a login itself writes rows (last l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -31,10 +33,23 @@ from ssp.cases.models import (
     Level,
 )
 from ssp.organisation.models import Forum, ForumType, Member, Municipality
-from tests.helpers_db import unchanged
+from tests.helpers_db import SNAPSHOT_APPS, changes, snapshot, unchanged
 
 REFUSED = {403, 404}
-INVALID = 400  # a DomainError page (ssp/errors.py): the form's problem, shown to the user
+INVALID = 400  # the page with the form again: its problem, shown to the user with the input
+DATA_APPS = tuple(app for app in SNAPSHOT_APPS if app != "audit")
+
+
+@contextmanager
+def only_the_page_viewed() -> Iterator[None]:
+    """A failed form shows its page again: nothing changes but the audit event of that view."""
+    before = snapshot(DATA_APPS)
+    events = set(AuditEvent.objects.values_list("pk", flat=True))
+    yield
+    assert changes(before, snapshot(DATA_APPS)) == []
+    added = AuditEvent.objects.exclude(pk__in=events).values_list("action", flat=True)
+    assert set(added) <= {AuditAction.CASE_VIEWED}
+
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +112,14 @@ def test_it_refuses_a_task_from_outside_the_case(case: Case, client_for: Any, ro
 
 def test_it_rejects_a_task_without_a_due_date(case: Case, client_for: Any) -> None:
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:task_new", task_data(due_date=""), pk=case.pk)
     assert response.status_code == INVALID
 
 
 def test_it_rejects_an_owner_from_outside_the_municipality(case: Case, client_for: Any) -> None:
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:task_new", task_data(owner=10**6), pk=case.pk)
     assert response.status_code == INVALID
 
@@ -167,7 +182,7 @@ def test_it_rejects_a_consent_dated_in_the_future(case: Case, client_for: Any) -
     holder = case.young_person.custody_holders.get()
     data = consent_data(holder, given_on=today(3))
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:consent_new", data, pk=case.pk)
     assert response.status_code == INVALID
 
@@ -176,7 +191,7 @@ def test_it_rejects_the_custody_holder_of_another_young_person(case: Case, clien
     other = CustodyHolder.objects.exclude(young_person=case.young_person).first()
     assert other is not None
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:consent_new", consent_data(other), pk=case.pk)
     assert response.status_code == INVALID
 
@@ -228,7 +243,7 @@ def test_it_refuses_receivers_who_are_not_authority_persons(
 ) -> None:
     data = disclosure_data(demo, receivers=[member("boligsocial").pk])
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:disclosure_new", data, pk=case.pk)
     assert response.status_code == INVALID
 
@@ -240,7 +255,7 @@ def test_it_requires_a_valid_consent_for_a_consent_basis(
     assert not noah.consents.exists()
     data = disclosure_data(demo, consent=True)
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:disclosure_new", data, pk=noah.pk)
     assert response.status_code == INVALID
 
@@ -276,14 +291,14 @@ def test_it_lets_only_ssp_staff_form_an_adhoc_group(case: Case, client_for: Any,
 def test_it_keeps_non_authority_members_out_of_an_adhoc_group(case: Case, client_for: Any) -> None:
     data = {"members": [member("politi").pk, member("boligsocial").pk]}
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:adhoc_new", data, pk=case.pk)
     assert response.status_code == INVALID
 
 
 def test_it_rejects_an_adhoc_group_without_members(case: Case, client_for: Any) -> None:
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:adhoc_new", {}, pk=case.pk)
     assert response.status_code == INVALID
 
@@ -328,7 +343,7 @@ def test_it_escalates_only_to_a_forum_that_may_discuss_individuals(
 ) -> None:
     data = {"forum": forum(demo, "styregruppe").pk, "reason": "Til orientering"}
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:case_escalate", data, pk=case.pk)
     assert response.status_code == INVALID
 
@@ -336,7 +351,7 @@ def test_it_escalates_only_to_a_forum_that_may_discuss_individuals(
 def test_it_requires_a_reason_to_escalate(demo: Municipality, case: Case, client_for: Any) -> None:
     data = {"forum": forum(demo, "lokal-ssp-oest").pk, "reason": ""}
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:case_escalate", data, pk=case.pk)
     assert response.status_code == INVALID
 
@@ -384,7 +399,7 @@ def test_it_routes_only_to_an_active_forum(
     midt = forum(demo, "lokal-ssp-midt")
     Forum.objects.filter(pk=midt.pk).update(dissolved_at=timezone.now())
     client = client_for("koordinator")
-    with unchanged():
+    with only_the_page_viewed():
         response = post(client, "cases:concern_route", {"forum": midt.pk}, pk=concern.pk)
     assert response.status_code in {302, INVALID}  # back to the concern, or the error page
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import log_in
@@ -18,6 +20,10 @@ def choose(select: Locator, text: str) -> None:
     value = select.locator("option", has_text=text).first.get_attribute("value")
     assert value is not None
     select.select_option(value)
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
 def pdf_text(path: Path) -> str:
@@ -84,11 +90,25 @@ def test_from_worksheet_concern_to_action_agreement(page: Page, tmp_path: Path) 
     choose(agreement.get_by_label("Kontaktperson"), "Lars Berg")
     agreement.get_by_label("Opgave").fill("Tilbyd familien en samtale i familieafdelingen")
     choose(agreement.get_by_label("Ansvarlig"), "Sofie Dahl")
-    agreement.get_by_label("Frist").fill("2030-01-31")
+    agreement.get_by_label("Frist").fill(in_days(30))
     agreement.get_by_role("button", name="Gem handlingsaftalen").click()
     expect(page.get_by_test_id("agreement")).to_contain_text("Møde med Oliver og hans mor")
     expect(page.get_by_test_id("tasks")).to_contain_text("Tilbyd familien en samtale")
     case_url = page.url
+
+    # A task with a deadline beyond the two-year horizon: the page keeps the text and says why.
+    page.get_by_text("Ny opgave").click()
+    task = page.get_by_test_id("task-form")
+    task.get_by_label("Opgave").fill("Følg op på fritidsjobbet")
+    choose(task.get_by_label("Ansvarlig"), "Sofie Dahl")
+    task.get_by_label("Frist").fill(in_days(3 * 365))
+    task.get_by_role("button", name="Opret opgave").click()
+    task = page.get_by_test_id("task-form")
+    expect(task.get_by_test_id("form-errors")).to_be_visible()
+    expect(task.get_by_label("Opgave")).to_have_value("Følg op på fritidsjobbet")
+    task.get_by_label("Frist").fill(in_days(14))
+    task.get_by_role("button", name="Opret opgave").click()
+    expect(page.get_by_test_id("tasks")).to_contain_text("Følg op på fritidsjobbet")
 
     # The PDF for the meeting with the family.
     with page.expect_download() as download_info:

@@ -3,11 +3,15 @@ minutes forwarded to the Lokalråd; a non-authority member sees "Lukket punkt"."
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from ssp.meetings.models import Meeting
 from ssp.organisation.models import AccessRole, Forum, Member, Membership, Municipality
 from ssp.organisation.services import load_preset
 from tests.e2e.conftest import log_in
@@ -47,7 +51,9 @@ def test_an_omraadegruppe_meeting_from_agenda_to_public_protocol(
     form = page.get_by_test_id("meeting-form")
     form.get_by_label("Forum").select_option(label="SSP-områdegruppen, Område 1")
     form.get_by_label("Type").select_option("regular")
-    form.get_by_label("Tidspunkt").fill(f"{timezone.localdate():%Y-%m-%d}T08:00")
+    # Yesterday's meeting: its minutes can be written (they can from the meeting's start).
+    yesterday = timezone.localdate() - timedelta(days=1)
+    form.get_by_label("Tidspunkt").fill(f"{yesterday:%Y-%m-%d}T08:00")
     form.get_by_label("Sted").fill("Borgerhuset")
     form.get_by_role("button", name="Indkald").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("SSP-områdegruppen, Område 1")
@@ -75,7 +81,8 @@ def test_an_omraadegruppe_meeting_from_agenda_to_public_protocol(
         .get_attribute("value")
     )
     last.get_by_label("Ansvarlig").select_option(option)
-    last.get_by_label("Frist").fill("2030-06-01")
+    deadline = timezone.localdate() + timedelta(days=60)
+    last.get_by_label("Frist").fill(f"{deadline:%Y-%m-%d}")
     minutes.get_by_role("button", name="Gem referatet").click()
     expect(page.get_by_test_id("attendance")).to_contain_text("Morten Medlem: til stede")
     page.get_by_test_id("sign").click()
@@ -134,3 +141,35 @@ def test_a_non_authority_member_sees_lukket_punkt_and_can_hand_in_her_concern(pa
     assert closed_items and all(
         i["title"] == "Lukket punkt" and not i["description"] for i in closed_items
     )
+
+
+def test_two_coordinators_write_the_minutes_and_the_later_one_sees_the_first_ones_decision(
+    page: Page, browser: Browser, live_server: Any
+) -> None:
+    """No lost update: the second save is refused, keeps its text and shows what was saved."""
+    meeting = Meeting.objects.get(forum__key="lokal-ssp-oest", status="planned")
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    url = f"/moeder/{meeting.pk}/referat/"
+    other_context = browser.new_context(base_url=live_server.url, locale="da-DK")
+    other = other_context.new_page()
+    try:
+        for session in (page, other):
+            log_in(session, "koordinator")
+            session.goto(url)
+        first = page.get_by_test_id("minutes-item").filter(has_text="Aftener ved klubben")
+        first.get_by_label("Beslutning").fill("Gadeteamet kigger forbi om fredagen.")
+        page.get_by_role("button", name="Gem referatet").click()
+        expect(page.get_by_test_id("agenda")).to_contain_text("Gadeteamet kigger forbi")
+
+        second = other.get_by_test_id("minutes-item").filter(has_text="Aftener ved klubben")
+        second.get_by_label("Beslutning").fill("Klubben holder åbent til kl. 22.")
+        other.get_by_role("button", name="Gem referatet").click()
+        expect(other.get_by_test_id("form-errors")).to_contain_text(
+            "En anden har gemt ændringer, mens du skrev."
+        )
+        expect(other.get_by_test_id("saved-now")).to_contain_text(
+            "Gadeteamet kigger forbi om fredagen."
+        )
+        expect(second.get_by_label("Beslutning")).to_have_value("Klubben holder åbent til kl. 22.")
+    finally:
+        other_context.close()

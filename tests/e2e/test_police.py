@@ -3,9 +3,11 @@ absence turned into a concern by the school's SSP contact."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import log_in
@@ -38,6 +40,7 @@ def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
     )
     page.get_by_test_id("import-form").get_by_role("button", name="Indlæs").click()
     expect(page.get_by_text("1 rapporter er importeret")).to_be_visible()
+    page.get_by_role("link", name="Til politiets lister").click()  # from the import's page
 
     item = page.get_by_test_id("queue-item").filter(has_text="Åse Ærø")
     expect(item).to_contain_text("Tyveri")
@@ -77,3 +80,33 @@ def test_a_school_contact_sees_worrying_absence_and_raises_a_concern(page: Page)
     expect(page.get_by_test_id("receipt-forum")).to_have_text(
         "Det lokale SSP-samarbejde, Distrikt Øst"
     )
+
+
+def test_a_council_after_its_deadline_asks_for_the_reason_and_shows_it_on_the_board(
+    page: Page,
+) -> None:
+    """R5: the demo's open council deadline has passed; calling the council anyway keeps the
+    coordinator on the form until she writes why, and the board shows the reason."""
+    log_in(page, "koordinator")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Frister").click()
+    page.get_by_role("link", name="Indkald netværkssamråd").first.click()
+    form = page.get_by_test_id("council-form")
+    form.get_by_label("Tidspunkt").fill(
+        f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}T15:00"
+    )
+    form.get_by_label("Sofie Dahl").check()
+    form.get_by_label("Netværk (fx træner, morfar)").fill("Træneren")
+    form.get_by_role("button", name="Indkald").click()
+
+    expect(page.get_by_text("Skriv hvorfor samrådet holdes efter fristen.")).to_be_visible()
+    form = page.get_by_test_id("council-form")
+    expect(form.get_by_label("Netværk (fx træner, morfar)")).to_have_value("Træneren")
+    form.get_by_label("Begrundelse, hvis samrådet holdes efter fristen").fill(
+        "Forældrene var bortrejst."
+    )
+    form.get_by_role("button", name="Indkald").click()
+    expect(page.get_by_text("Netværkssamrådet er indkaldt.")).to_be_visible()
+
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Frister").click()
+    late = page.get_by_test_id("council").filter(has_text="Forældrene var bortrejst.")
+    expect(late.get_by_test_id("council-late")).to_contain_text("Efter fristen")

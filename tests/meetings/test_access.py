@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import Client
+from django.utils import timezone
 
 from ssp.access import Actor, get_actor
 from ssp.meetings import access as meeting_access
@@ -217,6 +218,8 @@ def test_only_the_forums_permanent_members_may_sign(
 
 def test_a_task_is_found_only_by_its_owner(demo: Municipality, users: dict[str, User]) -> None:
     meeting = upcoming_local()
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())  # minutes from the start
+    meeting.refresh_from_db()
     item = open_item(meeting)
     services.record_minutes(
         actor_user=users["koordinator"],

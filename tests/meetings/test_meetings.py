@@ -126,8 +126,18 @@ def test_a_forum_that_may_not_discuss_individuals_gets_no_closed_items(
         )
 
 
+def started(meeting: Meeting) -> Meeting:
+    """Move a meeting's start an hour into the past: minutes are written from its start."""
+    now = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
 def held_local_meeting(users: dict[str, User]) -> Meeting:
-    meeting = upcoming_local()
+    meeting = started(upcoming_local())
     item = meeting.items.get(title="Aftener ved klubben")
     services.record_minutes(
         actor_user=users["koordinator"],
@@ -356,7 +366,12 @@ def test_removing_personal_data_after_a_blocked_publication_lets_it_through(
     assert services.publish(actor_user=users["koordinator"], meeting=meeting)
     response = client_for("koordinator").post(
         f"/moeder/{meeting.pk}/punkter/{item.pk}/ret/",
-        {"title": "Orientering om en ung", "description": "", "visibility": Visibility.PUBLIC},
+        {
+            "title": "Orientering om en ung",
+            "description": "",
+            "visibility": Visibility.PUBLIC,
+            "version": item.version,
+        },
     )
     assert response.status_code == 302
     assert services.publish(actor_user=users["koordinator"], meeting=meeting) == []

@@ -20,10 +20,13 @@ from django.utils import timezone
 from ssp.audit.models import AuditAction, AuditEvent
 from ssp.organisation.models import Municipality
 from ssp.police.models import Deadline
-from tests.helpers_db import unchanged
+from tests.helpers_db import SNAPSHOT_APPS, changes, snapshot, unchanged
 
 REFUSED = {403, 404}
-INVALID = 400  # a DomainError page (ssp/errors.py)
+INVALID = 400  # the board again, with the reason above it
+# A refused date re-renders the board, and showing the board is logged (it names children):
+# the trail grows by that one view, nothing else changes.
+WITHOUT_AUDIT = tuple(app for app in SNAPSHOT_APPS if app != "audit")
 
 pytestmark = pytest.mark.django_db
 
@@ -92,15 +95,50 @@ def test_it_refuses_roles_without_the_deadline(
     assert response.status_code in REFUSED
 
 
-def test_it_requires_the_date(deadline: Deadline, client_for: Any) -> None:
-    client = client_for("socialraadgiver")
-    with unchanged():
-        response = mark_met(client, deadline, "")
+def refused_on_the_board(client: Client, deadline: Deadline, met_on: str) -> str:
+    """Post `met_on`; assert the board comes back (400) and only its view was logged."""
+    before = snapshot(WITHOUT_AUDIT)
+    events = AuditEvent.objects.count()
+    response = mark_met(client, deadline, met_on)
     assert response.status_code == INVALID
+    assert changes(before, snapshot(WITHOUT_AUDIT)) == []
+    added = AuditEvent.objects.order_by("-pk")[: AuditEvent.objects.count() - events]
+    assert [event.action for event in added] == [AuditAction.DEADLINES_VIEWED]
+    html: str = response.content.decode()
+    assert 'data-testid="deadline-board"' in html
+    return html
+
+
+def test_it_requires_the_date(deadline: Deadline, client_for: Any) -> None:
+    html = refused_on_the_board(client_for("socialraadgiver"), deadline, "")
+    assert "Dette felt er påkrævet." in html
 
 
 def test_it_rejects_a_date_that_is_not_a_date(deadline: Deadline, client_for: Any) -> None:
+    html = refused_on_the_board(client_for("socialraadgiver"), deadline, "i går")
+    assert 'data-testid="form-errors"' in html
+
+
+def test_repro_a_refused_deadline_date_keeps_the_user_on_the_board(
+    deadline: Deadline, client_for: Any
+) -> None:
+    """Not the dead-end error page: the board, with the service's reason above it."""
+    before_start = (deadline.starts_on - timedelta(days=1)).isoformat()
+    html = refused_on_the_board(client_for("socialraadgiver"), deadline, before_start)
+    assert "Fristen blev ikke markeret som overholdt" in html
+    assert "Datoen må ikke ligge før" in html
+    assert "Det kunne ikke lade sig gøre" not in html
+
+
+def test_repro_marking_a_deadline_met_twice_marks_it_once(
+    deadline: Deadline, client_for: Any
+) -> None:
     client = client_for("socialraadgiver")
-    with unchanged():
-        response = mark_met(client, deadline, "i går")
-    assert response.status_code == INVALID
+    events = AuditEvent.objects.filter(action=AuditAction.DEADLINE_MET).count()
+    assert mark_met(client, deadline, yesterday()).status_code == 302
+    today = timezone.localdate().isoformat()
+    assert mark_met(client, deadline, today).status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.met_on is not None
+    assert deadline.met_on.isoformat() == yesterday()  # the first date stays
+    assert AuditEvent.objects.filter(action=AuditAction.DEADLINE_MET).count() == events + 1
