@@ -4,10 +4,11 @@ one-time tokens for creating forms and versions for editing forms."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from ssp.organisation.models import Member
@@ -17,6 +18,8 @@ from ssp.validation import (
     in_domain_range,
     reject_control_characters,
 )
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 # A safety net for text fields that name no length of their own; fields that map to a column
 # take the column's length (`ssp.validation.max_length_of`).
@@ -84,7 +87,31 @@ class MemberChoiceField(forms.ModelChoiceField[Member]):
         return f"{obj.name} ({obj.title}{unit})"
 
 
-class MembersChoiceField(forms.ModelMultipleChoiceField[Member]):
+# The largest primary key a database stores (a signed 64-bit integer).
+MAX_PK = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[ModelT]):
+    """A multiple choice of records that refuses ids no database can hold.
+
+    Django checks each id one by one, then fetches them all with `pk__in`; on SQLite an id
+    beyond 64 bits overflows there (an OverflowError, a 500), so it is refused first.
+    """
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else [value]:
+            text = str(pk).strip()
+            digits = text.lstrip("-")
+            if digits.isdigit() and (len(digits) > len(str(MAX_PK)) or int(digits) > MAX_PK):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text},
+                )
+        return super().clean(value)
+
+
+class MembersChoiceField(ModelMultipleChoiceField[Member]):
     """Several members, shown with their sector (the members of an ad hoc group)."""
 
     def label_from_instance(self, obj: Member) -> str:

@@ -123,3 +123,14 @@ def test_an_editing_form_needs_its_version() -> None:
     form = EditForm(data={"title": "x", "version": "3"})
     assert form.is_valid()
     assert form.expected_version() == 3
+
+
+@pytest.mark.django_db
+def test_a_multiple_choice_refuses_ids_no_database_can_hold() -> None:
+    from ssp.forms import MembersChoiceField
+    from ssp.organisation.models import Member
+
+    field = MembersChoiceField(queryset=Member.objects.all(), required=False)
+    for huge in ("9223372036854775808", "7" * 10_000, "-9223372036854775809"):
+        with pytest.raises(forms.ValidationError, match="ikke en gyldig værdi"):
+            field.clean([huge])

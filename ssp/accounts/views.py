@@ -25,6 +25,7 @@ from ssp.accounts import services
 from ssp.accounts.forms import CodeForm
 from ssp.accounts.middleware import needs_second_factor, second_factor_verified
 from ssp.http import user_of
+from ssp.validation import has_control_characters
 
 PENDING_USER_KEY = "ssp_pending_user"
 PENDING_NEXT_KEY = "ssp_pending_next"
@@ -58,6 +59,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         username = str(request.POST.get("username", ""))
+        if has_control_characters(username):
+            # No look-up with it (a NUL byte is not even valid text for PostgreSQL): the form
+            # refuses it below as an invalid user name.
+            username = ""
         if username and services.login_refused_until(username) is not None:
             return render(
                 request, "accounts/locked_out.html", {"refused_briefly": True}, status=429

@@ -19,6 +19,7 @@ from ssp.forms import (
     DATE_WIDGET,
     MemberChoiceField,
     MembersChoiceField,
+    ModelMultipleChoiceField,
     StyledForm,
     VersionedFormMixin,
 )
@@ -249,7 +250,7 @@ class HotSpotForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=HotSpotStatus.choices)
-    concerns = forms.ModelMultipleChoiceField(
+    concerns = ModelMultipleChoiceField[Concern](
         label=_("Bekymringer om grupper og steder"),
         queryset=Concern.objects.none(),
         required=False,
