@@ -189,7 +189,7 @@ class AuditedAdmin(admin.ModelAdmin[ModelT]):
                 request=request,
             )
 
-    def delete_model(self, request: HttpRequest, obj: ModelT) -> None:
+    def _record_deleted(self, request: HttpRequest, obj: ModelT) -> None:
         record_event(
             actor=request.user,
             action=AuditAction.ADMIN_DELETED,
@@ -197,15 +197,12 @@ class AuditedAdmin(admin.ModelAdmin[ModelT]):
             municipality_id=_municipality_id(obj),
             request=request,
         )
+
+    def delete_model(self, request: HttpRequest, obj: ModelT) -> None:
+        self._record_deleted(request, obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         for obj in queryset:
-            record_event(
-                actor=request.user,
-                action=AuditAction.ADMIN_DELETED,
-                obj=obj,
-                municipality_id=_municipality_id(obj),
-                request=request,
-            )
+            self._record_deleted(request, obj)
         super().delete_queryset(request, queryset)
