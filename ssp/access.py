@@ -10,6 +10,8 @@ Roles (ARCHITECTURE.md, "Access policy"):
 - Politicians see aggregated statistics only.
 - Administrators configure the organisation and users, and see no case content.
 - Police members see their cases; every view is logged with its purpose; no free search.
+- Supervisors (the data protection officer, the supervisory authority) read the disclosures
+  log and the audit trail of their municipality, and see no personal data.
 """
 
 from __future__ import annotations
@@ -150,14 +152,37 @@ def is_politician(actor: Actor) -> bool:
     return actor.role == AccessRole.POLITICIAN and actor.municipality_id is not None
 
 
+def is_supervisor(actor: Actor) -> bool:
+    """The data protection officer or the supervisory authority (Ankestyrelsen) of a
+    municipality: reads the disclosures log and the audit trail, never a case (R4)."""
+    return actor.role == AccessRole.SUPERVISOR and actor.municipality_id is not None
+
+
+def can_supervise(actor: Actor) -> bool:
+    """R4: the disclosures log and the audit trail may be inspected by the supervision."""
+    return is_supervisor(actor)
+
+
 def can_see_personal_data(actor: Actor) -> bool:
     """SSP staff and authority members may see personal data about young people.
 
-    Non-authority employees see only what they raised themselves; politicians and
-    administrators see none. A closed agenda item is personal data (R6): the same rule
-    decides who sees its contents.
+    Non-authority employees see only what they raised themselves; politicians,
+    administrators and supervisors see none (a supervisor inspects the logs, not the cases).
+    A closed agenda item is personal data (R6): the same rule decides who sees its contents.
     """
+    if is_supervisor(actor):
+        return False
     return is_ssp_staff(actor) or is_authority_employee(actor)
+
+
+def can_handle_subject_access(actor: Actor) -> bool:
+    """GDPR art. 15: SSP staff produce the export of what is held about a young person."""
+    return is_ssp_staff(actor)
+
+
+def can_correct_young_person(actor: Actor) -> bool:
+    """GDPR art. 16: SSP staff correct a young person's facts (recorded as a correction)."""
+    return is_ssp_staff(actor)
 
 
 def can_see_closed_items(actor: Actor) -> bool:
@@ -216,9 +241,14 @@ def enforce(rule: Rule, actor: Actor) -> Actor:
     For API endpoints and other callers that are not decorated views:
     `actor = access.enforce(access.can_view_organisation, actor_of(request))`.
     Use it for rules about a kind of work (may this role use the page at all); a record the
-    actor may not see is answered by a `get_*_for` lookup with 404 instead.
+    actor may not see is answered by a `get_*_for` lookup with 404 instead. A supervisor gets
+    404 for every refused page: the supervision sees no case contents, not even their pages.
     """
     if not rule(actor):
+        if is_supervisor(actor):
+            # R4: the supervision inspects the logs, never a case: to it, a page of personal
+            # data does not exist (404), rather than exist behind a refusal (403).
+            raise Http404
         raise PermissionDenied
     return actor
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from ssp import access
+from ssp.audit import retention
 from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
 from ssp.organisation.models import Municipality
@@ -33,6 +34,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_search_young_people": case_access.can_search_young_people(actor),
         "shows_115_notice": case_access.shows_115_notice(actor),
         "can_use_meetings": meeting_access.can_use_meetings(actor),
+        "can_see_adhoc_groups": case_access.can_see_adhoc_groups(actor),
+        "can_manage_retention": retention.can_manage_retention(actor),
+        "can_supervise": access.can_supervise(actor),
         "can_review_police": police_access.can_review(actor),
         "can_see_deadlines": police_access.can_see_deadlines(actor),
         "can_see_absence": police_access.can_see_absence(actor),

@@ -60,10 +60,6 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _INSECURE_KEY
 
-# Key for field encryption and blind indexes of personal data (CPR numbers). Separate from
-# SECRET_KEY so that it can be rotated on its own. Development falls back to SECRET_KEY.
-SSP_FIELD_KEY = env_str("SSP_FIELD_KEY", "") or SECRET_KEY
-
 # Key for the audit trail's hash chain (HMAC-SHA256): kept outside the database, so that somebody
 # who can write to the database cannot recompute the chain after changing it. Required in
 # production; development and tests derive one from SECRET_KEY.
@@ -80,6 +76,29 @@ elif len(SSP_AUDIT_KEY) < SSP_AUDIT_KEY_MIN_LENGTH and not (DEBUG or TESTING):
     raise ImproperlyConfigured(
         f"SSP_AUDIT_KEY is too short: use at least {SSP_AUDIT_KEY_MIN_LENGTH} random characters."
     )
+
+# Key for field encryption and blind indexes of personal data (CPR numbers). Separate from
+# SECRET_KEY so that it can be rotated on its own (`manage.py rotate_field_key`): required in
+# production; development and tests fall back to SECRET_KEY. During a rotation the keys before
+# it are listed in SSP_FIELD_KEYS_OLD (comma-separated; they decrypt, they never encrypt).
+SSP_FIELD_KEY_MIN_LENGTH = 32
+SSP_FIELD_KEY = env_str("SSP_FIELD_KEY", "")
+if not SSP_FIELD_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SSP_FIELD_KEY is not set. Set SSP_FIELD_KEY (or SSP_FIELD_KEY_FILE) to a long random "
+            "secret of its own (not SECRET_KEY), or DEBUG=1 for development."
+        )
+    SSP_FIELD_KEY = SECRET_KEY
+elif not (DEBUG or TESTING):
+    if len(SSP_FIELD_KEY) < SSP_FIELD_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SSP_FIELD_KEY is too short: use at least {SSP_FIELD_KEY_MIN_LENGTH} random "
+            "characters."
+        )
+    if SSP_FIELD_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("SSP_FIELD_KEY must differ from SECRET_KEY.")
+SSP_FIELD_KEYS_OLD = env_list("SSP_FIELD_KEYS_OLD", []) or env_list("SSP_FIELD_KEY_OLD", [])
 
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For.
 # 0: the client address is REMOTE_ADDR. Used by the audit trail and the login lockout.
@@ -122,6 +141,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "ssp.accounts.middleware.SecondFactorRequiredMiddleware",
+    "ssp.accounts.middleware.ConfidentialityAcknowledgementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models.signals import post_save
 from django.test import Client
 
+from ssp.accounts.services import acknowledge_confidentiality
 from ssp.demo import seed_all
 from ssp.organisation.demo import DEMO_USERS, demo_exists
-from ssp.organisation.models import Municipality
+from ssp.organisation.models import Member, Municipality
 
 ROLES = tuple(demo.username for demo in DEMO_USERS)
+ACKNOWLEDGE_NEW_MEMBERS = "tests-acknowledge-confidentiality-for-new-members"
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
@@ -24,6 +28,28 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is the production hasher (see test_settings); tests need no slow hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def confidentiality_acknowledged_for_new_members(request: Any) -> Iterator[None]:
+    """A user a test links to a member has acknowledged the duty of confidentiality (R4), as
+    the demo's users have; tests of that gate itself ask for `unacknowledged_users`."""
+    if "unacknowledged_users" in request.fixturenames:
+        yield
+        return
+
+    def acknowledge(sender: type[Member], instance: Member, **kwargs: Any) -> None:
+        if instance.user is not None:
+            acknowledge_confidentiality(user=instance.user, municipality=instance.municipality)
+
+    post_save.connect(acknowledge, sender=Member, dispatch_uid=ACKNOWLEDGE_NEW_MEMBERS)
+    yield
+    post_save.disconnect(sender=Member, dispatch_uid=ACKNOWLEDGE_NEW_MEMBERS)
+
+
+@pytest.fixture
+def unacknowledged_users() -> None:
+    """Users this test creates have not acknowledged the duty of confidentiality."""
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ssp.cases import adhoc
 from ssp.cases.models import (
     Case,
     Concern,
@@ -44,7 +45,7 @@ from ssp.meetings.models import (
     MeetingTask,
     Visibility,
 )
-from ssp.organisation.models import Forum, Member, Membership, Municipality
+from ssp.organisation.models import AdhocSubject, Forum, Member, Membership, Municipality
 from ssp.police import import_jobs
 from ssp.police.models import (
     AbsenceRecord,
@@ -69,6 +70,7 @@ ROLES = (
     "boligsocial",
     "politiker",
     "admin",
+    "tilsyn",
 )
 ANONYMOUS = "anonymous"
 
@@ -101,6 +103,7 @@ POLICY: dict[str, dict[str, str]] = {
     "accounts:login_code": everyone(LOGIN, anonymous=LOGIN),
     "accounts:logout": everyone(NOT_GET),
     "accounts:profile": MEMBERS,
+    "accounts:confidentiality": MEMBERS,
     "accounts:second_factor_setup": MEMBERS,
     "accounts:second_factor_verify": everyone(REDIRECT),
     "accounts:second_factor_remove": everyone(NOT_GET),
@@ -153,6 +156,13 @@ POLICY |= {
     "cases:consent_withdraw": POST_ONLY,
     "cases:disclosure_new": POST_ONLY,
     "cases:adhoc_new": POST_ONLY,
+    "cases:adhoc_list": roles(
+        koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK
+    ),
+    "cases:adhoc_set_up": roles(koordinator=OK),
+    # The ad hoc group of `an_adhoc_group()`: its members and SSP staff.
+    "cases:adhoc_detail": roles(koordinator=OK, socialraadgiver=OK, politi=OK),
+    "cases:adhoc_dissolve": POST_ONLY,
     "cases:case_escalate": POST_ONLY,
     "cases:case_close": roles(koordinator=OK),
     "cases:young_people": roles(koordinator=OK, laerer=OK, socialraadgiver=OK),
@@ -223,6 +233,25 @@ POLICY |= {
     "police:hot_spot": RAISERS,
     "police:hot_spot_new": STAFF_ONLY,
     "police:hot_spot_edit": STAFF_ONLY,
+}
+
+# Retention (issue 10): the coordinator's page of what is deleted in the next 30 days, holds.
+POLICY |= {
+    "audit:retention": STAFF_ONLY,
+    "audit:retention_hold": POST_ONLY,
+    "audit:retention_lift": POST_ONLY,
+}
+
+# Subject access and correction (GDPR art. 15-16): SSP staff, from the young person's page.
+# Supervision (R4): the data protection officer / supervisory authority (`tilsyn`) reads the
+# disclosures log and the audit trail; every page of personal data is a 404 to it.
+SUPERVISOR_ONLY = roles(tilsyn=OK)
+POLICY |= {
+    "audit:subject_access": STAFF_ONLY,
+    "audit:young_person_correct": STAFF_ONLY,
+    "audit:supervision_disclosures": SUPERVISOR_ONLY,
+    "audit:supervision_disclosures_xlsx": SUPERVISOR_ONLY,
+    "audit:supervision_audit_trail": SUPERVISOR_ONLY,
 }
 
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
@@ -335,6 +364,25 @@ def an_import_job() -> ImportJob:
     return submitted.job
 
 
+ROUTES_ADHOC_TASK = "Skabe ro omkring stationen om aftenen"
+
+
+def an_adhoc_group() -> Forum:
+    """An active ad hoc group for an area, set up by the coordinator from the local group Øst,
+    with the social worker and the police officer as members."""
+    group = Forum.objects.filter(adhoc_task=ROUTES_ADHOC_TASK, dissolved_at__isnull=True).first()
+    if group is not None:
+        return group
+    return adhoc.set_up_adhoc_group(
+        actor_user=User.objects.get(username="koordinator"),
+        parent=Forum.objects.get(municipality__slug="aadal", key="lokal-ssp-oest"),
+        subject=AdhocSubject.AREA,
+        task=ROUTES_ADHOC_TASK,
+        members=[member("socialraadgiver"), member("politi")],
+        between_meetings=True,
+    )
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert first_forum is not None
@@ -388,7 +436,9 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = MeetingTask.objects.order_by("pk")[0].pk
         elif kwarg in {"pk", "forum_id", "case_id"}:
             values[kwarg] = (
-                case.young_person_id if name.startswith("cases:young_person") else target.pk
+                case.young_person_id
+                if name.startswith(("cases:young_person", "audit:subject", "audit:young_person"))
+                else target.pk
             )
         elif kwarg == "agreement":
             values[kwarg] = case.agreements.get().pk
@@ -396,6 +446,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = case.consents.get().pk
         elif kwarg == "task":
             values[kwarg] = case.tasks.order_by("pk")[0].pk
+        elif kwarg == "group":
+            values[kwarg] = an_adhoc_group().pk
         elif kwarg == "district":
             values[kwarg] = "oest"
         elif kwarg == "unit":
@@ -472,10 +524,10 @@ def test_route_answers_each_role_as_the_policy_says(
 # `test_it_requires_rw_access`: a missing access decorator fails here, it cannot hide behind
 # a 400 for an empty form.
 
-NOT_STAFF = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "admin")
-OUTSIDE_CASE = ("laerer", "boligsocial", "politiker", "admin")
-NOT_MANAGERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "admin")
-NOT_RAISERS = ("politiker", "admin")
+NOT_STAFF = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "admin", "tilsyn")
+OUTSIDE_CASE = ("laerer", "boligsocial", "politiker", "admin", "tilsyn")
+NOT_MANAGERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "admin", "tilsyn")
+NOT_RAISERS = ("politiker", "admin", "tilsyn")
 REFUSED_STATUSES = {403, 404}
 DONE_STATUSES = {200, 201, 302}
 
@@ -489,6 +541,7 @@ SELF_SERVICE = frozenset(
         "accounts:second_factor_setup",
         "accounts:second_factor_verify",
         "accounts:second_factor_remove",
+        "accounts:confidentiality",
     }
 )
 
@@ -701,6 +754,30 @@ def _adhoc_new(demo: Municipality) -> Post:
     )
 
 
+@write("cases:adhoc_set_up", allowed="koordinator", refused=NOT_STAFF)
+def _adhoc_set_up(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "parent": forum_of(demo, "lokal-ssp-oest").pk,
+                "subject": "area",
+                "task": "Forebyggende indsats i Engparken",
+                "members": [member("laerer").pk, member("boligsocial").pk],
+                "between_meetings": "on",
+            }
+        ),
+    )
+
+
+@write("cases:adhoc_dissolve", allowed="koordinator", refused=NOT_STAFF)
+def _adhoc_dissolve(demo: Municipality) -> Post:
+    return Post(
+        {"group": an_adhoc_group().pk},
+        same({"result": "Ny aftenåben klub i området."}),
+    )
+
+
 @write("cases:case_escalate", allowed="koordinator", refused=NOT_STAFF)
 def _case_escalate(demo: Municipality) -> Post:
     return Post(
@@ -803,7 +880,7 @@ def _item_edit(demo: Municipality) -> Post:
     )
 
 
-@write("meetings:contribution", allowed="boligsocial", refused=("politiker", "admin"))
+@write("meetings:contribution", allowed="boligsocial", refused=("politiker", "admin", "tilsyn"))
 def _contribution(demo: Municipality) -> Post:
     meeting = upcoming_meeting()
     item = meeting.items.get(visibility=Visibility.CLOSED)
@@ -823,7 +900,7 @@ def _minutes(demo: Municipality) -> Post:
     return Post({"pk": meeting.pk}, same({**body, "version": meeting.version}))
 
 
-@write("meetings:sign", allowed="laerer", refused=("politiker", "admin"))
+@write("meetings:sign", allowed="laerer", refused=("politiker", "admin", "tilsyn"))
 def _sign(demo: Municipality) -> Post:
     return Post({"pk": last_meeting().pk}, same({}))
 
@@ -853,7 +930,7 @@ def _meeting_task_done(demo: Municipality) -> Post:
 @write(
     "police:absence_concern",
     allowed="laerer",
-    refused=("socialraadgiver", "politi", "boligsocial", "politiker", "admin"),
+    refused=("socialraadgiver", "politi", "boligsocial", "politiker", "admin", "tilsyn"),
 )
 def _absence_concern(demo: Municipality) -> Post:
     record = worrying_absence_record()
@@ -924,7 +1001,7 @@ def _police_route(demo: Municipality) -> Post:
 @write(
     "police:deadline_met",
     allowed="socialraadgiver",
-    refused=("laerer", "politi", "boligsocial", "politiker", "admin"),
+    refused=("laerer", "politi", "boligsocial", "politiker", "admin", "tilsyn"),
 )
 def _deadline_met(demo: Municipality) -> Post:
     deadline = (
@@ -997,6 +1074,70 @@ def _hot_spot_edit(demo: Municipality) -> Post:
     return Post(
         {"pk": spot.pk},
         same({**HOT_SPOT, "period_start": in_days(0), "version": spot.version}),
+    )
+
+
+# Retention
+
+
+@write("audit:retention_hold", allowed="koordinator", refused=NOT_STAFF)
+def _retention_hold(demo: Municipality) -> Post:
+    # The demo case past retention (Mikkel's), not yet held.
+    case = Case.objects.get(young_person__first_name="Mikkel")
+    return Post(
+        {},
+        same(
+            {
+                "kind": "case",
+                "object_id": case.pk,
+                "reason": "complaint",
+                "note": "Klage modtaget",
+                "form_token": "6f1c1d55-1f43-4a77-9a55-0d6c1b1e7a01",
+            }
+        ),
+    )
+
+
+@write("audit:retention_lift", allowed="koordinator", refused=NOT_STAFF)
+def _retention_lift(demo: Municipality) -> Post:
+    from ssp.audit.models import RetentionHold
+
+    # The demo case on hold (Laura's).
+    case = Case.objects.get(young_person__first_name="Laura")
+    hold = RetentionHold.objects.get(kind="case", object_id=case.pk, lifted_at__isnull=True)
+    return Post({"pk": hold.pk}, same({}))
+
+
+# Subject access and correction
+
+
+@write("audit:subject_access", allowed="koordinator", refused=NOT_STAFF)
+def _subject_access(demo: Municipality) -> Post:
+    # Ali is 15 or older: he may ask himself. Producing the export writes its audit event.
+    return Post(
+        {"pk": ali_case().young_person_id},
+        same({"requested_by": "young_person", "export_format": "json"}),
+    )
+
+
+@write("audit:young_person_correct", allowed="koordinator", refused=NOT_STAFF)
+def _young_person_correct(demo: Municipality) -> Post:
+    from ssp.audit.subject_access import fingerprint_of
+
+    person = ali_case().young_person
+    return Post(
+        {"pk": person.pk},
+        same(
+            {
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "school": person.school_id or "",
+                "class_name": "9.d",
+                "school_district": person.school_district_id or "",
+                "reason": "Skolen har oplyst den rigtige klasse.",
+                "fingerprint": fingerprint_of(person),
+            }
+        ),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from ssp.cases import adhoc
 from ssp.cases import services as case_services
 from ssp.cases.cpr import full_cpr_of
 from ssp.cases.models import Case, Concern, ConcernSource, ConcernSubject, YoungPerson
@@ -119,7 +120,7 @@ def test_an_adhoc_group_takes_the_concerns_of_the_case_with_it(
     case = Case.objects.get(young_person__first_name="Noah")
     concern = Concern.objects.get(case=case)
     assert client_for("politi").get(f"/bekymringer/{concern.pk}/").status_code == 200
-    case_services.create_adhoc_group(
+    adhoc.set_up_for_case(
         actor_user=users["koordinator"],
         case=case,
         members=[Member.objects.get(user__username="socialraadgiver")],

@@ -14,7 +14,15 @@ def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "SSP_AUDIT_KEY", "SSP_AUDIT_KEY_FILE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "SSP_AUDIT_KEY",
+            "SSP_AUDIT_KEY_FILE",
+            "SSP_FIELD_KEY",
+            "SSP_FIELD_KEY_FILE",
+        }
     }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "check"],
@@ -37,10 +45,47 @@ def test_it_starts_with_a_secret_key_from_a_file(tmp_path: Path) -> None:
     secret.write_text("a-long-random-secret-for-this-test-only\n")
     audit_key = tmp_path / "audit_key"
     audit_key.write_text("another-long-random-secret-for-the-audit-chain\n")
+    field_key = tmp_path / "field_key"
+    field_key.write_text("a-third-long-random-secret-for-the-field-encryption\n")
     result = run_check(
-        {"DEBUG": "0", "SECRET_KEY_FILE": str(secret), "SSP_AUDIT_KEY_FILE": str(audit_key)}
+        {
+            "DEBUG": "0",
+            "SECRET_KEY_FILE": str(secret),
+            "SSP_AUDIT_KEY_FILE": str(audit_key),
+            "SSP_FIELD_KEY_FILE": str(field_key),
+        }
     )
     assert result.returncode == 0, result.stderr
+
+
+PRODUCTION_KEYS = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-secret-for-this-test-only",
+    "SSP_AUDIT_KEY": "another-long-random-secret-for-the-audit-chain",
+}
+
+
+def test_repro_production_refuses_to_start_without_its_own_field_key() -> None:
+    """It used to fall back silently to SECRET_KEY."""
+    result = run_check(PRODUCTION_KEYS)
+    assert result.returncode != 0
+    assert "SSP_FIELD_KEY is not set" in result.stderr
+
+
+def test_production_refuses_a_short_field_key_or_the_secret_key_as_field_key() -> None:
+    short = run_check({**PRODUCTION_KEYS, "SSP_FIELD_KEY": "short"})
+    assert short.returncode != 0 and "SSP_FIELD_KEY is too short" in short.stderr
+    same = run_check({**PRODUCTION_KEYS, "SSP_FIELD_KEY": PRODUCTION_KEYS["SECRET_KEY"]})
+    assert same.returncode != 0 and "must differ from SECRET_KEY" in same.stderr
+
+
+def test_the_confidentiality_gate_runs_after_login_and_the_second_factor() -> None:
+    from django.conf import settings
+
+    order = settings.MIDDLEWARE
+    gate = order.index("ssp.accounts.middleware.ConfidentialityAcknowledgementMiddleware")
+    assert gate > order.index("django.contrib.auth.middleware.LoginRequiredMiddleware")
+    assert gate > order.index("ssp.accounts.middleware.SecondFactorRequiredMiddleware")
 
 
 def test_it_refuses_to_start_without_an_audit_key_when_debug_is_off() -> None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ssp.accounts import services
-from ssp.accounts.models import ApiToken, LoginUserThrottle
+from ssp.accounts import confidentiality, services
+from ssp.accounts.models import ApiToken, ConfidentialityAcknowledgement, LoginUserThrottle
 from ssp.audit.admin import AuditedAdmin
 from ssp.http import user_of
 
@@ -50,6 +51,29 @@ class LoginUserThrottleAdmin(AuditedAdmin[LoginUserThrottle]):
         return False
 
 
+@admin.register(ConfidentialityAcknowledgement)
+class ConfidentialityAcknowledgementAdmin(AuditedAdmin[ConfidentialityAcknowledgement]):
+    """R4: who acknowledged the duty of confidentiality, for which text and when (read only)."""
+
+    list_display = ["user", "municipality", "text_version", "acknowledged_at"]
+    list_filter = ["municipality"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "municipality", "text_hash", "text", "acknowledged_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ConfidentialityAcknowledgement | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ConfidentialityAcknowledgement | None = None
+    ) -> bool:
+        return False
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
@@ -67,9 +91,38 @@ class AuditedUserAdmin(AuditedAdmin[User], UserAdmin[User]):
             return fields
         return (*fields, "is_superuser", "is_staff", "user_permissions", "groups")
 
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "confidentiality_acknowledged",
+    )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        queryset = super().get_queryset(request)
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(last_acknowledged_at=Max("confidentiality_acknowledgements__acknowledged_at"))
+        )
         return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    @admin.display(
+        description=gettext_lazy("Tavshedspligt bekræftet"),
+        ordering="last_acknowledged_at",
+    )
+    def confidentiality_acknowledged(self, obj: User) -> str:
+        """R4: when the user last acknowledged the duty of confidentiality ("-": never), and
+        whether that was more than a year ago (then it must be given again)."""
+        at = getattr(obj, "last_acknowledged_at", None)
+        if at is None:
+            return "-"
+        day = timezone.localtime(at).strftime("%d.%m.%Y")
+        if at <= confidentiality.valid_since():
+            return _("%(day)s (udløbet)") % {"day": day}
+        return day
 
     actions = ["deactivate_users"]
 

@@ -20,3 +20,14 @@ class CodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Koden består kun af tal."))
         return code
+
+
+class ConfidentialityForm(forms.Form):
+    """R4: the user ticks that they have read and know their duty of confidentiality."""
+
+    confirmed = forms.BooleanField(
+        label=_("Jeg har læst teksten og kender min tavshedspligt"),
+        required=True,
+        error_messages={"required": _("Sæt kryds for at bekræfte tavshedspligten.")},
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)

@@ -1,15 +1,20 @@
-"""When SSP_REQUIRE_2FA is on, users who can see personal data must use a second factor."""
+"""Gates in front of personal data: the second factor (when SSP_REQUIRE_2FA is on) and the
+acknowledgement of the duty of confidentiality (R4, always)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from ssp import access
+from ssp.accounts import confidentiality
 from ssp.http import user_of
 
 EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/healthz", "/offentlig/", "/kalender/")
@@ -51,3 +56,52 @@ class SecondFactorRequiredMiddleware:
                 return redirect("accounts:second_factor_setup")
             return redirect("accounts:second_factor_verify")
         return self.get_response(request)
+
+
+# Pages with personal data about young people: the start page ("My work") and every page of
+# these URL namespaces that needs a login (the public protocol and calendar feeds do not).
+PERSONAL_DATA_NAMESPACES = frozenset({"cases", "meetings", "police"})
+PERSONAL_DATA_URL_NAMES = frozenset({"home"})
+PERSONAL_DATA_API_PREFIXES = ("/api/v1/cases/", "/api/v1/meetings/", "/api/v1/police/")
+CONFIDENTIALITY_API_MESSAGE = (
+    "Tavshedspligten er ikke bekræftet. Log ind i browseren og bekræft den under Min konto."
+)
+
+
+def is_personal_data_request(request: HttpRequest, view_func: Callable[..., Any]) -> bool:
+    if request.path.startswith(PERSONAL_DATA_API_PREFIXES):
+        return True
+    match = request.resolver_match
+    if match is None or not getattr(view_func, "login_required", True):
+        return False
+    return match.namespace in PERSONAL_DATA_NAMESPACES or (
+        not match.namespace and match.url_name in PERSONAL_DATA_URL_NAMES
+    )
+
+
+class ConfidentialityAcknowledgementMiddleware:
+    """Before a page with personal data: the duty of confidentiality, acknowledged within the
+    year. A page is sent to the acknowledgement with `next`; the API answers 403 with the
+    reason. Other pages (the account, the organisation, the admin) are not held up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if not is_personal_data_request(request, view_func):
+            return None
+        if not confidentiality.owes_acknowledgement(access.get_actor(request.user)):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": CONFIDENTIALITY_API_MESSAGE}, status=403)
+        target = reverse("accounts:confidentiality")
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

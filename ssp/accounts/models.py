@@ -1,4 +1,5 @@
-"""API tokens for integrations (a school's system, the police list transfer...)."""
+"""API tokens for integrations (a school's system, the police list transfer...), the login
+throttle and the acknowledgements of the duty of confidentiality."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "ssp_"  # noqa: S105 - a visible prefix, not a secret
@@ -65,3 +67,67 @@ class LoginUserThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class ConfidentialityAcknowledgement(models.Model):
+    """R4: a user who can see personal data acknowledged the duty of confidentiality.
+
+    Which text (its hash, and the text itself as it read then), for which municipality, when.
+    Asked for before the first page with personal data and again every year
+    (`ssp.accounts.confidentiality`). Rows are never changed: they are the record.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="confidentiality_acknowledgements",
+        verbose_name=_("bruger"),
+    )
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommune"),
+    )
+    text_hash = models.CharField(_("tekstens fingeraftryk"), max_length=64)
+    text = models.TextField(_("tekst"))
+    acknowledged_at = models.DateTimeField(_("bekræftet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bekræftelse af tavshedspligt")
+        verbose_name_plural = _("bekræftelser af tavshedspligt")
+        ordering = ["-acknowledged_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.acknowledged_at:%Y-%m-%d}"
+
+    @property
+    def text_version(self) -> str:
+        """A short name for the text's version (the start of its hash)."""
+        return self.text_hash[:12]
+
+
+class FieldKeyRotation(models.Model):
+    """The progress of `manage.py rotate_field_key` towards one new field key.
+
+    One row per new key (`ssp.crypto.key_id`, which reveals nothing of the key): for each model
+    with encrypted values, the highest primary key done so far. A rotation that is stopped
+    resumes from there; one that finished is not run again for the same key.
+    """
+
+    key_id = models.CharField(_("nøgle-id"), max_length=32, unique=True)
+    started_at = models.DateTimeField(_("startet"), default=timezone.now)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    progress = models.JSONField(_("fremdrift"), default=dict, blank=True)
+    rows_done = models.PositiveBigIntegerField(_("rækker skiftet"), default=0)
+
+    class Meta:
+        verbose_name = _("skift af krypteringsnøgle")
+        verbose_name_plural = _("skift af krypteringsnøgle")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.key_id

@@ -1,4 +1,5 @@
-"""Use cases for accounts: API tokens, the second factor, deactivation and login throttling."""
+"""Use cases for accounts: API tokens, the second factor, deactivation, login throttling and
+the acknowledgement of the duty of confidentiality."""
 
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ssp.accounts.models import ApiToken, LoginUserThrottle, hash_token, new_raw_token
+from ssp.accounts import confidentiality
+from ssp.accounts.models import (
+    ApiToken,
+    ConfidentialityAcknowledgement,
+    LoginUserThrottle,
+    hash_token,
+    new_raw_token,
+)
 from ssp.audit.models import ACTOR_LABEL_MAX_LENGTH, AuditAction
 from ssp.audit.services import record_event
-from ssp.organisation.models import AccessRole
+from ssp.organisation.models import AccessRole, Municipality
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -203,3 +211,34 @@ def _tell_administrators(*, username: str, failures: int) -> None:
         "deaktivér brugeren i administrationen."
     ) % {"username": username, "failures": failures, "minutes": minutes, "seconds": seconds}
     transaction.on_commit(lambda: send_mail(subject, body, None, addresses, fail_silently=True))
+
+
+@transaction.atomic
+def acknowledge_confidentiality(
+    *, user: User, municipality: Municipality | None
+) -> ConfidentialityAcknowledgement:
+    """R4: record that the user acknowledged the municipality's duty-of-confidentiality text.
+
+    Idempotent: while an acknowledgement of the same text still counts, a repeat (the form
+    posted twice, two tabs) returns it and stores nothing. The user's row is locked so that two
+    requests at once store one row.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    existing = confidentiality.current_acknowledgement(user_id=user.pk, municipality=municipality)
+    if existing is not None:
+        return existing
+    text = confidentiality.text_for(municipality)
+    acknowledgement = ConfidentialityAcknowledgement.objects.create(
+        user=user,
+        municipality=municipality,
+        text_hash=confidentiality.hash_of(text),
+        text=text,
+    )
+    record_event(
+        actor=user,
+        action=AuditAction.CONFIDENTIALITY_ACKNOWLEDGED,
+        obj=acknowledgement,
+        municipality_id=municipality.pk if municipality is not None else None,
+        data={"text_version": acknowledgement.text_version},
+    )
+    return acknowledgement

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from ssp.accounts import services
-from ssp.accounts.forms import CodeForm
+from ssp import access
+from ssp.accounts import confidentiality, services
+from ssp.accounts.forms import CodeForm, ConfidentialityForm
 from ssp.accounts.middleware import needs_second_factor, second_factor_verified
-from ssp.http import user_of
+from ssp.http import actor_of, user_of
 from ssp.validation import has_control_characters
 
 PENDING_USER_KEY = "ssp_pending_user"
@@ -34,8 +35,15 @@ MAX_CODE_TRIES = 5
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """A page of this site to go on to: a path starting with "/", else the start page.
+
+    (A bare word would be taken by `redirect` as a URL name and fail.)"""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return str(settings.LOGIN_REDIRECT_URL)
@@ -125,6 +133,7 @@ def _qr_svg(uri: str) -> str:
 
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
+    acknowledgement = confidentiality.latest_acknowledgement(user.pk)
     return render(
         request,
         "accounts/profile.html",
@@ -132,7 +141,42 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             "has_second_factor": services.confirmed_device(user) is not None,
             "second_factor_required": settings.SSP_REQUIRE_2FA and needs_second_factor(user),
             "member": getattr(user, "member", None),
+            "confidentiality_required": access.can_see_personal_data(actor_of(request)),
+            "acknowledgement": acknowledgement,
+            "acknowledgement_expires": (
+                confidentiality.expires_at(acknowledgement) if acknowledgement else None
+            ),
+            "acknowledgement_owed": confidentiality.owes_acknowledgement(actor_of(request)),
         },
+    )
+
+
+def confidentiality_view(request: HttpRequest) -> HttpResponse:
+    """R4: the municipality's text of the duty of confidentiality, acknowledged with a tick;
+    then on to the page the user was going to (`next`)."""
+    actor = actor_of(request)
+    municipality = confidentiality.municipality_of(actor)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = ConfidentialityForm(request.POST or None, initial={"next": next_url})
+    if request.method == "POST" and form.is_valid():
+        services.acknowledge_confidentiality(user=user_of(request), municipality=municipality)
+        messages.success(request, _("Tak. Din bekræftelse af tavshedspligten er registreret."))
+        return redirect(next_url)
+    current = confidentiality.current_acknowledgement(
+        user_id=user_of(request).pk, municipality=municipality
+    )
+    return render(
+        request,
+        "accounts/confidentiality.html",
+        {
+            "form": form,
+            "text": confidentiality.text_for(municipality),
+            "municipality": municipality,
+            "current": current,
+            "required": access.can_see_personal_data(actor),
+            "next": next_url,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

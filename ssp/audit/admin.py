@@ -3,6 +3,12 @@
 The event names the model (`object_type`) and the record by `label:pk`, never by its display
 name, so no child's name reaches the audit trail through the admin.
 
+A delete confirmation (one record, or the bulk action) shows counts per kind, never a record's
+name: Django's own lists every related record by its display name, whoever looks. A deletion
+that would delete or is blocked by personal data (a case, a concern, a task, a police row, a
+meeting...) is refused with the reason: personal data is deleted by the retention rules, with
+the destruction register, not in the admin.
+
 Records that are `Versioned` (several administrators may edit a forum at once) carry the version
 they were opened at in a hidden field; a save from an older version is refused with the Danish
 `StaleEdit` message, the user's input stays in the form, and the values now stored are shown.
@@ -10,16 +16,21 @@ they were opened at in a hidden field; a save from an older version is refused w
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection
+from django.db import connection, router
 from django.db.models import Model, QuerySet
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest, QueryDict
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ssp.audit.models import AuditAction
@@ -135,9 +146,109 @@ def _municipality_id(obj: Model) -> int | None:
     return municipality_id if isinstance(municipality_id, int) else None
 
 
+# The apps whose records describe the organisation, its users and their logins, never a young
+# person or a family (background job results hold ids and statuses: ssp/police/tasks.py). The
+# records of every other app hold personal data, or may: an app added later is treated as
+# personal until it is named here. Only these apps' models may be registered in the admin
+# (tests/test_admin_privacy.py).
+ADMINISTRATION_APPS = frozenset(
+    {
+        "organisation",
+        "auth",
+        "accounts",
+        "admin",
+        "contenttypes",
+        "sessions",
+        "otp_totp",
+        "axes",
+        "django_tasks_database",
+    }
+)
+
+
+def holds_personal_data(model: type[Model]) -> bool:
+    """Whether the admin must neither name nor delete records of this kind."""
+    return model._meta.app_label not in ADMINISTRATION_APPS
+
+
+class DeletionSummary(list[str]):
+    """Lines "kind: count" for a delete confirmation, and the reason when deletion is refused
+    (the templates in ssp/templates/admin/ show `protected.reason`)."""
+
+    def __init__(self, lines: Iterable[str] = (), *, reason: str = "") -> None:
+        super().__init__(lines)
+        self.reason = reason
+
+
+def _kind_name(model: type[Model]) -> str:
+    """The plural name of a kind; a many-to-many row is named by the record that holds it."""
+    owner = model._meta.auto_created
+    if owner and isinstance(owner, type):
+        field = next((f for f in owner._meta.many_to_many if f.remote_field.through is model), None)
+        relation = f" ({field.verbose_name})" if field is not None else ""
+        return f"{capfirst(owner._meta.verbose_name_plural)}{relation}"
+    return str(capfirst(model._meta.verbose_name_plural))
+
+
+def _count_lines(counts: Counter[type[Model]]) -> list[str]:
+    return sorted(f"{_kind_name(model)}: {count}" for model, count in counts.items())
+
+
+def summarise_deletion(
+    objs: Sequence[Model] | QuerySet[Any],
+    request: HttpRequest,
+    admin_site: admin.AdminSite,
+    *,
+    instead: str = "",
+) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+    """`ModelAdmin.get_deleted_objects` without a single record's name: counts per kind.
+
+    Returns (to delete, counts, kinds the user may not delete, protected). Deletion is refused
+    (everything goes in `protected`, with the reason) when it would delete personal data or a
+    record protects what is deleted, as Django refuses a deletion blocked by PROTECT. `instead`
+    says what the administrator can do instead.
+    """
+    records = list(objs)
+    if not records:
+        return [], {}, set(), []
+    collector = NestedObjects(using=router.db_for_write(type(records[0])), origin=objs)
+    collector.collect(records)
+    collected = [obj for group in collector.model_objs.values() for obj in group]
+    perms_needed = {
+        str(obj._meta.verbose_name)
+        for obj in collected
+        if admin_site.is_registered(type(obj))
+        and not admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj)
+    }
+    deleted = Counter(type(obj) for obj in collected)
+    personal = Counter({model: n for model, n in deleted.items() if holds_personal_data(model)})
+    protected = Counter(type(obj) for obj in collector.protected)
+    model_count = {
+        str(model._meta.verbose_name_plural): n
+        for model, n in deleted.items()
+        if not holds_personal_data(model)
+    }
+    if personal or any(holds_personal_data(model) for model in protected):
+        reason = _(
+            "Kan ikke slettes: der er personoplysninger knyttet til (antal pr. art herunder). "
+            "Personoplysninger slettes efter kommunens regler for opbevaring, ikke i "
+            "administrationen."
+        )
+        reason = f"{reason} {instead}".strip()
+        refused = DeletionSummary(_count_lines(personal + protected), reason=reason)
+        return [], model_count, perms_needed, refused
+    if protected:
+        return [], model_count, perms_needed, DeletionSummary(_count_lines(protected))
+    return DeletionSummary(_count_lines(deleted)), model_count, perms_needed, []
+
+
 class AuditedAdmin(admin.ModelAdmin[ModelT]):
     """A ModelAdmin whose saves and deletes write audit events (label:pk, never a name), and which
-    refuses stale saves of `Versioned` records, in its own form and in its inlines."""
+    refuses stale saves of `Versioned` records, in its own form and in its inlines. Its delete
+    confirmations name no record and refuse to delete personal data (`summarise_deletion`)."""
+
+    # What the administrator can do instead of a deletion refused for personal data.
+    instead_of_deleting: str | Promise = ""
 
     def __init__(self, model: type[ModelT], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
@@ -188,6 +299,13 @@ class AuditedAdmin(admin.ModelAdmin[ModelT]):
                 municipality_id=_municipality_id(form.instance),
                 request=request,
             )
+
+    def get_deleted_objects(
+        self, objs: Sequence[ModelT] | QuerySet[ModelT], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        return summarise_deletion(
+            objs, request, self.admin_site, instead=str(self.instead_of_deleting)
+        )
 
     def _record_deleted(self, request: HttpRequest, obj: ModelT) -> None:
         record_event(

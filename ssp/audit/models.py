@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ssp.crypto import EncryptedTextField
+
 OBJECT_REPR_MAX_LENGTH = 300
 ACTOR_LABEL_MAX_LENGTH = 150  # a username (Django's User.username max_length)
 
@@ -45,6 +47,11 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_ENABLED = "accounts.second_factor_enabled", _("Totrinsbekræftelse slået til")
     SECOND_FACTOR_REMOVED = "accounts.second_factor_removed", _("Totrinsbekræftelse fjernet")
     USER_DEACTIVATED = "accounts.user_deactivated", _("Bruger deaktiveret")
+    CONFIDENTIALITY_ACKNOWLEDGED = (
+        "accounts.confidentiality_acknowledged",
+        _("Tavshedspligt bekræftet"),
+    )
+    FIELD_KEY_ROTATED = "accounts.field_key_rotated", _("Krypteringsnøgle skiftet")
     LOGIN_USER_THROTTLED = (
         "accounts.login_user_throttled",
         _("Bruger afvist efter mange mislykkede login"),
@@ -69,6 +76,8 @@ class AuditAction(models.TextChoices):
     CASE_ESCALATED = "cases.case_escalated", _("Sag løftet")
     CASE_CLOSED = "cases.case_closed", _("Sag afsluttet")
     ADHOC_GROUP_CREATED = "cases.adhoc_group_created", _("Ad hoc handlegruppe nedsat")
+    ADHOC_GROUP_DISSOLVED = "cases.adhoc_group_dissolved", _("Ad hoc handlegruppe opløst")
+    ADHOC_GROUP_VIEWED = "cases.adhoc_group_viewed", _("Ad hoc handlegruppe vist")
     AGREEMENT_MADE = "cases.agreement_made", _("Handlingsaftale indgået")
     AGREEMENT_PDF = "cases.agreement_pdf", _("Handlingsaftale hentet som PDF")
     TASK_ADDED = "cases.task_added", _("Opgave tilføjet")
@@ -110,6 +119,16 @@ class AuditAction(models.TextChoices):
     ABSENCE_RECORD_VIEWED = "police.absence_record_viewed", _("Fraværsregistrering vist")
     HOT_SPOT_CREATED = "police.hot_spot_created", _("Hotspot oprettet")
     HOT_SPOT_CHANGED = "police.hot_spot_changed", _("Hotspot ændret")
+    # Retention (issue 10): the daily run and holds; never names, only kinds and counts
+    RETENTION_APPLIED = "audit.retention_applied", _("Opbevaringsregler anvendt")
+    RETENTION_HOLD_SET = "audit.retention_hold_set", _("Sletning sat i bero")
+    RETENTION_HOLD_LIFTED = "audit.retention_hold_lifted", _("Sletning genoptaget")
+    # Data subjects' rights and supervision (GDPR art. 15-16, R4)
+    SUBJECT_ACCESS_PRODUCED = "audit.subject_access_produced", _("Indsigt udleveret")
+    YOUNG_PERSON_CORRECTED = "audit.young_person_corrected", _("Oplysninger om ung rettet")
+    DISCLOSURES_LOG_VIEWED = "audit.disclosures_log_viewed", _("Videregivelseslog vist")
+    DISCLOSURES_LOG_EXPORTED = "audit.disclosures_log_exported", _("Videregivelseslog hentet")
+    AUDIT_TRAIL_VIEWED = "audit.trail_viewed", _("Revisionsspor vist")
 
 
 class AuditEvent(models.Model):
@@ -177,3 +196,153 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_sequence} {self.last_hash}"
+
+
+class Correction(models.Model):
+    """GDPR art. 16: a correction of a young person's facts, recorded as a correction.
+
+    The old values are kept here, encrypted and with the person (deleting the person deletes
+    them), not in the audit trail, which outlives the data and names the changed fields only.
+    """
+
+    young_person = models.ForeignKey(
+        "cases.YoungPerson",
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        verbose_name=_("ung"),
+    )
+    changed_fields = models.CharField(_("rettede felter"), max_length=300)
+    old_values = EncryptedTextField(_("tidligere værdier"))
+    reason = EncryptedTextField(_("begrundelse"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rettet af"),
+    )
+    corrected_at = models.DateTimeField(_("rettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rettelse")
+        verbose_name_plural = _("rettelser")
+        ordering = ["-corrected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Rettelse')} #{self.pk}"
+
+
+# --- Retention (issue 10, part 3): holds and the destruction register ----------------------
+
+HOLD_NOTE_MAX_LENGTH = 300
+
+
+class RetentionKind(models.TextChoices):
+    """The kinds of record the retention rules delete or anonymise one by one."""
+
+    CASE = "case", _("Sag")
+    CONCERN = "concern", _("Bekymring")
+    POLICE_REPORT = "police_report", _("Række fra politiets liste")
+    ABSENCE_RECORD = "absence_record", _("Fraværsregistrering")
+
+
+class RetentionRule(models.TextChoices):
+    """The municipality's retention rules (`Municipality.rules`), one per kind of record."""
+
+    CASE_CLOSED = "retention_years_after_close", _("Afsluttet sag")
+    CONCERN_DROPPED = "retention_years_dropped_concern", _("Henlagt bekymring uden sag")
+    POLICE_LIST = "retention_years_police_list", _("Politiliste uden sag")
+    ABSENCE = "retention_years_absence", _("Fravær uden sag")
+    YOUNG_PERSON = "young_person_without_records", _("Ung uden øvrige oplysninger")
+
+
+class HoldReason(models.TextChoices):
+    COMPLAINT = "complaint", _("Klage")
+    ONGOING_CASE = "ongoing_case", _("Verserende sag")
+    ACCESS_REQUEST = "access_request", _("Anmodning om indsigt")
+    OTHER = "other", _("Andet")
+
+
+class DestructionAction(models.TextChoices):
+    DELETED = "deleted", _("Slettet")
+    ANONYMISED = "anonymised", _("Anonymiseret")
+
+
+class RetentionHold(models.Model):
+    """A record kept past its retention period (a complaint, an ongoing case), until lifted.
+
+    The record is named by kind and id only. `note` is free text for colleagues; it is cleared
+    when the record is later deleted or anonymised, so a hold never outlives what it held.
+    """
+
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kommune"),
+    )
+    kind = models.CharField(_("art"), max_length=20, choices=RetentionKind.choices)
+    object_id = models.PositiveBigIntegerField(_("nummer"))
+    reason = models.CharField(_("begrundelse"), max_length=20, choices=HoldReason.choices)
+    note = models.CharField(_("bemærkning"), max_length=HOLD_NOTE_MAX_LENGTH, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sat i bero"), auto_now_add=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("ophævet"), null=True, blank=True)
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("sletning i bero")
+        verbose_name_plural = _("sletninger i bero")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="retention_hold_once_while_active",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "kind", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class DestructionRecord(models.Model):
+    """The destruction register: what one retention run deleted or anonymised, by rule and
+    kind, as counts. No names, no ids of persons: it outlives the records it counts."""
+
+    run_id = models.UUIDField(_("kørsel"))
+    occurred_at = models.DateTimeField(_("tidspunkt"))
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kommune"),
+    )
+    rule = models.CharField(_("regel"), max_length=40, choices=RetentionRule.choices)
+    kind = models.CharField(_("art"), max_length=100)
+    action = models.CharField(_("handling"), max_length=20, choices=DestructionAction.choices)
+    count = models.PositiveIntegerField(_("antal"))
+
+    class Meta:
+        verbose_name = _("sletning")
+        verbose_name_plural = _("sletninger")
+        ordering = ["-occurred_at", "pk"]
+        indexes = [models.Index(fields=["municipality", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run_id", "municipality", "rule", "kind", "action"],
+                name="destruction_record_once_per_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.rule} {self.kind} {self.action} {self.count}"

@@ -29,7 +29,7 @@ from ssp.access import (
     municipality_of,
 )
 from ssp.cases.models import ActionAgreement, Case, Concern, Consent, Task, YoungPerson
-from ssp.organisation.models import AccessRole, Member
+from ssp.organisation.models import AccessRole, Forum, ForumType, Member, Membership, MembershipRole
 
 # --- Concerns ------------------------------------------------------------------------------
 
@@ -91,8 +91,114 @@ def can_escalate_case(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
 
-def can_set_up_adhoc_group(actor: Actor) -> bool:
-    return is_ssp_staff(actor)
+# --- Ad hoc action groups (R1, R3; Høje-Taastrup) ---------------------------------------------
+
+
+def _chairs(actor: Actor, forum: Forum) -> bool:
+    """Whether the actor is the forum's chair now ("Det påhviler formanden ... at nedsætte og
+    opløse Ad hoc handlegrupperne")."""
+    return (
+        actor.member_id is not None
+        and forum.pk in actor.forum_ids
+        and Membership.objects.current()
+        .filter(forum=forum, member_id=actor.member_id, role=MembershipRole.CHAIR)
+        .exists()
+    )
+
+
+def adhoc_parent_fora(actor: Actor) -> QuerySet[Forum]:
+    """The fora the actor may set up ad hoc groups from: for SSP staff every active forum of the
+    municipality, for an employee the fora they chair now; nobody else."""
+    if not is_employee(actor):
+        return Forum.objects.none()
+    fora = Forum.objects.filter(
+        municipality_id=municipality_of(actor), dissolved_at__isnull=True
+    ).exclude(forum_type=ForumType.ADHOC)
+    if is_ssp_staff(actor):
+        return fora.order_by("name")
+    if actor.member_id is None:
+        return Forum.objects.none()
+    chaired = Membership.objects.current().filter(
+        member_id=actor.member_id, role=MembershipRole.CHAIR
+    )
+    return (
+        fora.filter(pk__in=chaired.values("forum_id"))
+        .filter(pk__in=actor.forum_ids)
+        .order_by("name")
+    )
+
+
+def can_open_adhoc_set_up(actor: Actor) -> bool:
+    """The set-up page: SSP staff and the chairs of a forum of the municipality."""
+    return is_ssp_staff(actor) or (is_employee(actor) and adhoc_parent_fora(actor).exists())
+
+
+def can_set_up_adhoc_group(actor: Actor, parent_forum: Forum | None = None) -> bool:
+    """R1 (Høje-Taastrup): the chair of the parent forum and SSP staff set up an ad hoc group,
+    also between meetings. Without a parent forum (the case page, which sets one up from the
+    case's forum): SSP staff."""
+    if parent_forum is None:
+        return is_ssp_staff(actor)
+    if (
+        parent_forum.forum_type == ForumType.ADHOC
+        or parent_forum.dissolved_at is not None
+        or parent_forum.municipality_id is None
+        or parent_forum.municipality_id != actor.municipality_id
+    ):
+        return False
+    return is_ssp_staff(actor) or (is_employee(actor) and _chairs(actor, parent_forum))
+
+
+def can_set_up_adhoc_group_for_person(actor: Actor, parent_forum: Forum) -> bool:
+    """Where a named young person is concerned the chair must be an authority person (§115)."""
+    return can_set_up_adhoc_group(actor, parent_forum) and can_see_personal_data(actor)
+
+
+def can_dissolve_adhoc_group(actor: Actor, group: Forum) -> bool:
+    """The chair of the group's parent forum and SSP staff dissolve it, by decision."""
+    if group.forum_type != ForumType.ADHOC or group.municipality_id != actor.municipality_id:
+        return False
+    if is_ssp_staff(actor):
+        return True
+    return is_employee(actor) and group.parent is not None and _chairs(actor, group.parent)
+
+
+def can_see_adhoc_groups(actor: Actor) -> bool:
+    """The page of ad hoc groups: employees see the groups they sit in or set up as chair."""
+    return is_employee(actor)
+
+
+def visible_adhoc_groups(actor: Actor) -> QuerySet[Forum]:
+    """SSP staff: every ad hoc group of the municipality. Others: the active groups they sit in
+    (members lose it when the group is dissolved) and the groups of the fora they chair now."""
+    if not is_employee(actor):
+        return Forum.objects.none()
+    groups = Forum.objects.filter(
+        municipality_id=municipality_of(actor), forum_type=ForumType.ADHOC
+    )
+    if is_ssp_staff(actor):
+        return groups
+    if actor.member_id is None:
+        return Forum.objects.none()
+    chaired = Membership.objects.current().filter(
+        member_id=actor.member_id, role=MembershipRole.CHAIR, forum_id__in=actor.forum_ids
+    )
+    return groups.filter(
+        Q(pk__in=actor.forum_ids, dissolved_at__isnull=True)
+        | Q(parent_id__in=chaired.values("forum_id"))
+    )
+
+
+def get_adhoc_group_for(actor: Actor, group_id: int, *, for_dissolve: bool = False) -> Forum:
+    """An ad hoc group the actor may see (404 otherwise); `for_dissolve`: one the actor may
+    dissolve (a member who sees it but may not dissolve it gets 403)."""
+    group = get_or_404(
+        visible_adhoc_groups(actor).select_related("parent", "set_up_by", "dissolved_by"),
+        pk=group_id,
+    )
+    if for_dissolve and not can_dissolve_adhoc_group(actor, group):
+        raise PermissionDenied
+    return group
 
 
 def is_case_coordinator(actor: Actor, case: Case) -> bool:

@@ -8,8 +8,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from ssp.audit import retention
+from ssp.audit.models import HoldReason, RetentionKind
 from ssp.cases import services
-from ssp.cases.models import ConcernSource, ConcernSubject, Level, Outcome
+from ssp.cases.models import Case, CaseEvent, Concern, ConcernSource, ConcernSubject, Level, Outcome
 from ssp.organisation.models import Forum, Member, Municipality, Unit
 
 
@@ -195,3 +197,51 @@ def seed_cases(municipality: Municipality) -> None:
         partners="Skole, klub og familieafdeling",
         what_worked="Fast voksenkontakt i klubben og et fritidsjob.",
     )
+    _seed_retention(municipality, coordinator)
+
+
+# Issue 10, retention: two cases closed six years ago, past the default five years. The first
+# goes at the next nightly `apply_retention`; the second is held because of a complaint.
+RETENTION_DEMO = (
+    ("Mikkel", "Thorsager", "150306-4118", "Susanne Thorsager", False),
+    ("Laura", "Kjeldgaard", "220706-4226", "Henrik Kjeldgaard", True),
+)
+RETENTION_DEMO_AGE_YEARS = 6
+
+
+def _seed_retention(municipality: Municipality, coordinator: User) -> None:
+    team = Forum.objects.get(municipality=municipality, key="ssp-team")
+    school = Unit.objects.get(municipality=municipality, slug="vestskolen")
+    for first, last, cpr, parent, held in RETENTION_DEMO:
+        concern = services.raise_concern(
+            actor_user=coordinator,
+            data=services.ConcernData(
+                subject=ConcernSubject.PERSON,
+                source=ConcernSource.STAFF,
+                description=f"{first} har været med til indbrud i kolonihaverne.",
+                young_person=_person(first, last, cpr, school, "9.a", parent),
+            ),
+        )
+        case = services.open_case(
+            actor_user=coordinator, concerns=[concern], level=Level.YELLOW, forum=team
+        )
+        services.close_case(
+            actor_user=coordinator,
+            case=case,
+            outcome=Outcome.IMPROVED,
+            partners="Skole og politi",
+            what_worked=f"Samtaler med {first} og forældrene.",
+        )
+        # The services stamp "now": move the whole story back in time.
+        then = retention.shift_years(timezone.now(), -RETENTION_DEMO_AGE_YEARS)
+        Case.objects.filter(pk=case.pk).update(opened_at=then, closed_at=then + timedelta(days=90))
+        Concern.objects.filter(case=case).update(raised_at=then)
+        CaseEvent.objects.filter(case=case).update(at=then)
+        if held:
+            retention.set_hold(
+                actor_user=coordinator,
+                kind=RetentionKind.CASE,
+                object_id=case.pk,
+                reason=HoldReason.COMPLAINT,
+                note="Klage over sagsbehandlingen behandles af Ankestyrelsen.",
+            )

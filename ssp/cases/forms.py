@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ssp.cases import services
+from ssp.cases import adhoc, services
 from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
@@ -29,6 +29,7 @@ from ssp.cases.models import (
     Task,
     YoungPerson,
 )
+from ssp.errors import DomainError
 from ssp.forms import (
     DATE_WIDGET,
     MemberChoiceField,
@@ -37,7 +38,7 @@ from ssp.forms import (
     StyledForm,
     VersionedFormMixin,
 )
-from ssp.organisation.models import Forum, Member, SchoolDistrict, Unit
+from ssp.organisation.models import AdhocSubject, Forum, Member, SchoolDistrict, Unit
 from ssp.validation import max_length_of, not_in_future, within_planning_horizon
 
 # Columns without a length of their own (encrypted or plain text fields) take these.
@@ -333,17 +334,41 @@ class ConsentRecordForm(OneTimeTokenMixin, StyledForm):
     )
     refused = forms.BooleanField(label=_("Samtykke blev afvist"), required=False)
 
-    def __init__(self, *args: Any, holders: list[CustodyHolder], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, holders: list[CustodyHolder], case: Case | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.holders = holders
+        self.case = case
         given_by = self.fields["given_by"]
         if not isinstance(given_by, forms.ChoiceField):
             raise TypeError("given_by is not a choice field")
+        young_label = (
+            _("Den unge selv (fra %(age)s år)")
+            % {"age": services.own_consent_age(case.municipality)}
+            if case is not None
+            else _("Den unge selv")
+        )
         given_by.choices = [
             *[(str(h.pk), f"{h.name} ({h.relation or _('forældremyndighed')})") for h in holders],
-            (GIVEN_BY_YOUNG_PERSON, _("Den unge selv")),
+            (GIVEN_BY_YOUNG_PERSON, young_label),
         ]
         self.fields["given_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        """R4: below the own-consent age the young person's own answer is not a consent."""
+        cleaned = super().clean() or {}
+        given_on = cleaned.get("given_on")
+        if (
+            self.case is not None
+            and cleaned.get("given_by") == GIVEN_BY_YOUNG_PERSON
+            and given_on is not None
+        ):
+            try:
+                services.check_own_consent_age(case=self.case, given_on=given_on)
+            except DomainError as error:
+                self.add_error("given_by", error.message)
+        return cleaned
 
     @property
     def by_young_person(self) -> bool:
@@ -389,16 +414,107 @@ class DisclosureForm(OneTimeTokenMixin, StyledForm):
         return data
 
 
-class AdhocGroupForm(StyledForm):
+ADHOC_TASK_HELP = _(
+    "Hvad skal gruppen finde en løsning på? Skriv ingen navne, CPR-numre eller kontaktoplysninger."
+)
+
+
+class AdhocGroupForm(OneTimeTokenMixin, StyledForm):
+    """The case page's ad hoc group: for the case's young person, from the case's forum."""
+
     members = MembersChoiceField(
         label=_("Medlemmer (myndighedspersoner)"),
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
+    task = forms.CharField(
+        label=_("Opgave"),
+        required=False,
+        max_length=adhoc.TASK_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=ADHOC_TASK_HELP,
+    )
+    between_meetings = forms.BooleanField(
+        label=_("Nedsat imellem møderne (forummet orienteres på sit næste møde)"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit_choices(self, "members", members)
+
+
+class AdhocCaseChoiceField(forms.ModelChoiceField[Case]):
+    def label_from_instance(self, obj: Case) -> str:
+        return str(_("Sag nr. %(n)s: %(name)s") % {"n": obj.pk, "name": obj.young_person})
+
+
+class AdhocSetUpForm(OneTimeTokenMixin, StyledForm):
+    """R1 (Høje-Taastrup): the parent forum's chair or SSP staff set up an ad hoc group."""
+
+    parent = forms.ModelChoiceField(
+        label=_("Nedsættes fra forummet"), queryset=Forum.objects.none()
+    )
+    subject = forms.ChoiceField(
+        label=_("Handlegruppen vedrører"),
+        choices=AdhocSubject.choices,
+        widget=forms.RadioSelect,
+        initial=AdhocSubject.AREA,
+    )
+    case = AdhocCaseChoiceField(
+        label=_("Sagen (kun når gruppen vedrører en navngiven ung)"),
+        queryset=Case.objects.none(),
+        required=False,
+    )
+    task = forms.CharField(
+        label=_("Opgave"),
+        max_length=adhoc.TASK_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=ADHOC_TASK_HELP,
+    )
+    members = MembersChoiceField(
+        label=_("Medlemmer (ved en navngiven ung kun myndighedspersoner)"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    between_meetings = forms.BooleanField(
+        label=_("Nedsat imellem møderne (forummet orienteres på sit næste møde)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        parents: QuerySet[Forum],
+        cases: QuerySet[Case],
+        members: QuerySet[Member],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_choices(self, "parent", parents)
+        _limit_choices(self, "case", cases)
+        _limit_choices(self, "members", members)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("subject") == AdhocSubject.PERSON and cleaned.get("case") is None:
+            self.add_error("case", _("Vælg den sag, handlegruppen skal arbejde med."))
+        return cleaned
+
+
+class AdhocDissolveForm(StyledForm):
+    """Dissolution by decision, with a short result for the parent forum's agenda."""
+
+    result = forms.CharField(
+        label=_("Resultat"),
+        max_length=adhoc.RESULT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kort og uden personoplysninger: resultatet vises på det overordnede forums "
+            'dagsorden under "Resultater fra tidligere handlegrupper".'
+        ),
+    )
 
 
 class EscalateForm(StyledForm):

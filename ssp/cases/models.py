@@ -50,6 +50,13 @@ class YoungPerson(models.Model):
         verbose_name=_("skoledistrikt"),
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymiseret"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sat af opbevaringsreglerne (manage.py apply_retention)."),
+    )
 
     class Meta:
         verbose_name = _("ung")
@@ -235,6 +242,13 @@ class Concern(models.Model):
     worksheet_coordinator = models.CharField(_("tovholder"), max_length=200, blank=True)
     worksheet_contact_person = models.CharField(_("kontaktperson"), max_length=200, blank=True)
     worksheet_first_action = models.TextField(_("første handling"), blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymiseret"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sat af opbevaringsreglerne (manage.py apply_retention)."),
+    )
 
     class Meta:
         verbose_name = _("bekymring")
@@ -328,6 +342,13 @@ class Case(Versioned):
     )
     evaluation_partners = models.CharField(_("samarbejdspartnere"), max_length=500, blank=True)
     evaluation_what_worked = models.TextField(_("hvad virkede"), blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymiseret"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sat af opbevaringsreglerne (manage.py apply_retention)."),
+    )
 
     class Meta:
         verbose_name = _("sag")

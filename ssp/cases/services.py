@@ -18,6 +18,7 @@ from ssp import access
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import access as case_access
+from ssp.cases import adhoc, routing
 from ssp.cases.cpr import CPR_DIGITS, full_cpr_of, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
@@ -41,9 +42,7 @@ from ssp.cases.models import (
 from ssp.crypto import blind_index, encrypt
 from ssp.errors import DomainError
 from ssp.organisation.models import (
-    Cadence,
     Forum,
-    ForumLevel,
     ForumType,
     Member,
     Membership,
@@ -55,9 +54,6 @@ from ssp.organisation.models import (
 )
 from ssp.validation import PLANNING_HORIZON
 from ssp.versioning import StaleEdit, save_versioned
-
-LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
-FALLBACK_FORUM_TYPES = (ForumType.SSP_TEAM, ForumType.KOORDINATIONSGRUPPE)
 
 DEFAULT_LEGAL_BASES: tuple[dict[str, Any], ...] = (
     {
@@ -277,21 +273,6 @@ def find_or_register_young_person(
 # --- Concerns ------------------------------------------------------------------------------
 
 
-def default_forum_for(municipality: Municipality, district: SchoolDistrict | None) -> Forum | None:
-    """R2: by default the local group of the young person's school district."""
-    active = Forum.objects.filter(municipality=municipality, dissolved_at__isnull=True)
-    if district is not None:
-        local = active.filter(school_district=district, forum_type__in=LOCAL_FORUM_TYPES)
-        forum = local.order_by("pk").first()
-        if forum is not None:
-            return forum
-    for forum_type in FALLBACK_FORUM_TYPES:
-        forum = active.filter(forum_type=forum_type).order_by("pk").first()
-        if forum is not None:
-            return forum
-    return active.filter(forum_type__in=LOCAL_FORUM_TYPES).order_by("pk").first()
-
-
 @dataclass
 class ConcernData:
     subject: str
@@ -375,7 +356,8 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
             if data.young_person is not None
             else ""
         ),
-        forum=default_forum_for(municipality, district),
+        # R1/R3: a named person's concern only to a forum that may discuss individuals.
+        forum=routing.forum_for_concern(municipality, district, named=person is not None),
         status=status,
         raised_by=actor_user,
         has_worksheet=data.worksheet is not None,
@@ -416,6 +398,8 @@ def route_concern(*, actor_user: User, concern: Concern, forum: Forum) -> Concer
         raise DomainError(_("Kun SSP-medarbejdere kan sende en bekymring videre."))
     if forum.municipality_id != concern.municipality_id or forum.dissolved_at is not None:
         raise DomainError(_("Vælg et aktivt forum i kommunen."))
+    if concern.young_person_id is not None:
+        routing.check_may_take_named_matter(forum)
     concern.forum = forum
     concern.save(update_fields=["forum"])
     record_event(
@@ -479,9 +463,13 @@ def open_case(
     first = concerns[0]
     if first.young_person is None:
         raise DomainError(_("En sag handler om én navngiven ung."))
-    handling = forum or first.forum
+    # R1/R3: a case names its young person, so only a forum that may discuss individuals.
+    if forum is None and first.forum is not None:
+        forum = routing.forum_for_named_matter_from(first.forum)
+    handling = forum
     if handling is None:
         raise DomainError(_("Vælg det forum, der skal behandle sagen."))
+    routing.check_may_take_named_matter(handling)
     case = Case.objects.create(
         municipality_id=first.municipality_id,
         young_person=first.young_person,
@@ -493,6 +481,11 @@ def open_case(
     Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(
         case=case, status=ConcernStatus.CASE_OPENED
     )
+    # A concern left in a forum that may not discuss individuals (raised before the rule)
+    # follows its case.
+    Concern.objects.filter(
+        pk__in=[c.pk for c in concerns], forum__may_discuss_individuals=False
+    ).update(forum=handling)
     _event(case, actor_user, _("Sagen er oprettet og behandles i %(forum)s.") % {"forum": handling})
     record_event(
         actor=actor_user,
@@ -502,53 +495,6 @@ def open_case(
         subject_ref=_subject(first.young_person),
     )
     return case
-
-
-@transaction.atomic
-def create_adhoc_group(*, actor_user: User, case: Case, members: Sequence[Member]) -> Forum:
-    """R3 (Høje-Taastrup): an ad hoc action group is the case's need-to-know circle."""
-    if not case_access.can_set_up_adhoc_group(access.get_actor(actor_user)):
-        raise DomainError(_("Kun SSP-medarbejdere kan nedsætte en ad hoc handlegruppe."))
-    if not members:
-        raise DomainError(_("Vælg medlemmerne af handlegruppen."))
-    if any(not m.is_authority for m in members):
-        raise DomainError(
-            _("Kun myndighedspersoner kan være med i en handlegruppe om en navngiven ung.")
-        )
-    _check_choosable(actor_user, case, members)
-    group = Forum.objects.create(
-        municipality_id=case.municipality_id,
-        key=f"adhoc-sag-{case.pk}-{timezone.now():%Y%m%d%H%M%S}",
-        name=_("Ad hoc handlegruppe, sag %(number)s") % {"number": case.pk},
-        forum_type=ForumType.ADHOC,
-        level=ForumLevel.OPERATIONAL,
-        cadence=Cadence.ADHOC,
-        parent=case.forum,
-        may_discuss_individuals=True,
-    )
-    for index, member in enumerate(members):
-        Membership.objects.create(
-            forum=group,
-            member=member,
-            role=MembershipRole.COORDINATOR if index == 0 else MembershipRole.MEMBER,
-            start_date=timezone.localdate(),
-        )
-    case.forum = group
-    case.save(update_fields=["forum"])
-    Concern.objects.filter(case=case).update(forum=group)
-    _event(
-        case,
-        actor_user,
-        _("Ad hoc handlegruppe nedsat: %(names)s.") % {"names": ", ".join(m.name for m in members)},
-    )
-    record_event(
-        actor=actor_user,
-        action=AuditAction.ADHOC_GROUP_CREATED,
-        obj=case,
-        municipality_id=case.municipality_id,
-        data={"forum": group.pk},
-    )
-    return group
 
 
 @transaction.atomic
@@ -809,7 +755,8 @@ def record_consent(
     token: uuid.UUID | None = None,
 ) -> Consent:
     """R4: consent may be oral; who, when, form, scope. Consent or refusal ends the task to
-    involve the parents.
+    involve the parents. Below the municipality's own-consent age (default 15) only custody
+    holders consent: the young person's own answer is refused (`check_own_consent_age`).
 
     `token` is the creating form's one-time token: the same form posted twice stores one
     consent; a second custody holder's consent comes from a new form and is a new row."""
@@ -819,6 +766,8 @@ def record_consent(
         raise DomainError(_("Forældremyndighedsindehaveren hører ikke til sagens unge."))
     if given_on > timezone.localdate():
         raise DomainError(_("Datoen ligger i fremtiden."))
+    if by_young_person:
+        check_own_consent_age(case=case, given_on=given_on)
     consent, created = _create_once(
         Consent,
         token=token,
@@ -889,6 +838,90 @@ def install_default_legal_bases(*, municipality: Municipality) -> list[LegalBasi
 
 def has_valid_consent(case: Case) -> bool:
     return Consent.objects.filter(case=case, refused=False, withdrawn_on__isnull=True).exists()
+
+
+# The age from which the young person's own consent counts (and is asked for beside the custody
+# holders'): the municipality's rule `own_consent_age`, else this.
+DEFAULT_OWN_CONSENT_AGE = 15
+
+
+def own_consent_age(municipality: Municipality) -> int:
+    """R4: the municipality's rule `own_consent_age` (default 15)."""
+    try:
+        return int(municipality.rule("own_consent_age", DEFAULT_OWN_CONSENT_AGE))
+    except (TypeError, ValueError):
+        return DEFAULT_OWN_CONSENT_AGE
+
+
+def may_consent_alone(*, case: Case, on: date) -> bool:
+    """Whether the young person is old enough on `on` for their own consent to count."""
+    return age_on(case.young_person.birth_date, on) >= own_consent_age(case.municipality)
+
+
+def check_own_consent_age(*, case: Case, given_on: date) -> None:
+    """R4: below the own-consent age only the custody holders can consent (or refuse)."""
+    if not may_consent_alone(case=case, on=given_on):
+        raise DomainError(
+            _(
+                "Den unge var under %(age)s år, da samtykket blev givet. Samtykke skal gives "
+                "af forældremyndighedsindehaverne."
+            )
+            % {"age": own_consent_age(case.municipality)}
+        )
+
+
+@dataclass(frozen=True)
+class MissingConsent:
+    """One person whose consent the case still needs, and why (none, refused, withdrawn)."""
+
+    who: str
+    reason: str
+    is_young_person: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """R4: whose consent a case has and whose it lacks, for the case page to push for it."""
+
+    has_valid: bool
+    missing: list[MissingConsent]
+    young_person_asked: bool
+    own_consent_age: int
+
+
+def _missing_reason(answers: list[Consent]) -> str | None:
+    """None when the newest answer is a valid consent; else why it is still missing."""
+    if any(not c.refused and c.withdrawn_on is None for c in answers):
+        return None
+    if not answers:
+        return str(_("mangler"))
+    newest = max(answers, key=lambda c: (c.given_on, c.pk))
+    return str(_("afvist")) if newest.refused else str(_("tilbagekaldt"))
+
+
+def consent_status(
+    *, case: Case, consents: Sequence[Consent], holders: Sequence[CustodyHolder], today: date
+) -> ConsentStatus:
+    """R4: each custody holder's consent, and from the own-consent age the young person's own
+    as well (practice asks both). Built from the case page's lists: no queries of its own."""
+    missing = []
+    for holder in holders:
+        reason = _missing_reason([c for c in consents if c.custody_holder_id == holder.pk])
+        if reason is not None:
+            missing.append(MissingConsent(who=holder.name, reason=reason))
+    asked = may_consent_alone(case=case, on=today)
+    if asked:
+        reason = _missing_reason([c for c in consents if c.by_young_person])
+        if reason is not None:
+            missing.append(
+                MissingConsent(who=case.young_person.full_name, reason=reason, is_young_person=True)
+            )
+    return ConsentStatus(
+        has_valid=any(not c.refused and c.withdrawn_on is None for c in consents),
+        missing=missing,
+        young_person_asked=asked,
+        own_consent_age=own_consent_age(case.municipality),
+    )
 
 
 @transaction.atomic
@@ -1039,9 +1072,7 @@ def close_case(
         expected_version=locked.version,
         fields=["status", "closed_at", *EVALUATION_FIELDS],
     )
-    if case.forum.forum_type == ForumType.ADHOC and case.forum.dissolved_at is None:
-        case.forum.dissolved_at = timezone.now()
-        case.forum.save(update_fields=["dissolved_at"])
+    adhoc.dissolve_with_case(actor_user=actor_user, case=case)
     Task.objects.filter(case=case, status=TaskStatus.OPEN).update(status=TaskStatus.DONE)
     _event(case, actor_user, _("Sagen er afsluttet og evalueret."))
     record_event(

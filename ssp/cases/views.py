@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from ssp import access
 from ssp.access import Actor
 from ssp.cases import access as case_access
-from ssp.cases import forms, pdf, selectors, services
+from ssp.cases import adhoc, forms, pdf, selectors, services
 from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, Outcome, YoungPerson
 from ssp.errors import DomainError
 from ssp.http import PDF, actor_of, file_response, user_of
@@ -255,7 +255,13 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
         "can_close": case_access.can_close_case(actor),
         "completable_tasks": case_access.completable_task_ids(actor, case, detail["tasks"]),
         "task_form": forms.TaskForm(members=choosable),
-        "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"]),
+        "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"], case=case),
+        "consent_status": services.consent_status(
+            case=case,
+            consents=detail["consents"],
+            holders=detail["custody_holders"],
+            today=timezone.localdate(),
+        ),
         "disclosure_form": forms.DisclosureForm(
             members=choosable, bases=selectors.legal_bases(actor, case)
         ),
@@ -376,7 +382,7 @@ def task_done(request: HttpRequest, pk: int, task: int) -> HttpResponse:
 def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_access.get_case_for(actor_of(request), pk, for_change=True)
     holders = list(case.young_person.custody_holders.all())
-    form = forms.ConsentRecordForm(request.POST, holders=holders)
+    form = forms.ConsentRecordForm(request.POST, holders=holders, case=case)
     if not form.is_valid():
         return _case_page(request, case, failed=("consent_form", form))
     data = form.cleaned_data
@@ -451,8 +457,13 @@ def adhoc_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case, failed=("adhoc_form", form))
     try:
-        services.create_adhoc_group(
-            actor_user=user_of(request), case=case, members=list(form.cleaned_data["members"])
+        adhoc.set_up_for_case(
+            actor_user=user_of(request),
+            case=case,
+            members=list(form.cleaned_data["members"]),
+            task=form.cleaned_data.get("task") or "",
+            between_meetings=bool(form.cleaned_data.get("between_meetings")),
+            token=form.token(),
         )
     except DomainError as error:
         _keep_on_form(form, error)
@@ -551,6 +562,7 @@ def _young_person_context(
     return {
         "person": person,
         "cases": selectors.cases_of_young_person(actor, person),
+        "can_handle_subject_access": access.can_handle_subject_access(actor),
         **_cpr_context(actor, person, full_cpr=full_cpr),
     }
 
@@ -578,3 +590,120 @@ def young_person_cpr(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "cases/young_person.html", _young_person_context(actor, person, full_cpr=full_cpr)
     )
+
+
+# --- Ad hoc action groups (R1, R3; Høje-Taastrup) -----------------------------------------------
+
+
+@access.require(case_access.can_see_adhoc_groups)
+def adhoc_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    return render(
+        request,
+        "cases/adhoc_list.html",
+        {
+            "groups": adhoc.groups_for(actor),
+            "can_set_up": case_access.can_open_adhoc_set_up(actor),
+        },
+    )
+
+
+def _set_up_form(actor: Actor, data: Any = None) -> forms.AdhocSetUpForm:
+    return forms.AdhocSetUpForm(
+        data,
+        parents=case_access.adhoc_parent_fora(actor),
+        cases=adhoc.person_cases(actor),
+        members=adhoc.selectable_members(actor),
+        initial={"parent": _parent_initial(actor)},
+    )
+
+
+def _parent_initial(actor: Actor) -> int | None:
+    """The one forum an actor may set up from (a chair of one forum) is chosen already."""
+    fora = list(case_access.adhoc_parent_fora(actor).values_list("pk", flat=True)[:2])
+    return fora[0] if len(fora) == 1 else None
+
+
+@access.require(case_access.can_open_adhoc_set_up)
+def adhoc_set_up(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = _set_up_form(actor, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = INVALID
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                group = adhoc.set_up_adhoc_group(
+                    actor_user=user_of(request),
+                    parent=data["parent"],
+                    subject=data["subject"],
+                    task=data["task"],
+                    members=list(data["members"]),
+                    between_meetings=bool(data.get("between_meetings")),
+                    case=data.get("case"),
+                    token=form.token(),
+                )
+            except DomainError as error:
+                _keep_on_form(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("Ad hoc handlegruppen er nedsat."))
+                return redirect("cases:adhoc_detail", group=group.pk)
+    return render(request, "cases/adhoc_form.html", {"form": form}, status=status)
+
+
+def _group_page(
+    request: HttpRequest,
+    group_id: int,
+    *,
+    form: forms.AdhocDissolveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = actor_of(request)
+    group = case_access.get_adhoc_group_for(actor, group_id)
+    adhoc.record_group_view(actor_user=user_of(request), group=group)
+    can_dissolve = case_access.can_dissolve_adhoc_group(actor, group)
+    return render(
+        request,
+        "cases/adhoc_detail.html",
+        {
+            "group": group,
+            "detail": adhoc.group_detail(actor, group),
+            "subject_label": adhoc.subject_label(group.adhoc_subject),
+            "can_dissolve": can_dissolve and group.is_active,
+            "dissolve_form": form or forms.AdhocDissolveForm(),
+            "failed": form is not None,
+        },
+        status=status,
+    )
+
+
+@access.require(case_access.can_see_adhoc_groups)
+def adhoc_detail(request: HttpRequest, group: int) -> HttpResponse:
+    return _group_page(request, group)
+
+
+@require_POST
+@access.require(case_access.can_see_adhoc_groups)
+def adhoc_dissolve(request: HttpRequest, group: int) -> HttpResponse:
+    actor = actor_of(request)
+    found = case_access.get_adhoc_group_for(actor, group, for_dissolve=True)
+    form = forms.AdhocDissolveForm(request.POST)
+    if not form.is_valid():
+        return _group_page(request, group, form=form, status=INVALID)
+    try:
+        adhoc.dissolve_adhoc_group(
+            actor_user=user_of(request), group=found, result=form.cleaned_data["result"]
+        )
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _group_page(request, group, form=form, status=error.status_code)
+    messages.success(
+        request,
+        _(
+            "Ad hoc handlegruppen er opløst. Resultatet vises på det overordnede forums næste "
+            "dagsorden."
+        ),
+    )
+    return redirect("cases:adhoc_detail", group=group)

@@ -18,19 +18,21 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ssp.access import get_actor
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
+from ssp.cases import routing
 from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus
 from ssp.cases.personal_data import FindingKind, find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
-from ssp.meetings import selectors, uploads
+from ssp.meetings import adhoc_notices, selectors, uploads
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
@@ -319,11 +321,110 @@ def _check_attachment(upload: File[bytes]) -> None:
         raise DomainError(" ".join(error.messages)) from None
 
 
+# A local forum's first notice of concerns handled elsewhere, before it has met: this period.
+ROUTED_NOTICE_FIRST_PERIOD = timedelta(days=92)
+
+
+def _routed_notice_texts(route: routing.IndividualRoute, count: int) -> tuple[str, str]:
+    """The notice item's title and description: a number and where, never a name."""
+    if route.forum is None:
+        title = ngettext(
+            "%(count)s ny bekymring behandles af SSP-medarbejderne",
+            "%(count)s nye bekymringer behandles af SSP-medarbejderne",
+            count,
+        ) % {"count": count}
+        description = _(
+            "Automatisk orientering uden navne: bekymringer om navngivne børn og unge fra "
+            "området drøftes ikke i dette forum, men behandles af SSP-medarbejderne."
+        )
+        return title[:ITEM_TITLE_MAX], description
+    where = route.forum.name
+    if route.adhoc_group:
+        title = ngettext(
+            "%(count)s ny bekymring behandles i ad hoc handlegruppe",
+            "%(count)s nye bekymringer behandles i ad hoc handlegrupper",
+            count,
+        ) % {"count": count}
+        description = _(
+            "Automatisk orientering uden navne: bekymringer om navngivne børn og unge fra "
+            "området drøftes ikke i dette forum, men i ad hoc handlegrupper, som nedsættes "
+            "via %(forum)s."
+        ) % {"forum": where}
+    else:
+        title = ngettext(
+            "%(count)s ny bekymring behandles i %(forum)s",
+            "%(count)s nye bekymringer behandles i %(forum)s",
+            count,
+        ) % {"count": count, "forum": where}
+        description = _(
+            "Automatisk orientering uden navne: bekymringer om navngivne børn og unge fra "
+            "området drøftes ikke i dette forum, men i %(forum)s, hvor de må drøftes."
+        ) % {"forum": where}
+    return title[:ITEM_TITLE_MAX], description
+
+
+def _add_routed_notice(meeting: Meeting) -> int:
+    """R1/R6: a local forum that hands its named matters on (it may not discuss them) gets one
+    anonymous item instead of the concerns: how many new risk-factor concerns from its area,
+    raised since its previous meeting, are handled where the municipality's rule sends them.
+    The item names no one and is not linked to any concern; a later run brings its number up
+    to date. Returns the number of items added or changed."""
+    forum = meeting.forum
+    if forum.municipality is None or forum.school_district_id is None:
+        return 0
+    if meeting.status != MeetingStatus.PLANNED:
+        return 0
+    local = routing.local_forum_for(forum.municipality, forum.school_district)
+    if local is None or local.pk != forum.pk:
+        return 0
+    route = routing.individual_route_from(forum, municipality=forum.municipality)
+    if not route.handed_on:
+        return 0
+    previous = (
+        Meeting.objects.filter(forum=forum, starts_at__lt=meeting.starts_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    since = previous or meeting.starts_at - ROUTED_NOTICE_FIRST_PERIOD
+    count = (
+        Concern.objects.filter(
+            municipality=forum.municipality,
+            young_person__school_district_id=forum.school_district_id,
+            raised_at__gte=since,
+            raised_at__lt=meeting.starts_at,
+        )
+        .filter(routing.risk_factor_only())
+        .exclude(forum=forum)
+        .count()
+    )
+    if not count:
+        return 0
+    title, description = _routed_notice_texts(route, count)
+    notice = meeting.items.filter(kind=ItemKind.FREE, description=description).first()
+    if notice is None:
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=_next_position(meeting),
+            title=title,
+            description=description,
+            kind=ItemKind.FREE,
+            visibility=Visibility.INTERNAL,
+        )
+        return 1
+    if notice.title == title:
+        return 0
+    AgendaItem.objects.filter(pk=notice.pk).update(title=title, version=F("version") + 1)
+    return 1
+
+
 def _add_pending_items(meeting: Meeting) -> int:
     """Concerns awaiting the forum's decision and cases due for follow-up, as closed items,
-    unless they already stand on a planned meeting's agenda."""
+    unless they already stand on a planned meeting's agenda. A forum that may not discuss
+    named persons gets the anonymous notice of its area's concerns instead (R1)."""
     if not meeting.forum.may_discuss_individuals:
-        return 0
+        return _add_routed_notice(meeting)
     added = 0
     concerns = Concern.objects.filter(
         forum=meeting.forum, status=ConcernStatus.AWAITING_DECISION
@@ -360,9 +461,14 @@ def _add_pending_items(meeting: Meeting) -> int:
 @transaction.atomic
 def prepare_next_agendas(*, today: date) -> int:
     """R6, the daily job: put waiting concerns and due follow-ups on the next planned meeting
-    of the forum that handles them, without anyone having to remember it."""
+    of the forum that handles them, without anyone having to remember it; a local forum that
+    may not discuss named persons gets the anonymous notice of them instead (R1). Safe to run
+    twice, also at once: each meeting's row lock lets the second run see the first's items."""
     added = 0
-    fora = Forum.objects.filter(may_discuss_individuals=True, dissolved_at__isnull=True)
+    fora = Forum.objects.filter(
+        Q(may_discuss_individuals=True) | Q(forum_type__in=routing.LOCAL_FORUM_TYPES),
+        dissolved_at__isnull=True,
+    ).select_related("municipality")
     start = timezone.make_aware(datetime.combine(today, time.min))
     for forum in fora:
         meeting = (
@@ -377,6 +483,7 @@ def prepare_next_agendas(*, today: date) -> int:
         )
         if meeting is None:
             continue
+        _lock(meeting)
         before = protocol_hash(meeting)
         count = _add_pending_items(meeting)
         if count:
@@ -389,7 +496,7 @@ def prepare_next_agendas(*, today: date) -> int:
                 data={"added": count, "automatic": True},
             )
         added += count
-    return added
+    return added + adhoc_notices.add_pending_notices(today=today)
 
 
 @transaction.atomic

@@ -1,16 +1,27 @@
 """Administration of the organisation (units, fora, members, memberships) in Django's admin.
 
-Every change made here is an audit event, written in the admin's transaction.
+Every change made here is an audit event, written in the admin's transaction. Nothing here shows
+personal data (issue 10): delete confirmations give counts and refuse to delete personal data
+(`AuditedAdmin`), and ad hoc action groups are not administered here at all: they are case work,
+set up and dissolved in the platform by the parent forum's chair or SSP staff
+(`ssp/cases/adhoc.py`); their task and result may concern a named young person, and a
+membership of one opens that person's matters to the member.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ssp.audit.admin import AuditedAdmin, VersionedTabularInline
 from ssp.organisation.models import (
     Forum,
+    ForumType,
     Member,
     Membership,
     Municipality,
@@ -19,6 +30,29 @@ from ssp.organisation.models import (
     Seat,
     Unit,
 )
+
+# Set by the ad hoc group's lifecycle in the platform, never in the admin.
+ADHOC_FIELDS = [
+    "adhoc_subject",
+    "adhoc_task",
+    "adhoc_result",
+    "set_up_between_meetings",
+    "set_up_by",
+    "dissolved_by",
+]
+
+
+def administered_fora() -> QuerySet[Forum]:
+    """The fora the admin shows and offers: all but ad hoc action groups."""
+    return Forum.objects.exclude(forum_type=ForumType.ADHOC)
+
+
+def _without_adhoc_groups(db_field: ForeignKey[Any, Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    if db_field.related_model is Forum:
+        kwargs["queryset"] = administered_fora()
+    elif db_field.related_model is Seat:
+        kwargs["queryset"] = Seat.objects.filter(forum__in=administered_fora())
+    return kwargs
 
 
 class SeatInline(admin.TabularInline[Seat, Forum]):
@@ -31,6 +65,13 @@ class MembershipInline(VersionedTabularInline[Membership, Forum]):
     extra = 0
     autocomplete_fields = ["member"]
     fields = ["member", "role", "has_vote", "seat", "start_date", "end_date"]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        return super().formfield_for_foreignkey(
+            db_field, request, **_without_adhoc_groups(db_field, kwargs)
+        )
 
 
 @admin.register(PoliceDistrict)
@@ -63,14 +104,41 @@ class UnitAdmin(AuditedAdmin[Unit]):
 
 @admin.register(Forum)
 class ForumAdmin(AuditedAdmin[Forum]):
+    exclude = ADHOC_FIELDS
+    instead_of_deleting = _("Sæt i stedet en dato i feltet »nedlagt«.")
     list_display = ["name", "forum_type", "level", "cadence", "parent", "municipality"]
     list_filter = ["municipality", "police_district", "forum_type", "level", "cadence"]
     search_fields = ["name", "key"]
     inlines = [SeatInline, MembershipInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Forum]:
+        return super().get_queryset(request).exclude(forum_type=ForumType.ADHOC)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        return super().formfield_for_foreignkey(
+            db_field, request, **_without_adhoc_groups(db_field, kwargs)
+        )
+
+    def formfield_for_choice_field(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.TypedChoiceField | None:
+        if db_field.name == "forum_type":
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in db_field.get_choices(include_blank=False)
+                if value != ForumType.ADHOC
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin[Member]):
+    instead_of_deleting = _(
+        "Afslut i stedet medlemmets medlemskaber (slutdato) og deaktivér brugeren."
+    )
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: Member | None = None
     ) -> list[str] | tuple[str, ...]:
@@ -100,3 +168,13 @@ class MembershipAdmin(AuditedAdmin[Membership]):
     list_filter = ["role", "has_vote", "forum__municipality"]
     search_fields = ["member__name", "forum__name"]
     autocomplete_fields = ["member", "forum"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).exclude(forum__forum_type=ForumType.ADHOC)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        return super().formfield_for_foreignkey(
+            db_field, request, **_without_adhoc_groups(db_field, kwargs)
+        )

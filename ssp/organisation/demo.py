@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission, User
 from django.db import transaction
 
+from ssp.accounts.services import acknowledge_confidentiality
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.organisation.models import (
@@ -157,6 +158,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "",
         Sector.OTHER,
         AccessRole.ADMINISTRATOR,
+        False,
+        (),
+    ),
+    DemoUser(
+        "tilsyn",
+        "Dorthe Winther",
+        "Databeskyttelsesrådgiver",
+        "",
+        Sector.OTHER,
+        AccessRole.SUPERVISOR,
         False,
         (),
     ),
@@ -345,6 +356,9 @@ def seed_demo() -> Municipality:
             Membership.objects.create(
                 forum=forum, member=member, role=role, has_vote=vote, seat=seat_for(forum, function)
             )
+        # The demo's people have read the duty of confidentiality (R4), as real users do
+        # before their first page with personal data.
+        acknowledge_confidentiality(user=user, municipality=municipality)
     for index, (name, title, unit, sector, authority, key, role, vote, function) in enumerate(
         DEMO_MEMBERS, start=len(DEMO_USERS)
     ):

@@ -47,6 +47,15 @@ class ForumType(models.TextChoices):
     OTHER = "other", _("Andet forum")
 
 
+class AdhocSubject(models.TextChoices):
+    """What an ad hoc action group works on (Høje-Taastrup: "for grupper eller enkeltpersoner",
+    "en specifik forebyggende indsats i et lokalområde")."""
+
+    PERSON = "person", _("En navngiven ung (sag)")
+    GROUP = "group", _("En gruppe unge")
+    AREA = "area", _("Et område")
+
+
 class ForumLevel(models.TextChoices):
     STRATEGIC = "strategic", _("Strategisk")
     TACTICAL = "tactical", _("Taktisk")
@@ -92,6 +101,7 @@ class AccessRole(models.TextChoices):
     EMPLOYEE = "employee", _("Medarbejder")
     POLITICIAN = "politician", _("Politiker")
     ADMINISTRATOR = "administrator", _("Administrator")
+    SUPERVISOR = "supervisor", _("Tilsyn (databeskyttelsesrådgiver, tilsynsmyndighed)")
 
 
 class PoliceDistrict(models.Model):
@@ -273,6 +283,35 @@ class Forum(Versioned):
     annual_event = models.CharField(_("årligt arrangement"), max_length=300, blank=True)
     standing_items = models.JSONField(_("faste dagsordenspunkter"), default=list, blank=True)
     dissolved_at = models.DateTimeField(_("nedlagt"), null=True, blank=True)
+    # Ad hoc action groups (Høje-Taastrup): set up from a parent forum (`parent`) for a person
+    # (a case), a group or an area, with a task; dissolved by decision with a short result that
+    # the parent forum is told of. See ssp/cases/adhoc.py.
+    adhoc_subject = models.CharField(
+        _("handlegruppen vedrører"), max_length=10, choices=AdhocSubject.choices, blank=True
+    )
+    adhoc_task = models.TextField(_("handlegruppens opgave"), blank=True)
+    set_up_between_meetings = models.BooleanField(_("nedsat imellem møderne"), default=False)
+    set_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nedsat af"),
+    )
+    adhoc_result = models.TextField(_("handlegruppens resultat"), blank=True)
+    dissolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opløst af"),
+    )
+    # When the parent forum's agenda got the notice of the set-up / the result (claimed once).
+    setup_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    result_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("forum")

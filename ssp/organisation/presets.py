@@ -36,6 +36,10 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MUNICIPALITY_SCOPE: Literal["municipality"] = "municipality"  # a forum owned by a municipality
 POLICE_DISTRICT_SCOPE: Literal["police_district"] = "police_district"  # e.g. the Kredsråd
+# Fora concerns go to by school district (R2); these must say where named matters go (R1/R3).
+LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
+# The key of the rule in `Municipality.rules`, read by `ssp.cases.routing`.
+INDIVIDUAL_MATTERS_RULE = "individual_matters"
 
 
 class PresetError(DomainError):
@@ -61,6 +65,14 @@ class RulesSpec(_Strict):
     concern_count_period_days: int | None = Field(default=None, ge=1, le=365)
     absence_threshold_percent: int = Field(default=10, ge=1, le=100)
     retention_years_after_close: int = Field(default=5, ge=1, le=50)
+    # Concerns dropped without a case, and police-list and absence rows never turned into a case.
+    retention_years_dropped_concern: int = Field(default=1, ge=1, le=50)
+    retention_years_police_list: int = Field(default=1, ge=1, le=50)
+    retention_years_absence: int = Field(default=1, ge=1, le=50)
+    # R4: from this age the young person's own consent is recorded besides the custody holders'.
+    own_consent_age: int = Field(default=15, ge=10, le=18)
+    # The duty of confidentiality users acknowledge; empty: the platform's default text.
+    confidentiality_text: str = Field(default="", max_length=10_000)
     non_authority_leave_named_items: bool = True
 
 
@@ -114,6 +126,15 @@ class SeatSpec(_Strict):
         return self
 
 
+class IndividualMattersSpec(_Strict):
+    """R1/R3: where a forum that may not discuss named persons sends its individual matters:
+    a forum of the municipality that may (its SSP team, its coordination group), and whether
+    they are worked on there in an ad hoc group set up from this forum (Høje-Taastrup)."""
+
+    to: str = Field(pattern=SLUG_PATTERN, max_length=100)
+    adhoc_group: bool = False
+
+
 class ForumSpec(_Strict):
     key: str = Field(pattern=SLUG_PATTERN, max_length=100)
     name: str = Field(min_length=1, max_length=200)
@@ -123,6 +144,7 @@ class ForumSpec(_Strict):
     cadence: Cadence
     reports_to: str | None = None
     may_discuss_individuals: bool = False
+    individual_matters: IndividualMattersSpec | None = None
     district: str | None = None
     purpose: str = ""
     term: str | None = Field(default=None, max_length=300)
@@ -201,9 +223,53 @@ def parse_preset(path: Path) -> PresetSpec:
             problems.append(f"fora[{index}].reports_to: a forum cannot report to itself")
         for duplicate in _duplicates([seat.function for seat in forum.seats]):
             problems.append(f"fora[{index}].seats: function '{duplicate}' is used twice")
+        problems.extend(_individual_matters_problems(spec, index))
     if problems:
         raise PresetError("\n".join(f"{name}: {problem}" for problem in problems))
     return spec
+
+
+def _individual_matters_problems(spec: PresetSpec, index: int) -> list[str]:
+    """R1/R3: every local forum that may not discuss named persons says where its individual
+    matters go, and that forum may discuss them."""
+    forum = spec.fora[index]
+    where = f"fora[{index}].individual_matters"
+    rule = forum.individual_matters
+    if rule is None:
+        if (
+            forum.type in LOCAL_FORUM_TYPES
+            and forum.scope == MUNICIPALITY_SCOPE
+            and not forum.may_discuss_individuals
+        ):
+            return [
+                f"{where}: a local forum that may not discuss individuals must say where "
+                "its individual matters go"
+            ]
+        return []
+    if forum.may_discuss_individuals:
+        return [f"{where}: only for a forum that may not discuss individuals"]
+    target = next((other for other in spec.fora if other.key == rule.to), None)
+    if target is None:
+        return [f"{where}.to: unknown forum '{rule.to}'"]
+    if target.key == forum.key:
+        return [f"{where}.to: a forum cannot send its individual matters to itself"]
+    if target.scope != MUNICIPALITY_SCOPE or target.type == ForumType.ADHOC:
+        return [f"{where}.to: '{rule.to}' must be a standing forum of the municipality"]
+    if not target.may_discuss_individuals:
+        return [f"{where}.to: '{rule.to}' may not discuss individuals"]
+    return []
+
+
+def individual_matters_rule(spec: PresetSpec) -> dict[str, dict[str, Any]]:
+    """The rule as `Municipality.rules["individual_matters"]` stores it (ssp/cases/routing.py)."""
+    return {
+        forum.key: {
+            "forum": forum.individual_matters.to,
+            "adhoc_group": forum.individual_matters.adhoc_group,
+        }
+        for forum in spec.fora
+        if forum.individual_matters is not None
+    }
 
 
 @dataclass
@@ -275,7 +341,10 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
             "ssp_plus_age_max": m.ssp_plus_age_max,
             "description": m.description,
             "concern_contact": m.concern_contact,
-            "rules": m.rules.model_dump(),
+            "rules": {
+                **m.rules.model_dump(),
+                INDIVIDUAL_MATTERS_RULE: individual_matters_rule(spec),
+            },
             "preset": preset_name,
         },
     )

@@ -187,6 +187,13 @@ class PoliceReport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    anonymised_at = models.DateTimeField(
+        _("anonymiseret"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sat af opbevaringsreglerne (manage.py apply_retention)."),
+    )
 
     class Meta:
         verbose_name = _("anmeldelsesrapport")
@@ -314,6 +321,13 @@ class AbsenceRecord(models.Model):
         _("ulovligt fravær (%)"), max_digits=5, decimal_places=1
     )
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymiseret"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sat af opbevaringsreglerne (manage.py apply_retention)."),
+    )
 
     class Meta:
         ordering = ["school", "class_name", "birth_date"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ssp import access
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
+from ssp.cases import routing
 from ssp.cases import services as case_services
 from ssp.cases.cpr import full_cpr_of
 from ssp.cases.models import (
@@ -581,8 +582,12 @@ def route_report(
             ),
         )
         if data.forum is not None:
-            concern.forum = data.forum
-            concern.save(update_fields=["forum"])
+            # R1/R3: the chosen local group if it may discuss the named child, else the forum
+            # its individual matters go to by the municipality's rule.
+            named_forum = routing.forum_for_named_matter_from(data.forum)
+            if named_forum is not None:
+                concern.forum = named_forum
+                concern.save(update_fields=["forum"])
         if open_case is not None:
             concern.case = open_case
             concern.status = ConcernStatus.CASE_OPENED

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ssp import access
 from ssp.cases import access as case_access
-from ssp.cases import services
+from ssp.cases import adhoc, services
 from ssp.cases.models import Case, Disclosure, LegalBasis, Task, TaskStatus
 from ssp.errors import DomainError
 from ssp.organisation.models import AccessRole, Member, Municipality
@@ -186,9 +186,7 @@ def test_the_services_refuse_a_coordinator_or_group_member_outside_the_rule(
             follow_up_date=timezone.localdate(),
         )
     with pytest.raises(DomainError):
-        services.create_adhoc_group(
-            actor_user=users["koordinator"], case=case, members=[member("admin")]
-        )
+        adhoc.set_up_for_case(actor_user=users["koordinator"], case=case, members=[member("admin")])
 
 
 # --- Marking a task done ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ssp.audit.models import AuditEvent
-from ssp.cases import services
+from ssp.cases import adhoc, services
 from ssp.cases.cpr import full_cpr_of
 from ssp.cases.models import (
     Case,
@@ -264,7 +264,7 @@ def test_an_adhoc_group_is_the_need_to_know_circle_and_is_dissolved_at_close(
     case = new_case(users)
     assert case.forum.key == "lokal-ssp-oest"
     assert case in case_access.visible_cases(access.get_actor(User.objects.get(username="laerer")))
-    group = services.create_adhoc_group(
+    group = adhoc.set_up_for_case(
         actor_user=users["koordinator"],
         case=case,
         members=[member("socialraadgiver"), member("politi")],

@@ -11,7 +11,7 @@ import yaml
 
 from ssp.audit.models import AuditEvent
 from ssp.organisation.models import Forum, Municipality, Seat, Unit
-from ssp.organisation.presets import PresetError, available_presets
+from ssp.organisation.presets import LOCAL_FORUM_TYPES, PresetError, available_presets
 from ssp.organisation.services import load_preset
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +121,56 @@ def test_it_builds_halsnaes_with_school_based_local_ssp() -> None:
     municipality = Municipality.objects.get(slug="halsnaes")
     assert municipality.concern_contact
     fora = fora_of("halsnaes")
-    assert [f.forum_type for f in fora.values()] == ["lokalgruppe"]
-    assert next(iter(fora.values())).school_district is not None
+    assert sorted(f.forum_type for f in fora.values()) == ["lokalgruppe", "ssp_team"]
+    assert fora["lokalt-ssp"].school_district is not None
+    # The source names no forum for named persons: the one door to sparring takes them.
+    assert not fora["lokalt-ssp"].may_discuss_individuals
+    assert fora["ssp-koordinering"].may_discuss_individuals
+    assert municipality.rule("individual_matters") == {
+        "lokalt-ssp": {"forum": "ssp-koordinering", "adhoc_group": False}
+    }
+
+
+@pytest.mark.parametrize("preset", available_presets())
+def test_every_local_forum_that_may_not_discuss_individuals_says_where_they_go(
+    preset: str,
+) -> None:
+    """R1/R3: the rule names, for each local forum without the flag, a forum that has it."""
+    load_preset(name=preset)
+    municipality = Municipality.objects.get(slug=preset)
+    fora = fora_of(preset)
+    rule = municipality.rule("individual_matters")
+    for forum in fora.values():
+        if forum.forum_type in LOCAL_FORUM_TYPES and not forum.may_discuss_individuals:
+            target = fora[rule[forum.key]["forum"]]
+            assert target.may_discuss_individuals
+            assert target.municipality == municipality
+        else:
+            assert forum.key not in rule
+
+
+def test_hoeje_taastrup_sends_personsager_to_ad_hoc_groups_via_the_ssp_coordinators() -> None:
+    load_preset(name="hoeje-taastrup")
+    municipality = Municipality.objects.get(slug="hoeje-taastrup")
+    fora = fora_of("hoeje-taastrup")
+    assert fora["ssp-koordinatorer"].forum_type == "ssp_team"
+    assert fora["ssp-koordinatorer"].may_discuss_individuals
+    rule = municipality.rule("individual_matters")
+    assert rule == {
+        f"omraadegruppe-{n}": {"forum": "ssp-koordinatorer", "adhoc_group": True}
+        for n in range(1, 8)
+    }
+
+
+def test_loading_again_keeps_the_rule_and_changes_nothing() -> None:
+    load_preset(name="faxe")
+    assert not load_preset(name="faxe").changed
+    municipality = Municipality.objects.get(slug="faxe")
+    assert set(municipality.rule("individual_matters")) == {
+        "lokal-ssp-oest",
+        "lokal-ssp-midt",
+        "lokal-ssp-vest",
+    }
 
 
 def test_loading_twice_changes_nothing() -> None:
@@ -221,3 +269,44 @@ def test_the_command_reports_a_broken_file(tmp_path: Path) -> None:
     path = broken_copy(tmp_path, lambda d: d["municipality"].pop("slug"))
     with pytest.raises(CommandError, match=r"broken.yaml.*municipality.slug"):
         call_command("load_preset", "broken", file=str(path))
+
+
+def faxe_local_index(data: dict[str, Any], key: str = "lokal-ssp-oest") -> int:
+    return next(i for i, forum in enumerate(data["fora"]) if forum["key"] == key)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["fora"][faxe_local_index(d)].pop("individual_matters"),
+            r"individual_matters: a local forum that may not discuss individuals must say",
+        ),
+        (
+            lambda d: d["fora"][faxe_local_index(d)]["individual_matters"].update(to="styregruppe"),
+            r"individual_matters\.to: 'styregruppe' may not discuss individuals",
+        ),
+        (
+            lambda d: d["fora"][faxe_local_index(d)]["individual_matters"].update(to="nowhere"),
+            r"individual_matters\.to: unknown forum 'nowhere'",
+        ),
+        (
+            lambda d: d["fora"][faxe_local_index(d)].update(may_discuss_individuals=True),
+            r"individual_matters: only for a forum that may not discuss individuals",
+        ),
+        (
+            lambda d: d["fora"][faxe_local_index(d)]["individual_matters"].update(
+                to="lokal-ssp-oest"
+            ),
+            r"individual_matters\.to: a forum cannot send its individual matters to itself",
+        ),
+    ],
+)
+def test_a_broken_individual_matters_rule_is_refused_before_writing(
+    tmp_path: Path, change: Callable[[dict[str, Any]], object], message: str
+) -> None:
+    before = (Municipality.objects.count(), Forum.objects.count())
+    path = broken_copy(tmp_path, change)
+    with pytest.raises(PresetError, match=message):
+        load_preset(name="broken", path=path)
+    assert (Municipality.objects.count(), Forum.objects.count()) == before

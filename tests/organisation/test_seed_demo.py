@@ -38,6 +38,7 @@ def test_every_demo_role_exists_with_the_right_access(demo: Municipality) -> Non
         "boligsocial": (AccessRole.EMPLOYEE, False, "housing"),
         "politiker": (AccessRole.POLITICIAN, False, "politics"),
         "admin": (AccessRole.ADMINISTRATOR, False, "other"),
+        "tilsyn": (AccessRole.SUPERVISOR, False, "other"),
     }
     assert User.objects.get(username="admin").is_staff
     assert not User.objects.filter(is_superuser=True).exists()
