@@ -60,7 +60,9 @@ class SecondFactorRequiredMiddleware:
 
 # Pages with personal data about young people: the start page ("My work") and every page of
 # these URL namespaces that needs a login (the public protocol and calendar feeds do not).
-PERSONAL_DATA_NAMESPACES = frozenset({"cases", "meetings", "police"})
+# `audit` holds the subject-access export, corrections and the retention page; its supervision
+# pages are for the supervisor, who sees no personal data and so is never held up here.
+PERSONAL_DATA_NAMESPACES = frozenset({"cases", "meetings", "police", "audit"})
 PERSONAL_DATA_URL_NAMES = frozenset({"home"})
 PERSONAL_DATA_API_PREFIXES = ("/api/v1/cases/", "/api/v1/meetings/", "/api/v1/police/")
 CONFIDENTIALITY_API_MESSAGE = (

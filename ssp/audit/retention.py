@@ -59,6 +59,7 @@ from ssp.audit.models import (
     RetentionRule,
 )
 from ssp.audit.services import record_event
+from ssp.cases.adhoc import check_free_of_personal_data
 from ssp.cases.models import (
     ActionAgreement,
     Case,
@@ -656,6 +657,8 @@ def set_hold(
             return repeated
     if not _record_exists(kind, object_id, municipality_id):
         raise DomainError(_("Posten findes ikke længere eller er allerede anonymiseret."))
+    # The note outlives the record it holds (the hold stays when the record goes): no names.
+    check_free_of_personal_data(note, municipality_id=municipality_id)
     existing = RetentionHold.objects.filter(
         kind=kind, object_id=object_id, lifted_at__isnull=True
     ).first()

@@ -29,7 +29,15 @@ from ssp.access import (
     municipality_of,
 )
 from ssp.cases.models import ActionAgreement, Case, Concern, Consent, Task, YoungPerson
-from ssp.organisation.models import AccessRole, Forum, ForumType, Member, Membership, MembershipRole
+from ssp.organisation.models import (
+    AccessRole,
+    AdhocSubject,
+    Forum,
+    ForumType,
+    Member,
+    Membership,
+    MembershipRole,
+)
 
 # --- Concerns ------------------------------------------------------------------------------
 
@@ -160,6 +168,8 @@ def can_dissolve_adhoc_group(actor: Actor, group: Forum) -> bool:
         return False
     if is_ssp_staff(actor):
         return True
+    if group.adhoc_subject == AdhocSubject.PERSON and not can_see_personal_data(actor):
+        return False  # §115: a group about a named young person is an authority matter
     return is_employee(actor) and group.parent is not None and _chairs(actor, group.parent)
 
 
@@ -183,10 +193,12 @@ def visible_adhoc_groups(actor: Actor) -> QuerySet[Forum]:
     chaired = Membership.objects.current().filter(
         member_id=actor.member_id, role=MembershipRole.CHAIR, forum_id__in=actor.forum_ids
     )
-    return groups.filter(
-        Q(pk__in=actor.forum_ids, dissolved_at__isnull=True)
-        | Q(parent_id__in=chaired.values("forum_id"))
-    )
+    as_chair = Q(parent_id__in=chaired.values("forum_id"))
+    if not can_see_personal_data(actor):
+        # A group about a named young person is itself personal data: not for a chair who is
+        # not an authority person.
+        as_chair &= ~Q(adhoc_subject=AdhocSubject.PERSON)
+    return groups.filter(Q(pk__in=actor.forum_ids, dissolved_at__isnull=True) | as_chair)
 
 
 def get_adhoc_group_for(actor: Actor, group_id: int, *, for_dissolve: bool = False) -> Forum:

@@ -100,13 +100,20 @@ def selectable_members(actor: Actor) -> QuerySet[Member]:
 
 
 def person_cases(actor: Actor) -> QuerySet[Case]:
-    """The open cases the actor may set up a group for (visible to them)."""
-    return (
-        case_access.visible_cases(actor)
-        .filter(status=CaseStatus.OPEN)
-        .select_related("young_person")
-        .order_by("pk")
-    )
+    """The open cases the actor may set up a group for: visible to them and, unless they are SSP
+    staff, handled by a forum they chair (or by an earlier ad hoc group of it)."""
+    cases = case_access.visible_cases(actor).filter(status=CaseStatus.OPEN)
+    if not access.is_ssp_staff(actor):
+        parents = case_access.adhoc_parent_fora(actor).values("pk")
+        cases = cases.filter(Q(forum_id__in=parents) | Q(forum__parent_id__in=parents))
+    return cases.select_related("young_person").order_by("pk")
+
+
+def _handled_by(case: Case, parent: Forum) -> bool:
+    """The case is the parent forum's: handled by it, or by an ad hoc group set up from it."""
+    if case.forum_id == parent.pk:
+        return True
+    return Forum.objects.filter(pk=case.forum_id, parent_id=parent.pk).exists()
 
 
 def _check_members(
@@ -218,6 +225,9 @@ def set_up_adhoc_group(
         case = case_access.visible_cases(actor).select_for_update().filter(pk=case.pk).first()
         if case is None or case.municipality_id != parent.municipality_id:
             raise DomainError(_("Vælg den sag, handlegruppen skal arbejde med."))
+        if not access.is_ssp_staff(actor) and not _handled_by(case, parent):
+            # A chair may not pull another forum's case into a group of their own forum.
+            raise DomainError(_("Vælg en sag, som dit forum behandler."))
         if case.status != CaseStatus.OPEN:
             raise DomainError(_("Sagen er afsluttet."))
         current = Forum.objects.get(pk=case.forum_id)

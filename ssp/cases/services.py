@@ -952,6 +952,9 @@ def record_disclosure(
         raise DomainError(_("Den, der giver oplysningerne, kan ikke også være modtager."))
     if disclosed_on > timezone.localdate():
         raise DomainError(_("Datoen ligger i fremtiden."))
+    # The purpose is shown in the disclosures log to the supervisor, who sees no personal data:
+    # it states why, not about whom (what was passed on goes in `information`, encrypted).
+    adhoc.check_free_of_personal_data(purpose, municipality_id=case.municipality_id)
     _check_choosable(actor_user, case, [given_by, *receivers])
     if legal_basis.is_consent and not has_valid_consent(case):
         raise DomainError(

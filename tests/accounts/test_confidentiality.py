@@ -170,3 +170,26 @@ def test_the_administrators_see_who_acknowledged_when(
     listing = admin.get("/admin/accounts/confidentialityacknowledgement/")
     assert listing.status_code == 200
     assert "koordinator" in listing.content.decode()
+
+
+def test_the_subject_access_correction_and_retention_pages_are_held_back(
+    demo: Municipality, unacknowledged_users: None
+) -> None:
+    """Review finding: the `audit` pages (subject access export, corrections, retention) hold
+    personal data and were outside the gate."""
+    from ssp.cases.models import YoungPerson
+
+    person = YoungPerson.objects.filter(municipality=demo).first()
+    assert person is not None
+    coordinator = User.objects.get(username="koordinator")
+    ConfidentialityAcknowledgement.objects.filter(user=coordinator).delete()
+    client = logged_in(coordinator)
+    for url in (f"/unge/{person.pk}/indsigt/", f"/unge/{person.pk}/ret/", "/opbevaring/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/konto/tavshedspligt/?next="), url
+    export = client.post(
+        f"/unge/{person.pk}/indsigt/", {"requested_by": "young_person", "export_format": "json"}
+    )
+    assert export.status_code == 302
+    assert person.first_name not in export.content.decode()

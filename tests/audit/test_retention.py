@@ -46,6 +46,7 @@ from ssp.cases.models import (
     YoungPerson,
 )
 from ssp.crypto import blind_index, decrypt
+from ssp.errors import DomainError
 from ssp.meetings.models import AgendaItem, Visibility
 from ssp.organisation.models import Municipality
 from ssp.police.models import AbsenceRecord, PoliceReport
@@ -504,3 +505,17 @@ def test_it_lifts_a_hold_and_audits_it(demo: Municipality, users: dict[str, User
     assert laura.anonymised_at is not None
     hold.refresh_from_db()
     assert hold.note == ""  # the note does not outlive the record it held
+
+
+def test_a_hold_note_naming_someone_is_refused(demo: Municipality, users: dict[str, User]) -> None:
+    """The note outlives the record it holds: no CPR-like number, e-mail, phone or name."""
+    freja = case_of("Freja")
+    with pytest.raises(DomainError, match="personoplysninger"):
+        retention.set_hold(
+            actor_user=users["koordinator"],
+            kind=RetentionKind.CASE,
+            object_id=freja.pk,
+            reason=HoldReason.COMPLAINT,
+            note="Klage fra mor, tlf. 12345678",
+        )
+    assert not RetentionHold.objects.filter(object_id=freja.pk).exists()

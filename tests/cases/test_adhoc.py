@@ -542,3 +542,66 @@ def test_a_set_up_form_with_errors_keeps_the_input(
     assert response.status_code == 400
     assert "Finde en løsning for den unge" in response.content.decode()
     assert not Forum.objects.filter(adhoc_task="Finde en løsning for den unge").exists()
+
+
+def person_group(demo: Municipality, by: User) -> Forum:
+    return adhoc.set_up_adhoc_group(
+        actor_user=by,
+        parent=oest(demo),
+        subject=AdhocSubject.PERSON,
+        case=noah_case(),
+        task="Finde en løsning i sagen",
+        members=[member("socialraadgiver")],
+        between_meetings=True,
+    )
+
+
+def test_a_chair_who_is_no_authority_person_neither_sees_nor_dissolves_a_group_about_a_person(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    """Review finding: the chaired-parent branch showed a named person's group to a chair who is
+    no authority person, and let her dissolve it (cutting the case's circle off)."""
+    group = person_group(demo, users["koordinator"])
+    chair = make_chair(demo, "boligsocial")
+    actor = access.get_actor(chair)
+    assert group not in case_access.visible_adhoc_groups(actor)
+    assert not case_access.can_dissolve_adhoc_group(actor, group)
+    client = client_for("boligsocial")
+    detail = reverse("cases:adhoc_detail", kwargs={"group": group.pk})
+    assert client.get(detail).status_code == 404
+    dissolve = reverse("cases:adhoc_dissolve", kwargs={"group": group.pk})
+    assert client.post(dissolve, {"result": "Opløst"}).status_code == 404
+    group.refresh_from_db()
+    assert group.dissolved_at is None
+    # An area group of her forum she does see and may dissolve.
+    area = area_group(demo, chair)
+    assert area in case_access.visible_adhoc_groups(access.get_actor(fresh("boligsocial")))
+
+
+def test_a_chair_cannot_pull_another_forums_case_into_a_group(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    """Review finding: a chair could move any case she sees into a group of her own forum."""
+    chair = make_chair(demo, "socialraadgiver")
+    actor = access.get_actor(chair)
+    other = (
+        case_access.visible_cases(actor)
+        .exclude(forum=oest(demo))
+        .exclude(forum__parent=oest(demo))
+        .filter(status="open")
+        .first()
+    )
+    assert other is not None, "the social worker sees a case of another forum"
+    assert other not in adhoc.person_cases(actor)
+    with pytest.raises(DomainError, match="som dit forum behandler"):
+        adhoc.set_up_adhoc_group(
+            actor_user=chair,
+            parent=oest(demo),
+            subject=AdhocSubject.PERSON,
+            case=other,
+            task="Finde en løsning",
+            members=[member("socialraadgiver")],
+            between_meetings=True,
+        )
+    other.refresh_from_db()
+    assert other.forum.forum_type != ForumType.ADHOC

@@ -228,6 +228,22 @@ def test_it_records_a_disclosure_with_its_receivers(
     assert audited(AuditAction.DISCLOSURE_RECORDED) >= 1
 
 
+def test_a_disclosure_purpose_naming_the_child_stays_on_the_form(
+    demo: Municipality, case: Case, client_for: Any
+) -> None:
+    """The purpose is shown to the supervisor (no personal data): why, not about whom."""
+    name = f"{case.young_person.first_name} {case.young_person.last_name}"
+    response = post(
+        client_for("koordinator"),
+        "cases:disclosure_new",
+        disclosure_data(demo, purpose=f"Hjælpe {name} i skolen"),
+        pk=case.pk,
+    )
+    assert response.status_code == 400
+    assert "må ikke indeholde personoplysninger" in response.content.decode()
+    assert not Disclosure.objects.filter(case=case, purpose__contains=name).exists()
+
+
 @pytest.mark.parametrize("role", ["laerer", "boligsocial", "politiker", "admin"])
 def test_it_refuses_a_disclosure_from_outside_the_case(
     demo: Municipality, case: Case, client_for: Any, role: str
