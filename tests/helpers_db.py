@@ -11,10 +11,12 @@ or, for a block: `with unchanged(): client.post(url, data)`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.db import connection, connections
 from django.db.models import Model
 
 # Every app holding the platform's data, the audit trail, the users and their devices, and the
@@ -81,3 +83,32 @@ def unchanged() -> Iterator[None]:
     yield
     changed = changes(before, snapshot())
     assert not changed, f"the database changed: {changed}"
+
+
+def at_once(*calls: Callable[[], None]) -> None:
+    """Run the calls as concurrently as the database allows.
+
+    On PostgreSQL each call runs in its own thread with its own connection, all released by one
+    barrier, so row locks and unique constraints really meet. SQLite (the embedded default)
+    serialises every write and cannot share an in-memory test database between threads, so
+    there the calls run one after another: the outcome a race-safe, idempotent service must
+    give ("one row, one event") is the same, and the test asserts it on both databases.
+    """
+    if connection.vendor != "postgresql":
+        for call in calls:
+            call()
+        return
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], None]) -> None:
+        try:
+            barrier.wait()
+            call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -5,7 +5,6 @@ coordinator's page."""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +49,7 @@ from ssp.errors import DomainError
 from ssp.meetings.models import AgendaItem, Visibility
 from ssp.organisation.models import Municipality
 from ssp.police.models import AbsenceRecord, PoliceReport
+from tests.helpers_db import at_once
 
 # Persons the rules process five years on (Freja's case is closed today; Mikkel's was closed
 # six years ago). Names that staff members share (Lund, Dahl, ...) are checked as full names.
@@ -363,7 +363,6 @@ def test_closed_agenda_items_about_the_case_lose_their_text(
     )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_in_parallel_process_each_record_once() -> None:
     from ssp.demo import seed_all
@@ -380,14 +379,8 @@ def test_two_runs_in_parallel_process_each_record_once() -> None:
             reports.append(retention.apply_retention(now=now))
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, run)
 
     assert errors == []
     cases = sum(

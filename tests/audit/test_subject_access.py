@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from ssp.errors import DomainError
 from ssp.meetings.models import AgendaItem
 from ssp.organisation.models import Forum, Member, Municipality
 from ssp.versioning import StaleEdit
+from tests.helpers_db import at_once
 
 # Every other demo child, every other family's custody holder, and the staff by name: none of
 # them may appear in Sara's export.
@@ -415,19 +415,16 @@ def test_only_ssp_staff_correct(demo: Municipality, users: dict[str, User], role
     assert person.first_name == "Sara"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_corrections_at_once_store_one_and_refuse_the_other(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     person = sara()
     fingerprint = subject_access.fingerprint_of(person)
-    barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def correct(first_name: str) -> None:
         try:
-            barrier.wait()
             subject_access.correct_young_person(
                 actor_user=users["koordinator"],
                 person=person,
@@ -439,13 +436,7 @@ def test_two_corrections_at_once_store_one_and_refuse_the_other(
             outcomes.append("stored")
         except StaleEdit:
             outcomes.append("stale")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=correct, args=(name,)) for name in ("Sarah", "Sahra")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(lambda: correct("Sarah"), lambda: correct("Sahra"))
     assert sorted(outcomes) == ["stale", "stored"]
     assert Correction.objects.filter(young_person=person).count() == 1

@@ -4,14 +4,13 @@ result the parent's next agenda shows; members lose access on dissolution."""
 
 from __future__ import annotations
 
-import threading
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from ssp.organisation.models import (
     MembershipRole,
     Municipality,
 )
+from tests.helpers_db import at_once
 
 
 def member(username: str) -> Member:
@@ -431,27 +431,25 @@ def test_a_case_gets_one_active_group(demo: Municipality, users: dict[str, User]
         )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
 def test_two_dissolutions_at_once_dissolve_once(demo: Municipality, users: dict[str, User]) -> None:
     group = area_group(demo, users["koordinator"])
     errors: list[BaseException] = []
 
-    def dissolve(result: str) -> None:
-        try:
-            adhoc.dissolve_adhoc_group(
-                actor_user=User.objects.get(username="koordinator"), group=group, result=result
-            )
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def dissolve(result: str) -> Callable[[], None]:
+        def call() -> None:
+            try:
+                adhoc.dissolve_adhoc_group(
+                    actor_user=User.objects.get(username="koordinator"),
+                    group=group,
+                    result=result,
+                )
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
 
-    threads = [threading.Thread(target=dissolve, args=(f"Resultat {n}.",)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return call
+
+    at_once(*(dissolve(f"Resultat {n}.") for n in range(4)))
     assert errors == []
     events = AuditEvent.objects.filter(
         action=AuditAction.ADHOC_GROUP_DISSOLVED, object_id=str(group.pk)
@@ -459,7 +457,6 @@ def test_two_dissolutions_at_once_dissolve_once(demo: Municipality, users: dict[
     assert events.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
 @pytest.mark.django_db(transaction=True)
 def test_the_same_form_posted_at_once_sets_up_one_group(
     demo: Municipality, users: dict[str, User]
@@ -472,14 +469,8 @@ def test_the_same_form_posted_at_once_sets_up_one_group(
             area_group(demo, User.objects.get(username="koordinator"), token=token)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=set_up) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(*([set_up] * 4))
     assert errors == []
     assert Forum.objects.filter(form_token=token, forum_type=ForumType.ADHOC).count() == 1
 

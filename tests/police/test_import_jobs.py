@@ -4,7 +4,6 @@ once); the job page shows progress and then the report; one file is imported onc
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from io import StringIO
 from typing import Any
@@ -14,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -23,6 +22,7 @@ from ssp.errors import DomainError
 from ssp.organisation.models import Municipality
 from ssp.police import import_jobs, services
 from ssp.police.models import ImportJob, ImportKind, ImportStatus, PoliceReport
+from tests.helpers_db import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +239,6 @@ def test_repro_a_large_import_takes_the_audit_head_once_with_few_queries(
     assert head_locks and min(head_locks) > len(captured.captured_queries) - 6
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency on PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_repro_three_concurrent_uploads_of_one_new_file_import_it_once(
     demo: Municipality, users: dict[str, User]
@@ -249,28 +248,17 @@ def test_repro_three_concurrent_uploads_of_one_new_file_import_it_once(
     text = police_list(30, "CONC").encode()
     imported = AuditEvent.objects.filter(action=AuditAction.POLICE_LIST_IMPORTED)
     before = imported.count()
-    barrier = threading.Barrier(3)
     statuses: list[int] = []
     locations: list[str] = []
 
     def post() -> None:
         client = Client()
         client.force_login(users["koordinator"])
-        barrier.wait()
-        try:
-            response = client.post(
-                "/politi/import/", {"file": SimpleUploadedFile("liste.csv", text)}
-            )
-            statuses.append(response.status_code)
-            locations.append(response.get("Location", ""))
-        finally:
-            connections.close_all()
+        response = client.post("/politi/import/", {"file": SimpleUploadedFile("liste.csv", text)})
+        statuses.append(response.status_code)
+        locations.append(response.get("Location", ""))
 
-    threads = [threading.Thread(target=post) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(post, post, post)
     assert statuses == [302, 302, 302]
     assert len(set(locations)) == 1
     assert ImportJob.objects.count() == 1
