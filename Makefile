@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults for commands that load the settings outside pytest.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench
+.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench load
 
 run: setup migrate seed
 	@echo ""
@@ -74,7 +74,16 @@ screenshots: seed
 	  server=$$!; sleep 3; $(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765; \
 	  status=$$?; kill $$server; exit $$status
 
-# Latency and queries per request of the main pages at a named scale (SCALE=small|medium|large).
+# Latency and queries per request of the main pages at a named scale
+# (SCALE=small|medium|large on SQLite; SCALE=copenhagen10 on the PostgreSQL of DATABASE_URL,
+# e.g. `make bench SCALE=copenhagen10 DATABASE_URL=postgres://postgres@127.0.0.1/ssp_bench`).
+# More options in BENCH_ARGS, e.g. BENCH_ARGS='--only "case list" --compare-queries'.
 SCALE ?= small
+BENCH_ARGS ?=
 bench: setup
-	$(DEV_ENV) $(BIN)/python bench/run.py --scale $(SCALE)
+	$(DEV_ENV) $(if $(DATABASE_URL),DATABASE_URL="$(DATABASE_URL)") $(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+# 20 sessions on gunicorn (4 workers) against DATABASE_URL: start page and case list.
+LOAD_ARGS ?=
+load: setup
+	$(if $(DATABASE_URL),DATABASE_URL="$(DATABASE_URL)") $(BIN)/python bench/load.py $(LOAD_ARGS)

@@ -9,3 +9,8 @@ class SspConfig(AppConfig):
     name = "ssp"
     label = "ssp"
     verbose_name = "SSP"
+
+    def ready(self) -> None:
+        from ssp import lookups
+
+        lookups.register()

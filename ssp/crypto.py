@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -109,6 +110,18 @@ def decrypt(token: str) -> str:
 def blind_index(value: str) -> str:
     key = _derive(settings.SSP_FIELD_KEY, "blind-index")
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexer() -> Callable[[str], str]:
+    """`blind_index` with its key derived once, for bulk work (an import of 100,000 rows)."""
+    template = hmac.new(_derive(settings.SSP_FIELD_KEY, "blind-index"), digestmod=hashlib.sha256)
+
+    def index(value: str) -> str:
+        mac = template.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
+
+    return index
 
 
 class EncryptedTextField(models.TextField[str | Combinable, str]):

@@ -1,5 +1,6 @@
-"""Form helpers shared by every app: DKFDS styling, input limits, date widgets, member pickers,
-one-time tokens for creating forms and versions for editing forms."""
+"""Form helpers shared by every app: DKFDS styling, input limits, date widgets, member and forum
+pickers (searched on the server, ssp/autocomplete.py), one-time tokens for creating forms and
+versions for editing forms."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ssp.autocomplete import (
+    AutocompleteChoiceField,
+    AutocompleteMixin,
+    AutocompleteMultipleChoiceField,
+)
 from ssp.organisation.models import Member
 from ssp.validation import (
     EARLIEST_DATE,
@@ -79,12 +85,20 @@ class StyledForm(forms.Form):
                 widget.attrs.setdefault("class", "form-input")
 
 
+# What a member picker searches and shows: name, title and unit, nothing more.
+MEMBER_SEARCH_FIELDS = ("name", "title", "unit__name")
+
+
+def member_label(obj: Member) -> str:
+    unit = f", {obj.unit}" if obj.unit else ""
+    return f"{obj.name} ({obj.title}{unit})"
+
+
 class MemberChoiceField(forms.ModelChoiceField[Member]):
     """One member, shown with title and unit (whom a task or an agreement is given to)."""
 
     def label_from_instance(self, obj: Member) -> str:
-        unit = f", {obj.unit}" if obj.unit else ""
-        return f"{obj.name} ({obj.title}{unit})"
+        return member_label(obj)
 
 
 # The largest primary key a database stores (a signed 64-bit integer).
@@ -116,6 +130,47 @@ class MembersChoiceField(ModelMultipleChoiceField[Member]):
 
     def label_from_instance(self, obj: Member) -> str:
         return f"{obj.name} ({obj.get_sector_display()})"
+
+
+class MemberPicker(AutocompleteChoiceField):
+    """One member, found by name, title or unit (ssp/autocomplete.py); for choice sets that grow
+    with the municipality. The form gives the queryset from the access rules and the search
+    endpoint's URL (`search_url`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("search_fields", MEMBER_SEARCH_FIELDS)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return member_label(obj)
+
+
+class MembersPicker(AutocompleteMultipleChoiceField):
+    """Several members, found by name, title or unit (ssp/autocomplete.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("search_fields", MEMBER_SEARCH_FIELDS)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return member_label(obj)
+
+
+class ForumPicker(AutocompleteChoiceField):
+    """One forum, found by name (a municipality may have a thousand)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("search_fields", ("name",))
+        super().__init__(*args, **kwargs)
+
+
+def set_picker(form: forms.BaseForm, name: str, queryset: QuerySet[Any], search_url: str) -> None:
+    """Give a picker its access-scoped queryset and the search endpoint that searches it."""
+    field = form.fields[name]
+    if not isinstance(field, AutocompleteMixin):
+        raise TypeError(f"{name} is not a picker")
+    field.queryset = queryset
+    field.search_url = search_url
 
 
 class OneTimeTokenMixin(forms.Form):

@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -173,6 +174,11 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'ssp.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A reused connection is checked before a request uses it, so that after a failover of
+        # the database (a managed service, a promoted standby) no request fails on a dead one.
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
+        # On for PgBouncer in transaction pooling mode, which cannot keep server-side cursors.
+        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
 if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -203,6 +209,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout after repeated failed logins (django-axes), counted per user name and address: five
 # wrong passwords lock that user from that address only, so nobody can lock another person out
 # from elsewhere, and a town hall behind one NAT address is not locked out as a whole.
+# The attempts are rows in the database, so a lockout made on one app server holds on every other.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -221,6 +229,9 @@ AXES_VERBOSE = False
 SSP_REQUIRE_2FA = env_bool("SSP_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "SSP")
 
+# Sessions in the database, shared by every app server (no sticky sessions needed). The platform
+# uses no cache: nothing a second server would need is kept in one server's memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
@@ -256,15 +267,63 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+
+# Uploaded files (meeting attachments, police lists and absence files waiting for the task worker)
+# go through Django's default storage and nowhere else: the file system under MEDIA_ROOT for one
+# machine, or an S3-compatible object store when SSP_S3_BUCKET is set, so that several app servers
+# and task workers share nothing but the database and the bucket. The files are private: there is
+# no MEDIA_URL, objects are written with a private ACL, and any URL the storage could make is a
+# short-lived signed one; downloads stream through views that check access and audit them.
+SSP_S3_BUCKET = env_str("SSP_S3_BUCKET", "")
+_default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if SSP_S3_BUCKET:
+    _s3_encryption = env_str("SSP_S3_SERVER_SIDE_ENCRYPTION", "")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": SSP_S3_BUCKET,
+            # Empty: AWS itself (region from SSP_S3_REGION), else e.g. https://s3.example.dk.
+            "endpoint_url": env_str("SSP_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("SSP_S3_REGION", "") or None,
+            # Empty keys: boto3's own chain (AWS_* variables, an instance or pod role).
+            "access_key": env_str("SSP_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("SSP_S3_SECRET_ACCESS_KEY", "") or None,
+            # "path" for most self-hosted stores (MinIO, Ceph), "virtual" for AWS; empty: boto3's.
+            "addressing_style": env_str("SSP_S3_ADDRESSING_STYLE", "") or None,
+            "signature_version": "s3v4",
+            # A key prefix inside the bucket, so that one bucket can serve several installations.
+            "location": env_str("SSP_S3_PREFIX", "").strip("/"),
+            # "private"; empty sends no ACL (for buckets with ACLs disabled: keep them private by
+            # the bucket's policy). Never a public-read ACL, never a public or custom-domain URL.
+            "default_acl": env_str("SSP_S3_DEFAULT_ACL", "private") or None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            # Two uploads of the same name never overwrite each other (as on the file system).
+            "file_overwrite": False,
+            # A CA bundle for an endpoint with a certificate of the municipality's own CA.
+            "verify": env_str("SSP_S3_CA_BUNDLE", "") or None,
+            # Files read back (downloads, imports) spill to a temporary file above 2 MB.
+            "max_memory_size": 2 * 1024 * 1024,
+            "object_parameters": (
+                {"ServerSideEncryption": _s3_encryption} if _s3_encryption else {}
+            ),
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
 if TESTING:
     import tempfile
 
-    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ssp-test-media-"))
+    _TEST_DIR = Path(tempfile.mkdtemp(prefix="ssp-test-"))
+    MEDIA_ROOT = _TEST_DIR / "media"
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # A file, not SQLite's in-memory database, so that servers started by the tests as
+        # processes of their own (tests/test_scale_out.py) see the same test database.
+        DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DIR / "test.sqlite3")}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

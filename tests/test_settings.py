@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,3 +129,85 @@ def test_danish_is_the_default_language_and_english_is_offered() -> None:
 
     assert settings.LANGUAGE_CODE == "da"
     assert [code for code, _name in settings.LANGUAGES] == ["da", "en"]
+
+
+STORAGE_PROBE = """
+import json
+from django.core.files.storage import storages
+storage = storages["default"]
+print(json.dumps({
+    "backend": f"{type(storage).__module__}.{type(storage).__qualname__}",
+    **{
+        name: getattr(storage, name, None)
+        for name in (
+            "bucket_name", "endpoint_url", "region_name", "addressing_style", "default_acl",
+            "querystring_auth", "querystring_expire", "custom_domain", "file_overwrite",
+            "location", "object_parameters",
+        )
+    },
+    "url": storage.url("meetings/2026/referat.pdf") if "bucket_name" in vars(storage) else "",
+}))
+"""
+
+S3_ENVIRONMENT = {
+    "DEBUG": "1",
+    "SSP_S3_BUCKET": "ssp-bilag",
+    "SSP_S3_ENDPOINT_URL": "https://s3.kommune.example",
+    "SSP_S3_REGION": "eu-north-1",
+    "SSP_S3_ACCESS_KEY_ID": "an-access-key",
+    "SSP_S3_SECRET_ACCESS_KEY": "a-secret-access-key",
+    "SSP_S3_ADDRESSING_STYLE": "path",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def default_storage_with(env: dict[str, str]) -> dict[str, Any]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SSP_S3_", "AWS_"))}
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", "shell", "-c", STORAGE_PROBE],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_uploads_are_on_the_local_file_system_by_default() -> None:
+    storage = default_storage_with({"DEBUG": "1"})
+    assert storage["backend"] == "django.core.files.storage.filesystem.FileSystemStorage"
+
+
+def test_the_s3_variables_select_private_object_storage() -> None:
+    storage = default_storage_with(S3_ENVIRONMENT)
+    assert storage["backend"] == "storages.backends.s3.S3Storage"
+    assert storage["bucket_name"] == "ssp-bilag"
+    assert storage["endpoint_url"] == "https://s3.kommune.example"
+    assert storage["region_name"] == "eu-north-1"
+    assert storage["addressing_style"] == "path"
+    # Private objects, no public or custom-domain address: the only URL the storage can make is
+    # signed and short-lived (the pages never use it; downloads stream through the views).
+    assert storage["default_acl"] == "private"
+    assert storage["querystring_auth"] is True and storage["custom_domain"] is None
+    assert storage["querystring_expire"] <= 300
+    assert "X-Amz-Signature=" in storage["url"] and "X-Amz-Expires=60" in storage["url"]
+    assert storage["url"].startswith("https://s3.kommune.example/ssp-bilag/meetings/2026/")
+    assert storage["file_overwrite"] is False
+    assert storage["location"] == "" and storage["object_parameters"] == {}
+
+
+def test_the_s3_acl_prefix_and_server_side_encryption_can_be_set() -> None:
+    storage = default_storage_with(
+        {
+            **S3_ENVIRONMENT,
+            "SSP_S3_DEFAULT_ACL": "",
+            "SSP_S3_PREFIX": "/faxe/",
+            "SSP_S3_SERVER_SIDE_ENCRYPTION": "AES256",
+        }
+    )
+    # No ACL at all (for buckets with ACLs disabled), never a public one.
+    assert storage["default_acl"] is None
+    assert storage["location"] == "faxe"
+    assert storage["object_parameters"] == {"ServerSideEncryption": "AES256"}

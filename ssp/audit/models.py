@@ -5,6 +5,10 @@ previous hash, keyed with `SSP_AUDIT_KEY` (a secret outside the database), so th
 can write to the database cannot recompute the chain. `verify_chain` (and `manage.py
 verify_audit`) recomputes it; `manage.py anchor_audit` copies the newest position out of the
 database, so that a cut tail shows too.
+
+An event is written without its chain position (`sequence`, `previous_hash`, `hash` empty) and
+sealed with a keyed MAC of its content (`seal`); one chainer at a time gives it its position
+afterwards (`ssp.audit.services.chain_pending`), so writers never wait on each other.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class HashVersion(models.IntegerChoices):
 
     SHA256 = 1, _("SHA-256 uden nøgle (hændelser fra før nøglen)")
     HMAC_SHA256 = 2, _("HMAC-SHA256 med SSP_AUDIT_KEY")
+    # Written without a chain position, sealed with a keyed MAC of the content, chained later.
+    HMAC_SHA256_SEALED = 3, _("HMAC-SHA256 med SSP_AUDIT_KEY, forseglet ved skrivning")
 
 
 class AuditAction(models.TextChoices):
@@ -132,7 +138,11 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    sequence = models.PositiveBigIntegerField(_("løbenummer"), unique=True)
+    """One event. `sequence`, `previous_hash` and `hash` are the chain fields: empty while the
+    event waits to be chained, set once by the chainer (on PostgreSQL a trigger allows no other
+    change). `sequence` is the gapless chain position, never the row id (ids skip on rollback)."""
+
+    sequence = models.PositiveBigIntegerField(_("løbenummer"), unique=True, null=True, blank=True)
     occurred_at = models.DateTimeField(_("tidspunkt"))
     # PROTECT: a user with history is deactivated, never deleted (SET_NULL would have to change
     # events, which the trail refuses).
@@ -156,21 +166,36 @@ class AuditEvent(models.Model):
     purpose = models.CharField(_("formål"), max_length=300, blank=True)
     data = models.JSONField(_("detaljer"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
-    previous_hash = models.CharField(_("forrige hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Null only while the event waits to be chained (CharField null: "not yet" differs from "").
+    previous_hash = models.CharField(_("forrige hash"), max_length=64, null=True, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)
     hash_version = models.PositiveSmallIntegerField(_("hash-metode"), choices=HashVersion.choices)
+    # Version 3: a random value and the keyed MAC of the content with it, written with the event
+    # (unique, so a copied event is refused). Empty for older events.
+    nonce = models.UUIDField(_("engangsværdi"), null=True, blank=True, editable=False)
+    seal = models.CharField(
+        _("segl"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("revisionshændelse")
         verbose_name_plural = _("revisionshændelser")
-        ordering = ["-sequence"]
+        # Newest written first; pending events have no position yet.
+        ordering = ["-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["subject_ref"]),
+            # The chainer's queue: small, because events wait only until the next chaining.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sequence__isnull=True),
+                name="audit_event_unchained_idx",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.sequence} {self.action} {self.object_repr}"
+        position = "-" if self.sequence is None else str(self.sequence)
+        return f"{position} {self.action} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -182,10 +207,11 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row holding the chain's last sequence and hash; locked while appending.
+    """One row holding the chain's last sequence and hash; locked by the chainer only (writers
+    of events never touch it).
 
     On PostgreSQL a trigger lets it only move forward to an event that exists, and refuses its
-    deletion (migration 0004).
+    deletion (migrations 0004, 0008).
     """
 
     last_sequence = models.PositiveBigIntegerField(default=0)

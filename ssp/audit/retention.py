@@ -187,7 +187,7 @@ def _dropped_at() -> Coalesce:
         action=AuditAction.CONCERN_DROPPED,
         object_type="cases.concern",
         object_id=Cast(OuterRef("pk"), output_field=CharField()),
-    ).order_by("-sequence")
+    ).order_by("-id")
     return Coalesce(Subquery(event.values("occurred_at")[:1]), F("raised_at"))
 
 

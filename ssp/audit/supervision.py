@@ -191,7 +191,7 @@ class EventFilter:
 
 @dataclass(frozen=True)
 class EventRow:
-    sequence: int
+    sequence: int | None  # None while the event waits to be chained
     occurred_at: datetime
     user: str
     action: str
@@ -220,7 +220,7 @@ def events_page(
         events = events.filter(occurred_at__gte=datetime.combine(chosen.start, time.min, zone))
     if chosen.end is not None:
         events = events.filter(occurred_at__lte=datetime.combine(chosen.end, time.max, zone))
-    result = Paginator(events.order_by("-sequence"), PAGE_SIZE).get_page(page)
+    result = Paginator(events.order_by("-id"), PAGE_SIZE).get_page(page)
     rows = [
         EventRow(
             sequence=event.sequence,

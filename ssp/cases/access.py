@@ -99,6 +99,11 @@ def can_escalate_case(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
 
+def can_choose_case_forum(actor: Actor) -> bool:
+    """The forum pickers of "Opret sag" and "Send sagen til" (and their search)."""
+    return can_open_case(actor) or can_escalate_case(actor)
+
+
 # --- Ad hoc action groups (R1, R3; Høje-Taastrup) ---------------------------------------------
 
 
@@ -291,8 +296,9 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
         Q(coordinator_id=member) | Q(contact_person_id=member)
     ).values("case_id")
     tasks = Task.objects.filter(owner_id=member).values("case_id")
+    # `any_of` (ssp/lookups.py): each arm from an index, not a scan of every case.
     return Case.objects.filter(municipality_id=municipality_of(actor)).filter(
-        Q(forum_id__in=actor.forum_ids) | Q(pk__in=agreements) | Q(pk__in=tasks)
+        Q(forum_id__in=actor.forum_ids) | Q(pk__any_of=agreements) | Q(pk__any_of=tasks)
     )
 
 
@@ -309,7 +315,7 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
         return Concern.objects.filter(municipality_id=municipality_of(actor)).filter(
             Q(forum_id__in=actor.forum_ids)
             | Q(raised_by_id=actor.user_id)
-            | Q(case__in=visible_cases(actor))
+            | Q(case_id__any_of=visible_cases(actor).values("pk"))
         )
     if is_employee(actor):
         return Concern.objects.filter(

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ssp.autocomplete import AutocompleteChoiceField, AutocompleteMixin
 from ssp.cases import adhoc, services
 from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.models import (
@@ -32,8 +33,9 @@ from ssp.cases.models import (
 from ssp.errors import DomainError
 from ssp.forms import (
     DATE_WIDGET,
-    MemberChoiceField,
-    MembersChoiceField,
+    ForumPicker,
+    MemberPicker,
+    MembersPicker,
     OneTimeTokenMixin,
     StyledForm,
     VersionedFormMixin,
@@ -51,12 +53,17 @@ ESCALATION_REASON_MAX_LENGTH = 300
 GIVEN_BY_YOUNG_PERSON = "young"
 
 
-def _limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer only the given (access-scoped) records in a model choice field."""
+def _limit_choices(
+    form: forms.Form, name: str, queryset: QuerySet[Any], search_url: str = ""
+) -> None:
+    """Offer only the given (access-scoped) records in a model choice field; a picker also gets
+    the search endpoint that searches the same records (ssp/autocomplete.py)."""
     field = form.fields[name]
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"{name} is not a model choice field")
     field.queryset = queryset
+    if isinstance(field, AutocompleteMixin):
+        field.search_url = search_url
 
 
 class ConcernForm(StyledForm):
@@ -221,11 +228,13 @@ class ConcernForm(StyledForm):
 
 
 class RouteForm(StyledForm):
-    forum = forms.ModelChoiceField(label=_("Send til"), queryset=Forum.objects.none())
+    forum = ForumPicker(label=_("Send til"), queryset=Forum.objects.none())
 
-    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, fora: QuerySet[Forum], fora_search: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "forum", fora)
+        _limit_choices(self, "forum", fora, fora_search)
 
 
 class DropForm(StyledForm):
@@ -238,11 +247,13 @@ class DropForm(StyledForm):
 
 class OpenCaseForm(StyledForm):
     level = forms.ChoiceField(label=_("Niveau"), choices=Level.choices, initial=Level.RED)
-    forum = forms.ModelChoiceField(label=_("Behandles i"), queryset=Forum.objects.none())
+    forum = ForumPicker(label=_("Behandles i"), queryset=Forum.objects.none())
 
-    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, fora: QuerySet[Forum], fora_search: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "forum", fora)
+        _limit_choices(self, "forum", fora, fora_search)
 
 
 class AgreementForm(StyledForm):
@@ -251,13 +262,10 @@ class AgreementForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
         max_length=LONG_TEXT_MAX_LENGTH,
     )
-    coordinator = MemberChoiceField(label=_("Tovholder"), queryset=Member.objects.none())
-    contact_person = MemberChoiceField(label=_("Kontaktperson"), queryset=Member.objects.none())
-    participants = MembersChoiceField(
-        label=_("Øvrige deltagere"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    coordinator = MemberPicker(label=_("Tovholder"), queryset=Member.objects.none())
+    contact_person = MemberPicker(label=_("Kontaktperson"), queryset=Member.objects.none())
+    participants = MembersPicker(
+        label=_("Øvrige deltagere"), queryset=Member.objects.none(), required=False
     )
     follow_up_date = forms.DateField(
         label=_("Opfølgning"), widget=DATE_WIDGET, validators=[within_planning_horizon]
@@ -265,18 +273,19 @@ class AgreementForm(StyledForm):
     task_description = forms.CharField(
         label=_("Opgave"), max_length=max_length_of(Task, "description"), required=False
     )
-    task_owner = MemberChoiceField(
-        label=_("Ansvarlig"), queryset=Member.objects.none(), required=False
-    )
+    task_owner = MemberPicker(label=_("Ansvarlig"), queryset=Member.objects.none(), required=False)
     task_due_date = forms.DateField(
         label=_("Frist"), widget=DATE_WIDGET, required=False, validators=[within_planning_horizon]
     )
 
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
-        """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
+    def __init__(
+        self, *args: Any, members: QuerySet[Member], members_search: str = "", **kwargs: Any
+    ) -> None:
+        """`members`: `case_access.choosable_members(actor, case)`, the one rule;
+        `members_search`: the case's search endpoint over them."""
         super().__init__(*args, **kwargs)
         for name in ("coordinator", "contact_person", "participants", "task_owner"):
-            _limit_choices(self, name, members)
+            _limit_choices(self, name, members, members_search)
         self.fields["follow_up_date"].initial = timezone.localdate() + timedelta(days=14)
 
     def clean(self) -> dict[str, Any]:
@@ -306,15 +315,17 @@ class AgreementForm(StyledForm):
 
 class TaskForm(OneTimeTokenMixin, StyledForm):
     description = forms.CharField(label=_("Opgave"), max_length=max_length_of(Task, "description"))
-    owner = MemberChoiceField(label=_("Ansvarlig"), queryset=Member.objects.none())
+    owner = MemberPicker(label=_("Ansvarlig"), queryset=Member.objects.none())
     due_date = forms.DateField(
         label=_("Frist"), widget=DATE_WIDGET, validators=[within_planning_horizon]
     )
 
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: QuerySet[Member], members_search: str = "", **kwargs: Any
+    ) -> None:
         """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "owner", members)
+        _limit_choices(self, "owner", members, members_search)
 
     def to_data(self) -> services.TaskData:
         data = self.cleaned_data
@@ -388,20 +399,23 @@ class DisclosureForm(OneTimeTokenMixin, StyledForm):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-input"}),
         max_length=LONG_TEXT_MAX_LENGTH,
     )
-    given_by = MemberChoiceField(label=_("Givet af"), queryset=Member.objects.none())
-    receivers = MembersChoiceField(
-        label=_("Modtagere"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    given_by = MemberPicker(label=_("Givet af"), queryset=Member.objects.none())
+    receivers = MembersPicker(label=_("Modtagere"), queryset=Member.objects.none())
     disclosed_on = forms.DateField(label=_("Dato"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(
-        self, *args: Any, members: QuerySet[Member], bases: QuerySet[LegalBasis], **kwargs: Any
+        self,
+        *args: Any,
+        members: QuerySet[Member],
+        bases: QuerySet[LegalBasis],
+        members_search: str = "",
+        **kwargs: Any,
     ) -> None:
         """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "legal_basis", bases)
-        _limit_choices(self, "given_by", members)
-        _limit_choices(self, "receivers", members)
+        _limit_choices(self, "given_by", members, members_search)
+        _limit_choices(self, "receivers", members, members_search)
         self.fields["disclosed_on"].initial = timezone.localdate()
 
     def clean(self) -> dict[str, Any]:
@@ -422,10 +436,8 @@ ADHOC_TASK_HELP = _(
 class AdhocGroupForm(OneTimeTokenMixin, StyledForm):
     """The case page's ad hoc group: for the case's young person, from the case's forum."""
 
-    members = MembersChoiceField(
-        label=_("Medlemmer (myndighedspersoner)"),
-        queryset=Member.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+    members = MembersPicker(
+        label=_("Medlemmer (myndighedspersoner)"), queryset=Member.objects.none()
     )
     task = forms.CharField(
         label=_("Opgave"),
@@ -439,29 +451,41 @@ class AdhocGroupForm(OneTimeTokenMixin, StyledForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: QuerySet[Member], members_search: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "members", members)
+        _limit_choices(self, "members", members, members_search)
 
 
-class AdhocCaseChoiceField(forms.ModelChoiceField[Case]):
-    def label_from_instance(self, obj: Case) -> str:
+class AdhocCasePicker(AutocompleteChoiceField):
+    """An open case, found by its number or (for those who may search cases) the young person's
+    name; `AdhocSetUpForm` sets which."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("search_fields", CASE_NAME_SEARCH_FIELDS)
+        kwargs.setdefault("search_by_pk", True)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
         return str(_("Sag nr. %(n)s: %(name)s") % {"n": obj.pk, "name": obj.young_person})
+
+
+# What the case picker searches by besides the case number.
+CASE_NAME_SEARCH_FIELDS = ("young_person__first_name", "young_person__last_name")
 
 
 class AdhocSetUpForm(OneTimeTokenMixin, StyledForm):
     """R1 (Høje-Taastrup): the parent forum's chair or SSP staff set up an ad hoc group."""
 
-    parent = forms.ModelChoiceField(
-        label=_("Nedsættes fra forummet"), queryset=Forum.objects.none()
-    )
+    parent = ForumPicker(label=_("Nedsættes fra forummet"), queryset=Forum.objects.none())
     subject = forms.ChoiceField(
         label=_("Handlegruppen vedrører"),
         choices=AdhocSubject.choices,
         widget=forms.RadioSelect,
         initial=AdhocSubject.AREA,
     )
-    case = AdhocCaseChoiceField(
+    case = AdhocCasePicker(
         label=_("Sagen (kun når gruppen vedrører en navngiven ung)"),
         queryset=Case.objects.none(),
         required=False,
@@ -472,10 +496,9 @@ class AdhocSetUpForm(OneTimeTokenMixin, StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=ADHOC_TASK_HELP,
     )
-    members = MembersChoiceField(
+    members = MembersPicker(
         label=_("Medlemmer (ved en navngiven ung kun myndighedspersoner)"),
         queryset=Member.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
     )
     between_meetings = forms.BooleanField(
         label=_("Nedsat imellem møderne (forummet orienteres på sit næste møde)"),
@@ -489,12 +512,22 @@ class AdhocSetUpForm(OneTimeTokenMixin, StyledForm):
         parents: QuerySet[Forum],
         cases: QuerySet[Case],
         members: QuerySet[Member],
+        search_urls: dict[str, str] | None = None,
+        case_names_searchable: bool = True,
         **kwargs: Any,
     ) -> None:
+        """`search_urls`: the search endpoints of "parent", "case" and "members";
+        `case_names_searchable`: whether the case picker finds cases by name or only by number
+        (§115: no free search for the police)."""
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "parent", parents)
-        _limit_choices(self, "case", cases)
-        _limit_choices(self, "members", members)
+        urls = search_urls or {}
+        _limit_choices(self, "parent", parents, urls.get("parent", ""))
+        _limit_choices(self, "case", cases, urls.get("case", ""))
+        _limit_choices(self, "members", members, urls.get("members", ""))
+        if not case_names_searchable:
+            case_field = self.fields["case"]
+            if isinstance(case_field, AdhocCasePicker):
+                case_field.search_fields = ()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -518,12 +551,14 @@ class AdhocDissolveForm(StyledForm):
 
 
 class EscalateForm(StyledForm):
-    forum = forms.ModelChoiceField(label=_("Send sagen til"), queryset=Forum.objects.none())
+    forum = ForumPicker(label=_("Send sagen til"), queryset=Forum.objects.none())
     reason = forms.CharField(label=_("Begrundelse"), max_length=ESCALATION_REASON_MAX_LENGTH)
 
-    def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, fora: QuerySet[Forum], fora_search: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "forum", fora)
+        _limit_choices(self, "forum", fora, fora_search)
 
 
 class CloseCaseForm(VersionedFormMixin, StyledForm):

@@ -257,6 +257,10 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["municipality", "status"]),
             models.Index(fields=["forum", "status"]),
+            # The concern list and the start page: newest first within the municipality.
+            models.Index(fields=["municipality", "-raised_at", "-id"], name="concern_list_order"),
+            # "Mine indberetninger" (the start page, the reporter's concern list).
+            models.Index(fields=["raised_by", "-raised_at", "-id"], name="concern_raised_by_order"),
         ]
 
     def __str__(self) -> str:
@@ -354,7 +358,15 @@ class Case(Versioned):
         verbose_name = _("sag")
         verbose_name_plural = _("sager")
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["municipality", "status"])]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            # The case list and the start page: a status's cases, newest first.
+            models.Index(
+                fields=["municipality", "status", "-opened_at", "-id"], name="case_list_order"
+            ),
+            # The case list with every status.
+            models.Index(fields=["municipality", "-opened_at", "-id"], name="case_list_all_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Sag')} #{self.pk}"
@@ -406,6 +418,13 @@ class ActionAgreement(Versioned):
         verbose_name = _("handlingsaftale")
         verbose_name_plural = _("handlingsaftaler")
         ordering = ["-created_at"]
+        indexes = [
+            # The start page's follow-ups: a window of follow-up dates, soonest first.
+            models.Index(fields=["follow_up_date", "id"], name="agreement_follow_up"),
+            # Who takes part in a case (`visible_cases`): read from the index alone.
+            models.Index(fields=["coordinator", "case"], name="agreement_coordinator_case"),
+            models.Index(fields=["contact_person", "case"], name="agreement_contact_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Handlingsaftale')} #{self.pk}"
@@ -436,7 +455,11 @@ class Task(models.Model):
         verbose_name = _("opgave")
         verbose_name_plural = _("opgaver")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            # A task owner's cases (`visible_cases`): read from the index alone.
+            models.Index(fields=["owner", "case"], name="task_owner_case"),
+        ]
 
     def __str__(self) -> str:
         return self.description

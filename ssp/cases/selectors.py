@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ssp import access
@@ -33,10 +34,15 @@ PAGE_SIZE = 25
 # Searches: at most this many words are matched, this many people listed.
 SEARCH_MAX_WORDS = 3
 SEARCH_RESULTS_MAX = 50
-# The start page's lists ("My work").
-MY_WORK_LIST_MAX = 50
+# The start page's lists ("My work"): the first few, each with a way to the whole list.
+MY_WORK_LIST_MAX = 20
 MY_CASES_MAX = 20
 MY_CONCERNS_MAX = 10
+# The start page's follow-ups: those due within the next week, and those overdue by at most
+# this many days (older ones are on the case page; the start page reads a window of the
+# agreements' index `agreement_follow_up`, not every agreement of every open case).
+FOLLOW_UP_AHEAD_DAYS = 7
+FOLLOW_UP_OVERDUE_DAYS = 30
 
 
 def case_detail(case: Case) -> dict[str, Any]:
@@ -69,16 +75,31 @@ def legal_bases(actor: Actor, case: Case) -> QuerySet[LegalBasis]:
     return LegalBasis.objects.filter(municipality_id=case.municipality_id).order_by("title")
 
 
+def _open_tasks_of_case() -> Subquery:
+    """The number of open tasks of the outer case, as a correlated subquery.
+
+    PostgreSQL evaluates it only for the rows the LIMIT lets through (a page), so the list
+    never joins or groups all tasks; `Paginator.count()` leaves the unused annotation out.
+    """
+    return Subquery(
+        Task.objects.filter(case_id=OuterRef("pk"), status=TaskStatus.OPEN)
+        .order_by()
+        .values("case_id")
+        .annotate(open_tasks=Count("pk"))
+        .values("open_tasks"),
+        output_field=IntegerField(),
+    )
+
+
 def cases_for(
     actor: Actor, *, status: str = CaseStatus.OPEN, page: int = 1, q: str = ""
 ) -> Page[Any]:
-    """A page of the cases the actor may see, each with its number of open tasks."""
-    queryset = (
-        case_access.visible_cases(actor)
-        .select_related("young_person", "forum")
-        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status=TaskStatus.OPEN)))
-        .order_by("-opened_at")
-    )
+    """A page of the cases the actor may see, each with its number of open tasks.
+
+    Counted and paginated on the plain queryset (index `case_list_order`); the open-task count
+    is a per-row subquery evaluated for the page's rows only.
+    """
+    queryset = case_access.visible_cases(actor)
     if status in {CaseStatus.OPEN, CaseStatus.CLOSED}:
         queryset = queryset.filter(status=status)
     if q and case_access.can_search_cases(actor):
@@ -87,7 +108,12 @@ def cases_for(
                 Q(young_person__first_name__icontains=word)
                 | Q(young_person__last_name__icontains=word)
             )
-    return Paginator(queryset, PAGE_SIZE).get_page(page)
+    listed = (
+        queryset.select_related("young_person", "forum")
+        .annotate(open_tasks=Coalesce(_open_tasks_of_case(), 0))
+        .order_by("-opened_at", "-pk")
+    )
+    return Paginator(listed, PAGE_SIZE).get_page(page)
 
 
 @dataclass(frozen=True)
@@ -99,23 +125,31 @@ class ConcernRow:
 
 
 def concerns_for(actor: Actor, *, status: str = "", page: int = 1) -> Page[Concern]:
-    queryset = (
-        case_access.visible_concerns(actor)
-        .select_related("young_person", "forum", "raised_by")
-        .order_by("-raised_at")
-    )
+    """A page of the concerns the actor may see, newest first (index `concern_list_order`)."""
+    queryset = case_access.visible_concerns(actor)
     if status:
         queryset = queryset.filter(status=status)
-    return Paginator(queryset, PAGE_SIZE).get_page(page)
+    listed = (
+        queryset.select_related("young_person", "forum", "raised_by")
+        .defer("description")  # encrypted, and not shown in the list: not decrypted either
+        .order_by("-raised_at", "-pk")
+    )
+    return Paginator(listed, PAGE_SIZE).get_page(page)
 
 
 def concern_rows(actor: Actor, concerns: Iterable[Concern]) -> list[ConcernRow]:
-    case_ids = set(case_access.visible_cases(actor).values_list("pk", flat=True))
+    """The rows of a page of concerns with the name each may show: which of the page's cases
+    the actor sees is asked for those cases only (never for every case of the municipality)."""
+    concerns = list(concerns)
+    case_ids = {concern.case_id for concern in concerns if concern.case_id is not None}
+    visible_case_ids = set(
+        case_access.visible_cases(actor).filter(pk__in=case_ids).values_list("pk", flat=True)
+    )
     return [
         ConcernRow(
             concern=concern,
             person_name=concern.name_for(
-                sees_register=case_access.sees_register_name(actor, concern, case_ids)
+                sees_register=case_access.sees_register_name(actor, concern, visible_case_ids)
             ),
         )
         for concern in concerns
@@ -173,14 +207,16 @@ def my_work(actor: Actor) -> MyWork:
             ).select_related("case__young_person")[:MY_WORK_LIST_MAX]
         )
         agreements = ActionAgreement.objects.filter(
-            case__in=visible, follow_up_date__lte=today + timedelta(days=7)
+            case__in=visible,
+            follow_up_date__gte=today - timedelta(days=FOLLOW_UP_OVERDUE_DAYS),
+            follow_up_date__lte=today + timedelta(days=FOLLOW_UP_AHEAD_DAYS),
         )
         if not access.is_ssp_staff(actor):
             agreements = agreements.filter(
                 Q(coordinator_id=actor.member_id) | Q(contact_person_id=actor.member_id)
             )
         follow_ups = list(
-            agreements.select_related("case__young_person").order_by("follow_up_date")[
+            agreements.select_related("case__young_person").order_by("follow_up_date", "pk")[
                 :MY_WORK_LIST_MAX
             ]
         )
@@ -194,12 +230,14 @@ def my_work(actor: Actor) -> MyWork:
                 ConcernStatus.AWAITING_DECISION,
             ],
         )
-        .select_related("young_person", "forum")[:MY_WORK_LIST_MAX]
+        .select_related("young_person", "forum")
+        .defer("description")[:MY_WORK_LIST_MAX]
     )
     my_concerns = list(
         case_access.own_concerns(actor)
         .select_related("young_person", "forum")
-        .order_by("-raised_at")[:MY_CONCERNS_MAX]
+        .defer("description")
+        .order_by("-raised_at", "-pk")[:MY_CONCERNS_MAX]
     )
     return MyWork(
         tasks=tasks,

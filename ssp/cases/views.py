@@ -4,22 +4,27 @@ cases/selectors.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ssp import access
+from ssp import access, autocomplete
 from ssp.access import Actor
 from ssp.cases import access as case_access
 from ssp.cases import adhoc, forms, pdf, selectors, services
 from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, Outcome, YoungPerson
 from ssp.errors import DomainError
+from ssp.forms import ForumPicker, MemberPicker, MembersPicker
 from ssp.http import PDF, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.validation import clean_search
@@ -108,8 +113,10 @@ def _concern_page(
     *,
     failed: dict[str, django_forms.Form] | None = None,
     error: DomainError | None = None,
+    searching: bool = False,
 ) -> HttpResponse:
-    """The concern page; after a failed decision, with that form bound and its errors (400)."""
+    """The concern page; after a failed decision, with that form bound and its errors (400);
+    after a no-JS search in a forum picker, with that form and the matches (200)."""
     actor = actor_of(request)
     concern = case_access.get_concern_for(actor, pk)
     sees_register = case_access.sees_register_name(actor, concern)
@@ -121,12 +128,10 @@ def _concern_page(
         "person_name": concern.name_for(sees_register=sees_register),
     }
     if sees_register and case_access.can_route_concern(actor):
-        context["route_form"] = forms.RouteForm(
-            fora=selectors.active_fora(actor), initial={"forum": concern.forum_id}
-        )
+        context["route_form"] = _route_form(actor, initial={"forum": concern.forum_id})
     if sees_register and case_access.can_open_case(actor):
-        context["open_form"] = forms.OpenCaseForm(
-            fora=selectors.individual_fora(actor),
+        context["open_form"] = _open_case_form(
+            actor,
             initial={
                 "forum": concern.forum_id,
                 "level": concern.level if concern.level else Level.RED,
@@ -136,8 +141,35 @@ def _concern_page(
         context["drop_form"] = forms.DropForm()
     if failed:
         context.update(failed)
-    status = 200 if failed is None else _status_of(error)
+    status = 200 if failed is None or searching else _status_of(error)
     return render(request, "cases/concern_detail.html", context, status=status)
+
+
+def _route_form(actor: Actor, data: Any = None, **kwargs: Any) -> forms.RouteForm:
+    return forms.RouteForm(
+        data,
+        fora=selectors.active_fora(actor),
+        fora_search=reverse("cases:concern_fora_search"),
+        auto_id="route_%s",
+        **kwargs,
+    )
+
+
+def _open_case_form(actor: Actor, data: Any = None, **kwargs: Any) -> forms.OpenCaseForm:
+    return forms.OpenCaseForm(
+        data,
+        fora=selectors.individual_fora(actor),
+        fora_search=reverse("cases:case_fora_search"),
+        auto_id="open_%s",
+        **kwargs,
+    )
+
+
+@access.require(case_access.can_route_concern)
+def concern_fora_search(request: HttpRequest) -> HttpResponse:
+    """The forum picker of "Send til": the fora a concern may be sent to."""
+    fora = selectors.active_fora(actor_of(request))
+    return autocomplete.search_response(request, ForumPicker(queryset=fora))
 
 
 @access.require(case_access.can_raise_concern)
@@ -150,7 +182,9 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_route(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     concern = case_access.get_concern_for(actor, pk)
-    form = forms.RouteForm(request.POST, fora=selectors.active_fora(actor))
+    form = _route_form(actor, request.POST)
+    if autocomplete.is_search_step(form):
+        return _concern_page(request, pk, failed={"route_form": form}, searching=True)
     if form.is_valid():
         try:
             services.route_concern(
@@ -190,7 +224,9 @@ def concern_drop(request: HttpRequest, pk: int) -> HttpResponse:
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     concern = case_access.get_concern_for(actor, pk)
-    form = forms.OpenCaseForm(request.POST, fora=selectors.individual_fora(actor))
+    form = _open_case_form(actor, request.POST)
+    if autocomplete.is_search_step(form):
+        return _concern_page(request, pk, failed={"open_form": form}, searching=True)
     if form.is_valid():
         try:
             case = services.open_case(
@@ -242,8 +278,10 @@ def _cpr_context(actor: Actor, person: YoungPerson, *, full_cpr: str = "") -> di
 
 
 def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
+    """The case page: what the case holds and the consent form (its choices are the case's own
+    custody holders). The forms that choose among people or fora load on demand from their own
+    pages (`CASE_FORMS`), so the page does not grow with the municipality."""
     detail = selectors.case_detail(case)
-    choosable = case_access.choosable_members(actor, case)
     return {
         "case": case,
         **detail,
@@ -254,7 +292,6 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
         "can_escalate": case_access.can_escalate_case(actor),
         "can_close": case_access.can_close_case(actor),
         "completable_tasks": case_access.completable_task_ids(actor, case, detail["tasks"]),
-        "task_form": forms.TaskForm(members=choosable),
         "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"], case=case),
         "consent_status": services.consent_status(
             case=case,
@@ -262,11 +299,6 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
             holders=detail["custody_holders"],
             today=timezone.localdate(),
         ),
-        "disclosure_form": forms.DisclosureForm(
-            members=choosable, bases=selectors.legal_bases(actor, case)
-        ),
-        "adhoc_form": forms.AdhocGroupForm(members=choosable),
-        "escalate_form": forms.EscalateForm(fora=selectors.individual_fora(actor)),
     }
 
 
@@ -301,10 +333,12 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
     form = forms.AgreementForm(
-        request.POST or None, members=case_access.choosable_members(actor, case)
+        request.POST or None,
+        members=case_access.choosable_members(actor, case),
+        members_search=_members_search(case),
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not autocomplete.is_search_step(form):
         status = INVALID
         if form.is_valid():
             data = form.cleaned_data
@@ -346,21 +380,114 @@ def agreement_pdf(request: HttpRequest, pk: int, agreement: int) -> HttpResponse
     )
 
 
-@require_POST
+# --- The case page's forms, each on its own page (and as a fragment the page loads) ---------
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """One of the case page's forms that choose among people or fora."""
+
+    key: str
+    url_name: str
+    title: str | Promise
+    submit: str | Promise
+    testid: str
+
+
+TASK_FORM = CaseForm(
+    "task_form",
+    "cases:task_new",
+    gettext_lazy("Ny opgave"),
+    gettext_lazy("Opret opgave"),
+    "task-form",
+)
+DISCLOSURE_FORM = CaseForm(
+    "disclosure_form",
+    "cases:disclosure_new",
+    gettext_lazy("Registrér videregivelse"),
+    gettext_lazy("Registrér videregivelse"),
+    "disclosure-form",
+)
+ADHOC_FORM = CaseForm(
+    "adhoc_form",
+    "cases:adhoc_new",
+    gettext_lazy("Nedsæt ad hoc handlegruppe"),
+    gettext_lazy("Nedsæt handlegruppe"),
+    "adhoc-form",
+)
+ESCALATE_FORM = CaseForm(
+    "escalate_form",
+    "cases:case_escalate",
+    gettext_lazy("Send sagen til et andet forum"),
+    gettext_lazy("Send videre"),
+    "escalate-form",
+)
+
+
+def _members_search(case: Case) -> str:
+    return reverse("cases:member_search", args=[case.pk])
+
+
+def _case_form_page(
+    request: HttpRequest,
+    case: Case,
+    which: CaseForm,
+    form: django_forms.Form,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """A case form on its own page, or (asked for by the case page with htmx) as a fragment.
+    The page names the case by number only: it shows nothing about the young person."""
+    template = (
+        "cases/_case_form.html" if request.headers.get("HX-Request") else "cases/case_form.html"
+    )
+    context = {"case": case, "which": which, "form": form}
+    return render(request, template, context, status=status)
+
+
+def _task_form(actor: Actor, case: Case, data: Any = None) -> forms.TaskForm:
+    return forms.TaskForm(
+        data,
+        members=case_access.choosable_members(actor, case),
+        members_search=_members_search(case),
+    )
+
+
+@access.require(access.can_see_personal_data)
+def member_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member pickers of a case's forms: the people who may be chosen in the case
+    (`choosable_members`), for those who may add to it; 404 for anyone else."""
+    actor = actor_of(request)
+    case = case_access.get_case_for(actor, pk, for_change=True)
+    members = case_access.choosable_members(actor, case)
+    multiple = request.GET.get("multiple") == "1"
+    field = MembersPicker(queryset=members) if multiple else MemberPicker(queryset=members)
+    return autocomplete.search_response(request, field)
+
+
+@access.require(case_access.can_choose_case_forum)
+def case_fora_search(request: HttpRequest) -> HttpResponse:
+    """The forum pickers of "Opret sag" and "Send sagen til": fora that handle individuals."""
+    fora = selectors.individual_fora(actor_of(request))
+    return autocomplete.search_response(request, ForumPicker(queryset=fora))
+
+
 @access.require(access.can_see_personal_data)
 def task_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.TaskForm(request.POST, members=case_access.choosable_members(actor, case))
+    form = _task_form(actor, case, request.POST if request.method == "POST" else None)
+    if request.method != "POST" or autocomplete.is_search_step(form):
+        return _case_form_page(request, case, TASK_FORM, form)
     if not form.is_valid():
-        return _case_page(request, case, failed=("task_form", form))
+        return _case_form_page(request, case, TASK_FORM, form, status=INVALID)
     try:
         services.add_task(
             actor_user=user_of(request), case=case, data=form.to_data(), token=form.token()
         )
     except DomainError as error:
         _keep_on_form(form, error)
-        return _case_page(request, case, failed=("task_form", form), error=error)
+        return _case_form_page(request, case, TASK_FORM, form, status=error.status_code)
     messages.success(request, _("Opgaven er oprettet."))
     return redirect("cases:case_detail", pk=pk)
 
@@ -416,18 +543,24 @@ def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpRespons
     return redirect("cases:case_detail", pk=pk)
 
 
-@require_POST
+def _disclosure_form(actor: Actor, case: Case, data: Any = None) -> forms.DisclosureForm:
+    return forms.DisclosureForm(
+        data,
+        members=case_access.choosable_members(actor, case),
+        bases=selectors.legal_bases(actor, case),
+        members_search=_members_search(case),
+    )
+
+
 @access.require(access.can_see_personal_data)
 def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.DisclosureForm(
-        request.POST,
-        members=case_access.choosable_members(actor, case),
-        bases=selectors.legal_bases(actor, case),
-    )
+    form = _disclosure_form(actor, case, request.POST if request.method == "POST" else None)
+    if request.method != "POST" or autocomplete.is_search_step(form):
+        return _case_form_page(request, case, DISCLOSURE_FORM, form)
     if not form.is_valid():
-        return _case_page(request, case, failed=("disclosure_form", form))
+        return _case_form_page(request, case, DISCLOSURE_FORM, form, status=INVALID)
     data = form.cleaned_data
     try:
         services.record_disclosure(
@@ -443,19 +576,24 @@ def disclosure_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         _keep_on_form(form, error)
-        return _case_page(request, case, failed=("disclosure_form", form), error=error)
+        return _case_form_page(request, case, DISCLOSURE_FORM, form, status=error.status_code)
     messages.success(request, _("Videregivelsen er registreret."))
     return redirect("cases:case_detail", pk=pk)
 
 
-@require_POST
 @access.require(case_access.can_set_up_adhoc_group)
 def adhoc_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.AdhocGroupForm(request.POST, members=case_access.choosable_members(actor, case))
+    form = forms.AdhocGroupForm(
+        request.POST if request.method == "POST" else None,
+        members=case_access.choosable_members(actor, case),
+        members_search=_members_search(case),
+    )
+    if request.method != "POST" or autocomplete.is_search_step(form):
+        return _case_form_page(request, case, ADHOC_FORM, form)
     if not form.is_valid():
-        return _case_page(request, case, failed=("adhoc_form", form))
+        return _case_form_page(request, case, ADHOC_FORM, form, status=INVALID)
     try:
         adhoc.set_up_for_case(
             actor_user=user_of(request),
@@ -467,7 +605,7 @@ def adhoc_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         _keep_on_form(form, error)
-        return _case_page(request, case, failed=("adhoc_form", form), error=error)
+        return _case_form_page(request, case, ADHOC_FORM, form, status=error.status_code)
     messages.success(
         request,
         _(
@@ -478,14 +616,19 @@ def adhoc_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:case_detail", pk=pk)
 
 
-@require_POST
 @access.require(case_access.can_escalate_case)
 def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     case = case_access.get_case_for(actor, pk, for_change=True)
-    form = forms.EscalateForm(request.POST, fora=selectors.individual_fora(actor))
+    form = forms.EscalateForm(
+        request.POST if request.method == "POST" else None,
+        fora=selectors.individual_fora(actor),
+        fora_search=reverse("cases:case_fora_search"),
+    )
+    if request.method != "POST" or autocomplete.is_search_step(form):
+        return _case_form_page(request, case, ESCALATE_FORM, form)
     if not form.is_valid():
-        return _case_page(request, case, failed=("escalate_form", form))
+        return _case_form_page(request, case, ESCALATE_FORM, form, status=INVALID)
     try:
         services.escalate_case(
             actor_user=user_of(request),
@@ -495,7 +638,7 @@ def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         _keep_on_form(form, error)
-        return _case_page(request, case, failed=("escalate_form", form), error=error)
+        return _case_form_page(request, case, ESCALATE_FORM, form, status=error.status_code)
     messages.success(request, _("Sagen er sendt videre."))
     return redirect("cases:case_detail", pk=pk)
 
@@ -614,8 +757,43 @@ def _set_up_form(actor: Actor, data: Any = None) -> forms.AdhocSetUpForm:
         parents=case_access.adhoc_parent_fora(actor),
         cases=adhoc.person_cases(actor),
         members=adhoc.selectable_members(actor),
+        search_urls={
+            "parent": reverse("cases:adhoc_fora_search"),
+            "case": reverse("cases:adhoc_case_search"),
+            "members": reverse("cases:adhoc_member_search"),
+        },
+        case_names_searchable=case_access.can_search_cases(actor),
         initial={"parent": _parent_initial(actor)},
     )
+
+
+@access.require(case_access.can_open_adhoc_set_up)
+def adhoc_fora_search(request: HttpRequest) -> HttpResponse:
+    """The set-up form's forum picker: the fora the actor may set up a group from."""
+    form = _set_up_form(actor_of(request))
+    return autocomplete.search_response(request, _picker(form, "parent"))
+
+
+@access.require(case_access.can_open_adhoc_set_up)
+def adhoc_case_search(request: HttpRequest) -> HttpResponse:
+    """The set-up form's case picker: by number, or by name for those who may search cases."""
+    form = _set_up_form(actor_of(request))
+    return autocomplete.search_response(request, _picker(form, "case"))
+
+
+@access.require(case_access.can_open_adhoc_set_up)
+def adhoc_member_search(request: HttpRequest) -> HttpResponse:
+    """The set-up form's member picker: SSP staff and employees of the municipality."""
+    form = _set_up_form(actor_of(request))
+    return autocomplete.search_response(request, _picker(form, "members"))
+
+
+def _picker(form: django_forms.Form, name: str) -> autocomplete.AutocompleteMixin:
+    """The form's own picker, so that a search endpoint searches what the form accepts."""
+    field = form.fields[name]
+    if not isinstance(field, autocomplete.AutocompleteMixin):
+        raise TypeError(f"{name} is not a picker")
+    return field
 
 
 def _parent_initial(actor: Actor) -> int | None:
@@ -629,7 +807,7 @@ def adhoc_set_up(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = _set_up_form(actor, request.POST or None)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not autocomplete.is_search_step(form):
         status = INVALID
         if form.is_valid():
             data = form.cleaned_data

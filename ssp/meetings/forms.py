@@ -11,10 +11,18 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ssp.forms import MemberChoiceField, StyledForm, VersionedFormMixin, bound_field_limits
+from ssp.forms import (
+    ForumPicker,
+    MemberPicker,
+    StyledForm,
+    VersionedFormMixin,
+    bound_field_limits,
+    set_picker,
+)
 from ssp.meetings import access as meeting_access
 from ssp.meetings import uploads
 from ssp.meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, Visibility
@@ -38,20 +46,25 @@ WEEKDAYS = [
 ]
 
 
+def _managed_fora_search() -> str:
+    """The search endpoint of the fora a user plans meetings for (`managed_fora`)."""
+    return reverse("meetings:fora_search")
+
+
 class CalendarForm(StyledForm):
-    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    forum = ForumPicker(label=_("Forum"), queryset=Forum.objects.none())
     year = forms.IntegerField(label=_("År"), min_value=2020, max_value=LATEST_DATE.year)
     weekday = forms.TypedChoiceField(label=_("Ugedag"), choices=WEEKDAYS, coerce=int, initial=1)
     hour = forms.IntegerField(label=_("Klokken"), min_value=7, max_value=20, initial=14)
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField[Forum], self.fields["forum"]).queryset = fora
+        set_picker(self, "forum", fora, _managed_fora_search())
         self.fields["year"].initial = timezone.localdate().year + 1
 
 
 class MeetingForm(StyledForm):
-    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    forum = ForumPicker(label=_("Forum"), queryset=Forum.objects.none())
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=[(k, v) for k, v in MeetingKind.choices if k != MeetingKind.ANNUAL_EVENT],
@@ -70,7 +83,7 @@ class MeetingForm(StyledForm):
 
     def __init__(self, *args: Any, fora: QuerySet[Forum], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField[Forum], self.fields["forum"]).queryset = fora
+        set_picker(self, "forum", fora, _managed_fora_search())
 
 
 class _ItemFields(StyledForm):
@@ -165,12 +178,16 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 initial=item.decision,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            self.fields[f"responsible_{item.pk}"] = MemberChoiceField(
+            responsible = MemberPicker(
                 label=_("Ansvarlig"),
                 queryset=meeting_access.responsible_candidates(candidates, item),
                 required=False,
                 initial=item.responsible_id,
             )
+            responsible.search_url = reverse(
+                "meetings:responsible_search", args=[meeting.pk, item.pk]
+            )
+            self.fields[f"responsible_{item.pk}"] = responsible
             self.fields[f"deadline_{item.pk}"] = forms.DateField(
                 label=_("Frist"),
                 required=False,

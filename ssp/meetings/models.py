@@ -60,7 +60,11 @@ class Meeting(Versioned):
         verbose_name = _("møde")
         verbose_name_plural = _("møder")
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["forum", "starts_at"])]
+        indexes = [
+            models.Index(fields=["forum", "starts_at"]),
+            # The meeting list's windows (next 90 days, last 30, a year) across many fora.
+            models.Index(fields=["starts_at", "id"], name="meeting_starts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")),

@@ -4,6 +4,9 @@ what is decided in `ssp.meetings.access`; these functions only shape the queries
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,7 +24,7 @@ from ssp.meetings.models import (
 )
 from ssp.organisation.models import Forum
 
-OPEN_TASKS_SHOWN = 50
+OPEN_TASKS_SHOWN = 20  # on the start page
 
 
 def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemView]:
@@ -47,6 +50,67 @@ def meetings_for(actor: Actor, *, past: bool = False) -> QuerySet[Meeting]:
         .exclude(status=MeetingStatus.CANCELLED)
         .order_by("starts_at")
     )
+
+
+# The meeting list's window: the meetings of the next UPCOMING_DAYS (paginated) and of the
+# last RECENT_DAYS; older and later meetings are found by year (`meeting_archive`).
+UPCOMING_DAYS = 90
+RECENT_DAYS = 30
+MEETING_PAGE_SIZE = 25
+
+
+def _listed_meetings(actor: Actor, forum: Forum | None) -> QuerySet[Meeting]:
+    meetings = meetings_for_member(actor)
+    if forum is not None:
+        meetings = meetings.filter(forum=forum)
+    return meetings.select_related("forum")
+
+
+def meetings_for_member(actor: Actor) -> QuerySet[Meeting]:
+    """The meetings of the fora the actor attends as a member (no order, no window).
+
+    `member_fora` decides which fora those are; their meetings are a part of
+    `visible_meetings` (which adds forwarded minutes), so they are read by forum alone: one
+    indexable condition instead of `visible_meetings`' OR of id lists, which PostgreSQL can
+    only check row by row (issue 11: the meeting list of a coordinator in 200 fora)."""
+    return Meeting.objects.filter(forum__in=meeting_access.member_fora(actor))
+
+
+def upcoming_meetings(actor: Actor, *, forum: Forum | None = None, page: int = 1) -> Page[Meeting]:
+    """The meetings of the next UPCOMING_DAYS days, soonest first, not the cancelled ones."""
+    now = timezone.now()
+    meetings = (
+        _listed_meetings(actor, forum)
+        .filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=UPCOMING_DAYS))
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at", "pk")
+    )
+    return Paginator(meetings, MEETING_PAGE_SIZE).get_page(page)
+
+
+def recent_meetings(actor: Actor, *, forum: Forum | None = None, limit: int) -> list[Meeting]:
+    """The meetings of the last RECENT_DAYS days, latest first (at most `limit`)."""
+    now = timezone.now()
+    return list(
+        _listed_meetings(actor, forum)
+        .filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=RECENT_DAYS))
+        .order_by("-starts_at", "-pk")[:limit]
+    )
+
+
+def meeting_archive(
+    actor: Actor, *, year: int, forum: Forum | None = None, page: int = 1
+) -> Page[Meeting]:
+    """Every meeting of one year (cancelled ones too, as the list of past meetings shows them),
+    latest first."""
+    start = timezone.make_aware(datetime(year, 1, 1))  # noqa: DTZ001 - made aware here
+    end = timezone.make_aware(datetime(year + 1, 1, 1))  # noqa: DTZ001 - made aware here
+    meetings = (
+        _listed_meetings(actor, forum)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("-starts_at", "-pk")
+    )
+    return Paginator(meetings, MEETING_PAGE_SIZE).get_page(page)
 
 
 def my_fora(actor: Actor) -> QuerySet[Forum]:

@@ -20,6 +20,12 @@ urlpatterns = [
     ),
     path("moeder/<int:pk>/punkter/<int:item>/bidrag/", views.contribution_new, name="contribution"),
     path("moeder/<int:pk>/referat/", views.minutes, name="minutes"),
+    path(
+        "moeder/<int:pk>/referat/<int:item>/ansvarlig/",
+        views.responsible_search,
+        name="responsible_search",
+    ),
+    path("moeder/vaelg/fora/", views.fora_search, name="fora_search"),
     path("moeder/<int:pk>/underskriv/", views.sign, name="sign"),
     path("moeder/<int:pk>/godkend/", views.approve, name="approve"),
     path("moeder/<int:pk>/offentliggoer/", views.publish, name="publish"),

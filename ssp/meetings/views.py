@@ -6,6 +6,8 @@ module (`can_manage`, `can_see_closed`, ...), never the actor."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from typing import Any
 
 from django.contrib import messages
@@ -13,12 +15,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ssp import access
-from ssp.access import Actor
+from ssp import access, autocomplete
+from ssp.access import Actor, get_or_404
 from ssp.errors import DomainError
+from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import ICS, PDF, actor_of, file_response, user_of
 from ssp.meetings import access as meeting_access
 from ssp.meetings import calendar, forms, pdf, selectors, services
@@ -27,8 +31,10 @@ from ssp.meetings.models import Meeting
 from ssp.organisation import selectors as org_selectors
 from ssp.versioning import StaleEdit
 
-UPCOMING_SHOWN = 50
 PAST_SHOWN = 20
+# The years the meeting list's archive (`?aar=`) accepts.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
 FORWARDED_SHOWN = 20
 
 
@@ -40,20 +46,51 @@ def _with_version(data: QueryDict, version: int) -> QueryDict:
     return fresh
 
 
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 9 else None
+
+
 def _list_context(
     request: HttpRequest,
     *,
     calendar_form: forms.CalendarForm | None = None,
     meeting_form: forms.MeetingForm | None = None,
 ) -> dict[str, Any]:
+    """The meeting list: the next UPCOMING_DAYS (paginated) and the last RECENT_DAYS, or with
+    `?aar=` one year's meetings (paginated); `?forum=` narrows either to one forum."""
     actor = actor_of(request)
     managed = meeting_access.managed_fora(actor)
     can_plan = meeting_access.can_plan_meetings(actor)
     token = calendar.feed_token(user_of(request))
+    forum_id = _int_param(request, "forum")
+    forum = meeting_access.get_forum_for_calendar(actor, forum_id) if forum_id else None
+    year = _int_param(request, "aar")
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        year = None
+    page = max(1, _int_param(request, "side") or 1)
+    this_year = timezone.localdate().year
     return {
-        "upcoming": selectors.meetings_for(actor)[:UPCOMING_SHOWN],
-        "past": selectors.meetings_for(actor, past=True)[:PAST_SHOWN],
-        "forwarded": selectors.forwarded_to(actor)[:FORWARDED_SHOWN],
+        "forum": forum,
+        "year": year,
+        # What the page links keep: the forum and year shown.
+        "page_query": urlencode(
+            {key: value for key, value in (("forum", forum_id), ("aar", year)) if value}
+        ),
+        "this_year": this_year,
+        "upcoming_days": selectors.UPCOMING_DAYS,
+        "recent_days": selectors.RECENT_DAYS,
+        "archive": selectors.meeting_archive(actor, year=year, forum=forum, page=page)
+        if year is not None
+        else None,
+        "upcoming": selectors.upcoming_meetings(actor, forum=forum, page=page)
+        if year is None
+        else None,
+        "past": selectors.recent_meetings(actor, forum=forum, limit=PAST_SHOWN)
+        if year is None
+        else [],
+        "past_shown": PAST_SHOWN,
+        "forwarded": selectors.forwarded_to(actor)[:FORWARDED_SHOWN] if year is None else [],
         "calendar_form": (calendar_form or forms.CalendarForm(fora=managed, prefix="calendar"))
         if can_plan
         else None,
@@ -61,13 +98,11 @@ def _list_context(
         if can_plan
         else None,
         "feed_url": request.build_absolute_uri(reverse("meetings:my_feed", args=[token])),
-        "forum_feeds": [
-            (
-                forum,
-                request.build_absolute_uri(reverse("meetings:forum_feed", args=[token, forum.pk])),
-            )
-            for forum in selectors.my_fora(actor)
-        ],
+        "forum_feed_url": request.build_absolute_uri(
+            reverse("meetings:forum_feed", args=[token, forum.pk])
+        )
+        if forum is not None
+        else "",
     }
 
 
@@ -82,6 +117,9 @@ def calendar_generate(request: HttpRequest) -> HttpResponse:
     form = forms.CalendarForm(
         request.POST, fora=meeting_access.managed_fora(actor_of(request)), prefix="calendar"
     )
+    if autocomplete.is_search_step(form):  # the forum picker's search without JavaScript
+        context = _list_context(request, calendar_form=form)
+        return render(request, "meetings/meeting_list.html", context)
     if form.is_valid():
         try:
             created = services.generate_calendar(actor_user=user_of(request), **form.cleaned_data)
@@ -100,6 +138,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     form = forms.MeetingForm(
         request.POST, fora=meeting_access.managed_fora(actor_of(request)), prefix="meeting"
     )
+    if autocomplete.is_search_step(form):  # the forum picker's search without JavaScript
+        context = _list_context(request, meeting_form=form)
+        return render(request, "meetings/meeting_list.html", context)
     if form.is_valid():
         try:
             meeting = services.create_meeting(actor_user=user_of(request), **form.cleaned_data)
@@ -303,7 +344,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "minutes_open_from": services.minutes_open_from(meeting),
     }
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not autocomplete.is_search_step(form):
         status = 400
         if form.is_valid():
             try:
@@ -447,3 +488,27 @@ def forum_feed(request: HttpRequest, token: str, forum: int) -> HttpResponse:
 
 def _ics(body: bytes) -> HttpResponse:
     return file_response(body, content_type=ICS, filename="ssp.ics", disposition="inline")
+
+
+# --- Pickers' search endpoints (ssp/autocomplete.py) -------------------------------------------
+
+
+@access.require(meeting_access.can_plan_meetings)
+def fora_search(request: HttpRequest) -> HttpResponse:
+    """The forum picker of "Planlæg kalender" and "Nyt møde": the fora the user manages."""
+    fora = meeting_access.managed_fora(actor_of(request)).order_by("name")
+    return autocomplete.search_response(request, ForumPicker(queryset=fora))
+
+
+@access.require(meeting_access.can_use_meetings)
+def responsible_search(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The minutes' picker of who is responsible for an item's decision: for those who may
+    write the minutes of that item (404 otherwise); a closed item's candidates are authority
+    persons only (`responsible_candidates`)."""
+    actor = actor_of(request)
+    meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    the_item = get_or_404(meeting_access.changeable_items(actor, meeting), pk=item)
+    candidates = meeting_access.responsible_candidates(
+        org_selectors.members_of_forum_municipality(meeting.forum), the_item
+    )
+    return autocomplete.search_response(request, MemberPicker(queryset=candidates))

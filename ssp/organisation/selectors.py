@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -89,33 +91,43 @@ def _current_membership_filter(prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}end_date__gte": today}) | Q(**{f"{prefix}end_date__isnull": True}))
 
 
-def fora_of_municipality(actor: Actor, municipality: Municipality) -> QuerySet[ForumWithCounts]:
-    """The municipality's fora and those of its police district, with member counts.
+# The chart shows a level's sibling fora as cards up to this many; more are a count that opens
+# on demand (and links to the level's paginated list).
+CHART_SIBLINGS_SHOWN = 12
+# At most this many cards on the chart; the fora further down are collapsed to counts.
+CHART_CARDS_MAX = 100
+LEVEL_PAGE_SIZE = 50  # fora on a page of the chart (`chart_fora_page`)
+# A forum page names at most this many of the fora reporting to it.
+FORUM_CHILDREN_SHOWN = 25
+MY_FORA_SHOWN = 10
+MY_FORA_PAGE_SIZE = 50
 
-    Ad hoc action groups are a case's circle, not part of the organisation's structure.
-    """
-    return (
-        access.visible_fora(actor)
-        .filter(
-            Q(municipality=municipality) | Q(police_district_id=municipality.police_district_id)
-        )
-        .filter(dissolved_at__isnull=True)
-        .exclude(forum_type=ForumType.ADHOC)
-        .select_related("school_district")
-        .annotate(
-            member_count=Count(
-                "memberships", filter=_current_membership_filter("memberships__"), distinct=True
-            ),
-            seat_count=Count("seats", distinct=True),
-        )
-        .order_by("name")
-    )
+
+@dataclass
+class ChartGroup:
+    """Sibling fora of one level reporting to the same forum (or roots), shown as a count."""
+
+    parent_id: int | None
+    level: str
+    count: int
+    types: list[tuple[str, int]] = field(default_factory=list)  # (type's name, how many)
+
+    @property
+    def level_label(self) -> str:
+        return str(ForumLevel(self.level).label) if self.level in ForumLevel.values else ""
 
 
 @dataclass
 class ChartNode:
     forum: Forum
     children: list[ChartNode] = field(default_factory=list)
+    groups: list[ChartGroup] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    roots: list[ChartNode]
+    root_groups: list[ChartGroup]
 
 
 LEVEL_ORDER: dict[str, int] = {
@@ -130,25 +142,145 @@ def _level_order(forum: Forum) -> int:
     return LEVEL_ORDER.get(forum.level, UNKNOWN_LEVEL_ORDER)
 
 
-def organisation_chart(actor: Actor, municipality: Municipality) -> list[ChartNode]:
-    """R1: the fora as a tree along their reporting lines (children report to their parent)."""
-    fora = list(fora_of_municipality(actor, municipality))
-    nodes = {forum.pk: ChartNode(forum) for forum in fora}
-    roots: list[ChartNode] = []
-    for forum in fora:
-        node = nodes[forum.pk]
-        if forum.parent_id in nodes:
-            nodes[forum.parent_id].children.append(node)
-        else:
-            roots.append(node)
+def _chart_fora(actor: Actor, municipality: Municipality) -> QuerySet[Forum]:
+    """The fora on a municipality's chart: its own and its police district's, active, no ad hoc
+    groups (those are a case's circle, not part of the organisation's structure)."""
+    return (
+        access.visible_fora(actor)
+        .filter(
+            Q(municipality=municipality) | Q(police_district_id=municipality.police_district_id)
+        )
+        .filter(dissolved_at__isnull=True)
+        .exclude(forum_type=ForumType.ADHOC)
+    )
 
-    def sort(items: list[ChartNode]) -> list[ChartNode]:
+
+def _with_counts(fora: QuerySet[Forum]) -> QuerySet[ForumWithCounts]:
+    return fora.select_related("school_district").annotate(
+        member_count=Count(
+            "memberships", filter=_current_membership_filter("memberships__"), distinct=True
+        ),
+        seat_count=Count("seats", distinct=True),
+    )
+
+
+def fora_of_municipality(actor: Actor, municipality: Municipality) -> QuerySet[ForumWithCounts]:
+    """The municipality's fora and those of its police district, with member counts."""
+    return _with_counts(_chart_fora(actor, municipality)).order_by("name")
+
+
+@dataclass(frozen=True)
+class _Outline:
+    pk: int
+    parent_id: int | None
+    level: str
+    forum_type: str
+    name: str
+
+
+def _group(parent: int | None, level: str, fora: list[_Outline]) -> ChartGroup:
+    by_type: dict[str, int] = {}
+    for forum in fora:
+        by_type[forum.forum_type] = by_type.get(forum.forum_type, 0) + 1
+    labels = dict(ForumType.choices)
+    types = sorted(
+        ((str(labels.get(kind, kind)), n) for kind, n in by_type.items()), key=lambda t: -t[1]
+    )
+    return ChartGroup(parent_id=parent, level=level, count=len(fora), types=types)
+
+
+def organisation_chart(actor: Actor, municipality: Municipality) -> Chart:
+    """R1: the fora as a tree along their reporting lines (children report to their parent).
+
+    Bounded whatever the municipality's size: the tree is laid out from a light outline of the
+    fora (id, parent, level, name); sibling fora of one level are shown as cards when they are
+    at most CHART_SIBLINGS_SHOWN and the chart holds fewer than CHART_CARDS_MAX cards, else as
+    a count (`ChartGroup`) that opens the level's list on demand. Only the fora shown are read
+    in full, with their member counts.
+    """
+    outline = [
+        _Outline(*row)
+        for row in _chart_fora(actor, municipality)
+        .order_by("name", "pk")
+        .values_list("pk", "parent_id", "level", "forum_type", "name")
+    ]
+    known = {forum.pk for forum in outline}
+    siblings: dict[int | None, list[_Outline]] = {}
+    for forum in outline:
+        parent = forum.parent_id if forum.parent_id in known else None
+        siblings.setdefault(parent, []).append(forum)
+
+    shown: list[tuple[int | None, _Outline]] = []
+    groups: list[ChartGroup] = []
+    queue: list[int | None] = [None]
+    while queue:
+        parent = queue.pop(0)
+        by_level: dict[str, list[_Outline]] = {}
+        for forum in siblings.get(parent, []):
+            by_level.setdefault(forum.level, []).append(forum)
+        for level in sorted(by_level, key=lambda lv: LEVEL_ORDER.get(lv, UNKNOWN_LEVEL_ORDER)):
+            members = by_level[level]
+            fits = len(shown) + len(members) <= CHART_CARDS_MAX
+            if len(members) <= CHART_SIBLINGS_SHOWN and fits:
+                shown.extend((parent, forum) for forum in members)
+                queue.extend(forum.pk for forum in members)
+            else:
+                groups.append(_group(parent, level, members))
+
+    shown_ids = [forum.pk for _parent, forum in shown]
+    full = {forum.pk: forum for forum in _with_counts(Forum.objects.filter(pk__in=shown_ids))}
+    nodes = {forum.pk: ChartNode(full[forum.pk]) for _parent, forum in shown if forum.pk in full}
+    chart = Chart(roots=[], root_groups=[])
+    for parent, forum in shown:
+        node = nodes.get(forum.pk)
+        if node is None:
+            continue
+        if parent is None:
+            chart.roots.append(node)
+        elif parent in nodes:
+            nodes[parent].children.append(node)
+    for group in groups:
+        if group.parent_id is None:
+            chart.root_groups.append(group)
+        elif group.parent_id in nodes:
+            nodes[group.parent_id].groups.append(group)
+
+    def sort(items: list[ChartNode]) -> None:
         items.sort(key=lambda n: (_level_order(n.forum), n.forum.name))
         for item in items:
             sort(item.children)
-        return items
 
-    return sort(roots)
+    sort(chart.roots)
+    return chart
+
+
+def chart_fora_page(
+    actor: Actor,
+    municipality: Municipality,
+    *,
+    under: Forum | None,
+    level: str = "",
+    page: int = 1,
+) -> Page[Forum]:
+    """A step of the chart as a paginated list (a collapsed group opens to it): the chart's fora
+    that report to `under` (without it, those at the top of the chart), of `level` if given."""
+    fora = _chart_fora(actor, municipality)
+    if level:
+        fora = fora.filter(level=level)
+    if under is not None:
+        fora = fora.filter(parent=under)
+    else:
+        fora = fora.filter(
+            Q(parent__isnull=True) | ~Q(parent_id__in=_chart_fora(actor, municipality).values("pk"))
+        )
+    result = Paginator(fora.order_by("name", "pk"), LEVEL_PAGE_SIZE).get_page(page)
+    # The member counts for the page's fora only, not for every forum of the level.
+    result.object_list = list(
+        _with_counts(
+            Forum.objects.filter(pk__in=[forum.pk for forum in result.object_list])
+        ).order_by("name", "pk")
+    )
+    return result
 
 
 def get_forum_for(actor: Actor, forum_id: int) -> Forum:
@@ -166,12 +298,20 @@ class ForumDetail:
     forum: Forum
     memberships: list[Membership]
     seats: list[Seat]
-    children: list[Forum]
+    children: Sequence[Forum]  # at most FORUM_CHILDREN_SHOWN
+    children_total: int
 
 
 def forum_detail_for(actor: Actor, forum_id: int) -> ForumDetail:
     """A forum with its current members, its seats and the visible fora reporting to it."""
     forum = get_forum_for(actor, forum_id)
+    # The first children and, in the same query, how many there are in all.
+    children = list(
+        access.visible_fora(actor)
+        .filter(parent=forum, dissolved_at__isnull=True)
+        .annotate(children_total=Window(Count("pk")))
+        .order_by("name", "pk")[:FORUM_CHILDREN_SHOWN]
+    )
     return ForumDetail(
         forum=forum,
         memberships=list(
@@ -181,11 +321,8 @@ def forum_detail_for(actor: Actor, forum_id: int) -> ForumDetail:
             .order_by("role", "member__name")
         ),
         seats=list(forum.seats.all()),
-        children=list(
-            access.visible_fora(actor)
-            .filter(parent=forum, dissolved_at__isnull=True)
-            .order_by("name")
-        ),
+        children=children,
+        children_total=getattr(children[0], "children_total", 0) if children else 0,
     )
 
 
@@ -280,8 +417,31 @@ def district_fora_with_contacts(actor: Actor, district: SchoolDistrict | None) -
     )
 
 
-def fora_of_member(actor: Actor) -> list[Forum]:
-    """The fora the acting user sits in now."""
-    return list(
-        access.fora_of(actor).select_related("municipality", "police_district").order_by("name")
+def _my_fora(actor: Actor) -> QuerySet[Forum]:
+    return access.fora_of(actor).select_related("municipality", "police_district")
+
+
+@dataclass(frozen=True)
+class MyFora:
+    """The start page's "Mine fora": the first few, and how many there are in all."""
+
+    fora: Sequence[Forum]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.fora)
+
+
+def my_fora_preview(actor: Actor) -> MyFora:
+    """The first MY_FORA_SHOWN fora the acting user sits in now, with the number in all (one
+    query: the total is a window count over the same rows)."""
+    fora = list(
+        _my_fora(actor).annotate(total=Window(Count("pk"))).order_by("name", "pk")[:MY_FORA_SHOWN]
     )
+    return MyFora(fora=fora, total=getattr(fora[0], "total", 0) if fora else 0)
+
+
+def my_fora_page(actor: Actor, *, page: int = 1) -> Page[Forum]:
+    """Every forum the acting user sits in now, a page at a time."""
+    return Paginator(_my_fora(actor).order_by("name", "pk"), MY_FORA_PAGE_SIZE).get_page(page)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ssp import access
 from ssp.http import actor_of
 from ssp.organisation import selectors
+from ssp.organisation.models import ForumLevel
 
 
 @access.require(access.can_view_organisation)
@@ -24,12 +27,59 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 def chart(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_of(request)
     municipality = selectors.get_municipality_for(actor, slug)
-    roots = selectors.organisation_chart(actor, municipality)
+    chart = selectors.organisation_chart(actor, municipality)
     return render(
         request,
         "organisation/chart.html",
-        {"municipality": municipality, "roots": roots},
+        {"municipality": municipality, "roots": chart.roots, "root_groups": chart.root_groups},
     )
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("side", "1")))
+    except ValueError:
+        return 1
+
+
+@access.require(access.can_view_organisation)
+def chart_fora(request: HttpRequest, slug: str) -> HttpResponse:
+    """A collapsed step of the chart as a paginated list: the fora reporting to `?under=<id>`
+    (or those at the top), of `?niveau=<level>` if given. A fragment for htmx (the chart's
+    `<details>` loads it when opened), the whole page without JavaScript."""
+    actor = actor_of(request)
+    municipality = selectors.get_municipality_for(actor, slug)
+    level = request.GET.get("niveau", "")
+    if level and level not in ForumLevel.values:
+        raise Http404
+    under_id = request.GET.get("under", "")
+    under = None
+    if under_id:
+        if not under_id.isdigit():
+            raise Http404
+        under = selectors.get_forum_for(actor, int(under_id))
+    page = selectors.chart_fora_page(
+        actor, municipality, under=under, level=level, page=_page(request)
+    )
+    filters = {"under": under_id, "niveau": level}
+    query = urlencode({key: value for key, value in filters.items() if value})
+    context = {
+        "municipality": municipality,
+        "under": under,
+        "level_label": ForumLevel(level).label if level else "",
+        "page": page,
+        "query": query,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "organisation/_chart_fora.html", context)
+    return render(request, "organisation/chart_fora.html", context)
+
+
+@access.require(access.can_view_organisation)
+def my_fora(request: HttpRequest) -> HttpResponse:
+    """Every forum the user sits in (the start page shows the first few)."""
+    page = selectors.my_fora_page(actor_of(request), page=_page(request))
+    return render(request, "organisation/my_fora.html", {"page": page})
 
 
 @access.require(access.can_view_organisation)
@@ -43,6 +93,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": detail.memberships,
             "seats": detail.seats,
             "children": detail.children,
+            "children_more": detail.children_total - len(detail.children),
         },
     )
 

@@ -3,7 +3,6 @@ the worrying absence turned into a concern by the school's SSP contact."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +112,7 @@ def import_absence(
     *,
     actor_user: User,
     filename: str,
-    content: bytes,
+    content: imports.Content,
     progress: Callable[[int], None] | None = None,
 ) -> AbsenceImportReport:
     """R5: the monthly absence per pupil; all or nothing; the same file twice changes nothing.
@@ -150,7 +149,7 @@ def import_absence(
             municipality_id=municipality_id,
             kind=ImportKind.ABSENCE,
             filename=filename[:255],
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=imports.sha256_of(content),
             rows=len(parsed.rows),
             created_by=actor_user,
         )

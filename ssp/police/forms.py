@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +18,13 @@ from ssp.cases.forms import ConcernForm
 from ssp.cases.models import Concern, ConcernSource, ConcernSubject, YoungPerson
 from ssp.forms import (
     DATE_WIDGET,
-    MemberChoiceField,
+    ForumPicker,
+    MemberPicker,
     MembersChoiceField,
     ModelMultipleChoiceField,
     StyledForm,
     VersionedFormMixin,
+    set_picker,
 )
 from ssp.organisation.models import Forum, Member
 from ssp.police import absence, imports, services
@@ -55,7 +58,10 @@ class UploadForm(StyledForm):
         (`imports.count_data_rows`, through the service)."""
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
-            raise forms.ValidationError(gettext("Filen er for stor (højst 5 MB)."))
+            raise forms.ValidationError(
+                gettext("Filen er for stor (højst %(mb)s MB).")
+                % {"mb": imports.MAX_BYTES // (1024 * 1024)}
+            )
         return upload
 
 
@@ -113,33 +119,27 @@ class ReportForm(StyledForm):
 
 
 class RoutingForm(StyledForm):
+    """One report's routing. The person and local-group pickers search on the server
+    (ssp/autocomplete.py): a municipality has thousands of authority members and hundreds of
+    local groups, and the review must not send them all for every report."""
+
     routing = forms.ChoiceField(label=_("Fordeles til"), choices=Routing.choices)
-    member = MemberChoiceField(label=_("Person"), queryset=Member.objects.none(), required=False)
-    forum = forms.ModelChoiceField(
-        label=_("Lokalgruppe"), queryset=Forum.objects.none(), required=False
-    )
+    member = MemberPicker(label=_("Person"), queryset=Member.objects.none(), required=False)
+    forum = ForumPicker(label=_("Lokalgruppe"), queryset=Forum.objects.none(), required=False)
     other = forms.CharField(
         label=_("Andre"), max_length=max_length_of(PoliceReport, "routed_to_other"), required=False
     )
-    home_contact = MemberChoiceField(label=_("Kontakter hjemmet"), queryset=Member.objects.none())
+    home_contact = MemberPicker(label=_("Kontakter hjemmet"), queryset=Member.objects.none())
     raise_concern = forms.BooleanField(label=_("Opret bekymring"), required=False, initial=True)
 
     def __init__(
         self, *args: Any, members: QuerySet[Member], fora: QuerySet[Forum], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        _model_choice(self, "member").queryset = members
-        _model_choice(self, "home_contact").queryset = members
-        _model_choice(self, "forum").queryset = fora
-
-    def share_choices(self, choices: dict[str, list[Any]]) -> None:
-        """Reuse the choices read for the first form on a page with one form per report: one
-        query for all of them, however long the queue."""
-        for name in ("member", "home_contact", "forum"):
-            field = _model_choice(self, name)
-            if name not in choices:
-                choices[name] = list(field.iterator(field))
-            field.choices = choices[name]
+        member_search = reverse("police:route_member_search")
+        set_picker(self, "member", members, member_search)
+        set_picker(self, "home_contact", members, member_search)
+        set_picker(self, "forum", fora, reverse("police:route_forum_search"))
 
     def to_data(self) -> services.RoutingData:
         data = self.cleaned_data

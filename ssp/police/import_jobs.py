@@ -1,9 +1,13 @@
 """Imports in the background (R5: police lists and absence files).
 
-An upload is checked at once (type by content, size, header: `imports.count_data_rows`), stored
-through Django's default storage (so several web servers and the worker share it), recorded as
-an `ImportJob` and handed to the task worker (`tasks.run_import_job`, run by `manage.py
-db_worker` in production). The job page shows the rows done of the total and then the report.
+An upload is checked at once (type by content, size, header and number of rows:
+`imports.count_data_rows`, reading it as a stream), stored through Django's default storage (so
+several web servers and the worker share it), recorded as an `ImportJob` and handed to the task
+worker (`tasks.run_import_job`, run by `manage.py db_worker` in production). The job page shows
+the rows done of the total and then the report.
+
+The worker reads the stored file as a stream too (`list_import.import_police_list`): neither
+process holds a large list in memory.
 
 One file (by its SHA-256) is imported once per municipality and kind: the partial unique
 constraint on `ImportJob` makes a second or concurrent upload of the same file find the first
@@ -12,7 +16,6 @@ job, and its uploader is told so. A failed job does not count: the file can be t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -29,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ssp import access
 from ssp.errors import DomainError
-from ssp.police import absence, imports, services
+from ssp.police import absence, imports, list_import
 from ssp.police import access as police_access
 from ssp.police.models import ImportJob, ImportKind, ImportStatus
 
@@ -57,9 +60,12 @@ def _first_job(municipality_id: int, kind: str, digest: str) -> ImportJob | None
 
 
 def submit_import(
-    *, actor_user: User, kind: ImportKind, filename: str, content: bytes
+    *, actor_user: User, kind: ImportKind, filename: str, content: imports.Content
 ) -> Submitted:
     """R5: check an upload, store it and queue its import; the same file is imported once.
+
+    `content` is the upload itself (a seekable file, e.g. Django's `UploadedFile`, read as a
+    stream) or its bytes.
 
     The job row is committed before the task is queued, so the worker always finds it. A job
     whose queueing failed stays pending: `manage.py import_jobs` shows it and can queue it."""
@@ -69,18 +75,19 @@ def submit_import(
     municipality_id = access.municipality_of(actor)
     if municipality_id is None:
         raise DomainError(_("Din bruger hører ikke til en kommune."))
+    stream = imports.binary(content)
     try:
-        rows_total = imports.count_data_rows(filename, content, kind)
+        rows_total = imports.count_data_rows(filename, stream, kind)
     except imports.FileError as exc:
         raise DomainError(exc.message) from exc
-    digest = hashlib.sha256(content).hexdigest()
+    digest = imports.sha256_of(stream)
     first = _first_job(municipality_id, kind, digest)
     if first is not None:
         return Submitted(first, already_submitted=True)
     suffix = PurePath(filename).suffix.lower()[:10]
     stored_name = default_storage.save(
         f"{STORAGE_DIRECTORY}/{municipality_id}/{kind}-{uuid.uuid4().hex}{suffix}",
-        ContentFile(content),
+        File(imports.binary(stream)),
     )
     try:
         with transaction.atomic():
@@ -141,30 +148,29 @@ def run_job(job_id: int) -> str:
         return _run(job, progress)
 
 
-def _run(job: ImportJob, progress: services.ProgressCallback) -> str:
+def _run(job: ImportJob, progress: list_import.ProgressCallback) -> str:
     try:
         with default_storage.open(job.stored_name, "rb") as stored:
-            content = stored.read()
-        if hashlib.sha256(content).hexdigest() != job.sha256:
-            raise DomainError(_("Den gemte fil er ændret. Indlæs filen igen."))
-        if job.kind == ImportKind.POLICE:
-            police = services.import_police_list(
-                actor_user=job.created_by,
-                filename=job.filename,
-                content=content,
-                progress=progress,
-            )
-            job.batch_id = police.batch_id
-            report = police.as_json()
-        else:
-            pupils = absence.import_absence(
-                actor_user=job.created_by,
-                filename=job.filename,
-                content=content,
-                progress=progress,
-            )
-            job.batch_id = pupils.batch_id
-            report = pupils.as_json()
+            if imports.sha256_of(stored) != job.sha256:
+                raise DomainError(_("Den gemte fil er ændret. Indlæs filen igen."))
+            if job.kind == ImportKind.POLICE:
+                police = list_import.import_police_list(
+                    actor_user=job.created_by,
+                    filename=job.filename,
+                    content=stored,
+                    progress=progress,
+                )
+                job.batch_id = police.batch_id
+                report = police.as_json()
+            else:
+                pupils = absence.import_absence(
+                    actor_user=job.created_by,
+                    filename=job.filename,
+                    content=stored,
+                    progress=progress,
+                )
+                job.batch_id = pupils.batch_id
+                report = pupils.as_json()
     except DomainError as exc:
         _finish(job, ImportStatus.FAILED, {"error": exc.message})
     except Exception:

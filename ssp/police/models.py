@@ -205,7 +205,19 @@ class PoliceReport(models.Model):
                 name="police_report_once",
             )
         ]
-        indexes = [models.Index(fields=["municipality", "status"])]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            # The weekly review's "recently routed": newest presented first.
+            models.Index(
+                fields=["municipality", "status", "-presented_on", "-id"],
+                name="police_report_presented",
+            ),
+            # The weekly review's queue: the waiting reports, oldest first.
+            models.Index(
+                fields=["municipality", "status", "received_on", "incident_at", "id"],
+                name="police_report_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.police_reference}"
@@ -246,7 +258,15 @@ class Deadline(models.Model):
         verbose_name = _("frist")
         verbose_name_plural = _("frister")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["municipality", "met_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["municipality", "met_on", "due_on"]),
+            # The deadline board: the open deadlines only, soonest first.
+            models.Index(
+                fields=["municipality", "due_on", "id"],
+                condition=Q(met_on__isnull=True),
+                name="deadline_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on}"

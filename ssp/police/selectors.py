@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ssp import access
 from ssp.access import Actor
@@ -29,32 +32,55 @@ from ssp.police.models import (
     ReportStatus,
 )
 
-REVIEW_QUEUE_LIMIT = 100
+REVIEW_PAGE_SIZE = 20
 RECENTLY_ROUTED_LIMIT = 20
-DEADLINE_BOARD_LIMIT = 500
+RECENTLY_ROUTED_DAYS = 14
+BOARD_PAGE_SIZE = 50
+BOARD_WINDOW_DAYS = 7
 RECENT_COUNCILS_LIMIT = 20
 DEFAULT_COUNT_PERIOD_DAYS = 14
 COUNT_PERIODS = 6
 MAX_LINKED_CONCERNS = 50
 
 
-def review_queue(actor: Actor) -> list[PoliceReport]:
-    """The reports waiting for the weekly review, oldest first (at most REVIEW_QUEUE_LIMIT)."""
-    return list(
+def waiting_reports(actor: Actor) -> QuerySet[PoliceReport]:
+    """The reports waiting for the weekly review, oldest first: in the order they arrived (a
+    list's rows in the list's order). Waiting reports have no `presented_on`, so this is the
+    reports' index on (municipality, status, presented_on DESC, id DESC) read backwards: a page
+    is a few index entries even with a whole 100,000-row list waiting, where a sort by the
+    received date would read and sort every waiting report first."""
+    return (
         police_access.visible_reports(actor)
         .filter(status=ReportStatus.WAITING)
         .select_related("young_person", "offence")
-        .order_by("received_on", "incident_at")[:REVIEW_QUEUE_LIMIT]
+        .order_by(F("presented_on").asc(nulls_last=True), "pk")
     )
 
 
-def recently_routed(actor: Actor) -> QuerySet[PoliceReport]:
+def review_queue(actor: Actor, *, page: int | str | None = 1) -> Page[PoliceReport]:
+    """One page (REVIEW_PAGE_SIZE) of the weekly review's queue: the page and its queries stay
+    the same size however many reports wait. A page number past the end gives the last page."""
+    shown = Paginator(waiting_reports(actor), REVIEW_PAGE_SIZE).get_page(page)
+    shown.object_list = list(shown.object_list)  # read here, once: the view logs these rows
+    return shown
+
+
+def recently_routed(actor: Actor, *, today: date | None = None) -> QuerySet[PoliceReport]:
+    """The reports routed in the last RECENTLY_ROUTED_DAYS days, newest first (at most
+    RECENTLY_ROUTED_LIMIT). The date bound and the order follow the reports' index on
+    (municipality, status, presented_on DESC, id DESC), so the query reads a few index entries
+    however many reports have been routed over the years."""
+    today = today or timezone.localdate()
     return (
         police_access.visible_reports(actor)
-        .filter(status=ReportStatus.ROUTED)
+        .filter(
+            status=ReportStatus.ROUTED,
+            presented_on__gte=today - timedelta(days=RECENTLY_ROUTED_DAYS),
+        )
         .select_related(
             "young_person", "offence", "routed_to_member", "routed_to_forum", "home_contact"
         )
+        .defer("description")  # not shown in the list: not read, not decrypted
         .order_by("-presented_on", "-pk")[:RECENTLY_ROUTED_LIMIT]
     )
 
@@ -78,19 +104,66 @@ class BoardRow:
         return self.deadline.kind == DeadlineKind.NETWORK_COUNCIL
 
 
-def deadline_board(actor: Actor, today: date | None = None) -> list[BoardRow]:
-    """The open deadlines the actor sees, soonest first (at most DEADLINE_BOARD_LIMIT)."""
+class BoardWindow(models.TextChoices):
+    """Which open deadlines the board lists: what needs doing now, or what comes later."""
+
+    CURRENT = "aktuelle", _("Overskredne og de næste 7 dage")
+    LATER = "senere", _("Senere frister")
+
+
+@dataclass
+class BoardPage:
+    """One page of the deadline board: `page` pages the deadlines, `rows` are its rows."""
+
+    page: Page[Deadline]
+    rows: list[BoardRow]
+    window: BoardWindow
+
+
+def board_window(value: str | None) -> BoardWindow:
+    """The window named in the request (`?vis=`), the current one for anything else."""
+    return BoardWindow.LATER if value == BoardWindow.LATER else BoardWindow.CURRENT
+
+
+def open_deadlines(
+    actor: Actor, *, window: BoardWindow = BoardWindow.CURRENT, today: date | None = None
+) -> QuerySet[Deadline]:
+    """The open deadlines the actor sees in the window, overdue first then soonest: the current
+    window holds every overdue deadline and those due within BOARD_WINDOW_DAYS days, the later
+    window the rest. Read through the deadlines' index on (municipality, met_on, due_on)."""
     today = today or timezone.localdate()
-    rows = (
-        police_access.visible_deadlines(actor)
-        .filter(met_on__isnull=True)
-        .select_related("young_person", "responsible", "report__offence")
-        .order_by("due_on", "pk")
+    horizon = today + timedelta(days=BOARD_WINDOW_DAYS)
+    rows = police_access.visible_deadlines(actor).filter(met_on__isnull=True)
+    if window == BoardWindow.LATER:
+        rows = rows.filter(due_on__gt=horizon)
+    else:
+        rows = rows.filter(due_on__lte=horizon)
+    return rows.select_related("young_person", "responsible", "report__offence").order_by(
+        "due_on", "pk"
     )
-    return [
-        BoardRow(d, deadlines.colour(d.due_on, today), (d.due_on - today).days)
-        for d in rows[:DEADLINE_BOARD_LIMIT]
-    ]
+
+
+def deadline_board(
+    actor: Actor,
+    *,
+    window: BoardWindow = BoardWindow.CURRENT,
+    page: int | str | None = 1,
+    today: date | None = None,
+) -> BoardPage:
+    """One page (BOARD_PAGE_SIZE) of the deadline board: the page and its queries stay the same
+    size however many deadlines are open."""
+    today = today or timezone.localdate()
+    shown = Paginator(open_deadlines(actor, window=window, today=today), BOARD_PAGE_SIZE).get_page(
+        page
+    )
+    return BoardPage(
+        page=shown,
+        rows=[
+            BoardRow(d, deadlines.colour(d.due_on, today), (d.due_on - today).days)
+            for d in shown.object_list
+        ],
+        window=window,
+    )
 
 
 def councils(actor: Actor) -> QuerySet[NetworkCouncil]:

@@ -1,24 +1,24 @@
 """Use cases of R5: police reports and their weekly review, statutory deadlines and network
-councils. Absence monitoring lives in `absence.py`, hot spots in `hot_spots.py`."""
+councils. Absence monitoring lives in `absence.py`, hot spots in `hot_spots.py`, the police-list
+import in `list_import.py`."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssp import access
 from ssp.audit.models import AuditAction
-from ssp.audit.services import record_event
+from ssp.audit.services import object_ref, record_event
 from ssp.cases import routing
 from ssp.cases import services as case_services
 from ssp.cases.cpr import full_cpr_of
@@ -31,16 +31,20 @@ from ssp.cases.models import (
     Level,
     YoungPerson,
 )
-from ssp.crypto import blind_index, encrypt
+from ssp.crypto import blind_index
 from ssp.errors import DomainError
 from ssp.organisation.models import AccessRole, Forum, Member, Municipality
 from ssp.police import access as police_access
-from ssp.police import deadlines, imports
+from ssp.police import deadlines
+
+# The police-list import (in bulk) lives in `list_import.py`; its use case and report are
+# reached from here as well.
+from ssp.police.list_import import ImportReport as ImportReport
+from ssp.police.list_import import import_police_list as import_police_list
 from ssp.police.models import (
     Deadline,
     DeadlineKind,
     ImportBatch,
-    ImportKind,
     NetworkCouncil,
     Offence,
     PoliceReport,
@@ -133,33 +137,6 @@ def match_offence(text: str, offences: Sequence[Offence]) -> tuple[Offence | Non
 # --- Police reports -------------------------------------------------------------------------
 
 
-@dataclass
-class ImportReport:
-    """The answer to an import: what was created, skipped, and which rows failed."""
-
-    created: int = 0
-    duplicates: int = 0
-    outside_target: list[int] = field(default_factory=list)
-    errors: list[imports.RowError] = field(default_factory=list)
-    persons_registered: int = 0
-    batch_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_json(self) -> dict[str, Any]:
-        """For the import job's page: counts, row numbers and row messages; no names or CPR
-        numbers (the messages name the problem, not the person)."""
-        return {
-            "created": self.created,
-            "duplicates": self.duplicates,
-            "outside_target": self.outside_target,
-            "young_people_registered": self.persons_registered,
-            "errors": [{"row": e.row, "message": e.message} for e in self.errors],
-        }
-
-
 def _deadlines_for_new_report(report: PoliceReport) -> None:
     """R5: a serious offence by someone under 18 starts the network-council deadline; within a
     year of a held council it starts a plan revision instead."""
@@ -230,248 +207,6 @@ def _create_report(
     return report
 
 
-IMPORT_CHUNK_ROWS = 500
-ProgressCallback = Callable[[int], None]
-
-
-@dataclass
-class _ListRow:
-    """A valid row of a police list, with everything computed that needs no database."""
-
-    number: int
-    cpr: str
-    cpr_index: str
-    birth: date
-    first_name: str
-    last_name: str
-    in_target: bool
-    incident_at: datetime
-    offence: Offence | None
-    attempt: bool
-    offence_text: str
-    reference: str
-    description: str
-
-
-def _prepare_rows(
-    municipality: Municipality,
-    rows: Sequence[dict[str, Any]],
-    offences: Sequence[Offence],
-    progress: ProgressCallback | None,
-) -> list[_ListRow]:
-    """The checking phase, outside any transaction: target age, offence, time of the incident.
-    `progress` is told how many rows are checked after each chunk."""
-    today = timezone.localdate()
-    matched: dict[str, tuple[Offence | None, bool]] = {}
-    prepared: list[_ListRow] = []
-    for count, row in enumerate(rows, start=1):
-        try:
-            case_services.check_target_age(municipality, row["birth"], today)
-        except DomainError:
-            in_target = False
-        else:
-            in_target = True
-        if row["offence"] not in matched:
-            matched[row["offence"]] = match_offence(row["offence"], offences)
-        offence, attempt = matched[row["offence"]]
-        prepared.append(
-            _ListRow(
-                number=row["row"],
-                cpr=row["cpr"],
-                cpr_index=blind_index(row["cpr"]),
-                birth=row["birth"],
-                first_name=row["first_name"],
-                last_name=row["last_name"],
-                in_target=in_target,
-                incident_at=timezone.make_aware(datetime.combine(row["date"], row["time"])),
-                offence=offence,
-                attempt=attempt,
-                offence_text=row["offence"],
-                reference=row["reference"],
-                description=row.get("description", ""),
-            )
-        )
-        if progress is not None and count % IMPORT_CHUNK_ROWS == 0:
-            progress(count)
-    if progress is not None:
-        progress(len(rows))
-    return prepared
-
-
-def _write_chunk(
-    *,
-    user: User,
-    municipality: Municipality,
-    batch: ImportBatch,
-    received: date,
-    council_due: date,
-    chunk: Sequence[_ListRow],
-    persons: dict[str, YoungPerson],
-    result: ImportReport,
-) -> None:
-    """One chunk of the writing phase: a few queries and bulk inserts, not queries per row.
-
-    `persons` (blind index -> young person) carries the people found or registered by the
-    chunks before, so a young person on several rows is registered once."""
-    unknown = {row.cpr_index for row in chunk} - persons.keys()
-    if unknown:
-        for person in YoungPerson.objects.filter(municipality=municipality, cpr_index__in=unknown):
-            persons[person.cpr_index] = person
-    new_people: dict[str, YoungPerson] = {}
-    for row in chunk:
-        if row.cpr_index in persons or row.cpr_index in new_people or not row.in_target:
-            continue
-        new_people[row.cpr_index] = YoungPerson(
-            municipality=municipality,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            cpr_encrypted=encrypt(row.cpr),
-            cpr_index=row.cpr_index,
-            birth_date=row.birth,
-        )
-    if new_people:
-        YoungPerson.objects.bulk_create(new_people.values())
-        persons.update(new_people)
-        result.persons_registered += len(new_people)
-    known = [row for row in chunk if row.cpr_index in persons]
-    result.outside_target.extend(row.number for row in chunk if row.cpr_index not in persons)
-    existing = set(
-        PoliceReport.objects.filter(
-            municipality=municipality,
-            young_person_id__in={persons[row.cpr_index].pk for row in known},
-            police_reference__in={row.reference for row in known},
-        ).values_list("young_person_id", "police_reference")
-    )
-    reports: list[PoliceReport] = []
-    for row in known:
-        person = persons[row.cpr_index]
-        if (person.pk, row.reference) in existing:
-            result.duplicates += 1
-            continue
-        reports.append(
-            PoliceReport(
-                municipality=municipality,
-                young_person=person,
-                incident_at=row.incident_at,
-                offence=row.offence,
-                offence_text=row.offence_text,
-                attempt=row.attempt,
-                police_reference=row.reference,
-                description=row.description,
-                received_on=received,
-                batch=batch,
-                created_by=user,
-            )
-        )
-    PoliceReport.objects.bulk_create(reports)
-    result.created += len(reports)
-    serious = [
-        report
-        for report in reports
-        if deadlines.needs_network_council(
-            serious=report.is_serious,
-            birth=report.young_person.birth_date,
-            incident=timezone.localtime(report.incident_at).date(),
-        )
-    ]
-    if not serious:
-        return
-    last_held = dict(
-        NetworkCouncil.objects.filter(
-            young_person_id__in={report.young_person_id for report in serious},
-            held_on__isnull=False,
-        )
-        .values("young_person_id")
-        .annotate(last=Max("held_on"))
-        .values_list("young_person_id", "last")
-    )
-    Deadline.objects.bulk_create(
-        Deadline(
-            municipality=municipality,
-            kind=(
-                DeadlineKind.PLAN_REVISION
-                if deadlines.revises_plan(
-                    last_council_held=last_held.get(report.young_person_id), received=received
-                )
-                else DeadlineKind.NETWORK_COUNCIL
-            ),
-            young_person=report.young_person,
-            report=report,
-            starts_on=received,
-            due_on=council_due,
-        )
-        for report in serious
-    )
-
-
-def import_police_list(
-    *,
-    actor_user: User,
-    filename: str,
-    content: bytes,
-    received_on: date | None = None,
-    progress: ProgressCallback | None = None,
-) -> ImportReport:
-    """R5: all or nothing. Bad rows import nothing and are reported with the reason; the same
-    file twice creates no duplicates; young people outside the target ages are left out.
-
-    Run by the task worker (`import_jobs.run_job`). The rows are checked first, outside any
-    transaction (`progress` is told how far it got); then everything is written in one
-    transaction, in chunks with bulk inserts, and the audit chain's head is taken once, at
-    the end, for one event with the counts: other users' audit writes wait only for that.
-    """
-    actor = enforce_for_service(police_access.can_import_police_list, actor_user)
-    municipality = _municipality(actor)
-    try:
-        parsed = imports.parse_police_list(filename, content)
-    except imports.FileError as exc:
-        raise DomainError(exc.message) from exc
-    result = ImportReport(errors=parsed.errors)
-    if parsed.errors:
-        return result
-    received = received_on or timezone.localdate()
-    council_due = deadlines.due_date(
-        received, int(municipality.rule("network_council_deadline_days", 7))
-    )
-    prepared = _prepare_rows(municipality, parsed.rows, load_offences(), progress)
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            municipality=municipality,
-            kind=ImportKind.POLICE,
-            filename=filename[:255],
-            sha256=hashlib.sha256(content).hexdigest(),
-            rows=len(parsed.rows),
-            created_by=actor_user,
-        )
-        persons: dict[str, YoungPerson] = {}
-        for start in range(0, len(prepared), IMPORT_CHUNK_ROWS):
-            _write_chunk(
-                user=actor_user,
-                municipality=municipality,
-                batch=batch,
-                received=received,
-                council_due=council_due,
-                chunk=prepared[start : start + IMPORT_CHUNK_ROWS],
-                persons=persons,
-                result=result,
-            )
-        batch.created = result.created
-        batch.skipped = result.duplicates + len(result.outside_target)
-        batch.save(update_fields=["created", "skipped"])
-        result.batch_id = batch.pk
-        _audit(
-            actor_user,
-            AuditAction.POLICE_LIST_IMPORTED,
-            batch,
-            municipality.pk,
-            created=result.created,
-            duplicates=result.duplicates,
-            outside_target=len(result.outside_target),
-            young_people_registered=result.persons_registered,
-        )
-    return result
-
-
 @transaction.atomic
 def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
     """One report entered by hand (same rules as the import)."""
@@ -495,15 +230,31 @@ def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
 
 
 @transaction.atomic
-def record_review_viewed(*, actor_user: User, reports_shown: int) -> None:
-    """The weekly review shows police reports about named children: its opening is logged
-    (with how many reports it showed, not which: the trail must not grow with the list)."""
+def _shown(
+    records: Sequence[PoliceReport] | Sequence[Deadline], page: int | None
+) -> dict[str, Any]:
+    """What a page of the review or the board showed, for its view event: the records as
+    `label:pk` and their young people as ids (who saw which persons stays traceable). The pages
+    are bounded (one page of the queue or board), so the event is too."""
+    young_people = dict.fromkeys(f"youngperson:{r.young_person_id}" for r in records)
+    return {
+        "page": page,
+        "shown": [object_ref(r) for r in records],
+        "young_people": list(young_people),
+    }
+
+
+def record_review_viewed(
+    *, actor_user: User, reports: Sequence[PoliceReport], page: int | None = None
+) -> None:
+    """The weekly review shows police reports about named children: each page of the queue (or
+    one report's routing form, `page` None) is logged with the reports it showed."""
     actor = enforce_for_service(police_access.can_review, actor_user)
     record_event(
         actor=actor_user,
         action=AuditAction.REVIEW_VIEWED,
         municipality_id=actor.municipality_id,
-        data={"reports": reports_shown},
+        data={"reports": len(reports), **_shown(reports, page)},
     )
 
 
@@ -630,9 +381,9 @@ def route_report(
 
 
 @transaction.atomic
-def record_deadlines_viewed(*, actor_user: User, deadlines_shown: int) -> None:
-    """The deadline board names the young people behind each deadline: its opening is logged
-    (with how many deadlines it showed, not which)."""
+def record_deadlines_viewed(*, actor_user: User, deadlines: Sequence[Deadline], page: int) -> None:
+    """The deadline board names the young people behind each deadline: each page of it is
+    logged with the deadlines it showed."""
     actor = enforce_for_service(
         police_access.can_see_deadlines, actor_user, _("Din rolle har ikke adgang til fristerne.")
     )
@@ -640,7 +391,7 @@ def record_deadlines_viewed(*, actor_user: User, deadlines_shown: int) -> None:
         actor=actor_user,
         action=AuditAction.DEADLINES_VIEWED,
         municipality_id=actor.municipality_id,
-        data={"deadlines": deadlines_shown},
+        data={"deadlines": len(deadlines), **_shown(deadlines, page)},
     )
 
 

@@ -3,81 +3,68 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ssp import access
+from ssp import access, autocomplete
 from ssp.cases.selectors import authority_members
 from ssp.errors import DomainError
+from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import CSV, XLSX, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.police import absence as absence_services
 from ssp.police import access as police_access
 from ssp.police import exports, forms, import_jobs, maps, selectors, services
 from ssp.police import hot_spots as hot_spot_services
-from ssp.police.models import ImportKind
+from ssp.police.models import ImportKind, ReportStatus
 from ssp.versioning import StaleEdit
 
 EXPORT_CSV = "csv"
 EXPORT_XLSX = "xlsx"
 IMPORT_BACK = {ImportKind.POLICE: "police:review", ImportKind.ABSENCE: "police:absence"}
+# A page number kept across a mark-as-met has at most this many digits (anything else: page 1).
+MAX_PAGE_DIGITS = 9
 
 
-def _routing_form(request: HttpRequest, data: object = None, prefix: str = "") -> forms.RoutingForm:
+def _routing_form(request: HttpRequest, report_pk: int, data: object = None) -> forms.RoutingForm:
+    """The routing form of one report (its fields prefixed by the report, so several forms
+    opened on the review page stay apart)."""
     actor = actor_of(request)
     return forms.RoutingForm(
         data,
         members=authority_members(actor),
         fora=selectors.local_groups(actor),
-        prefix=prefix or None,
+        prefix=f"r{report_pk}",
     )
 
 
 @access.require(police_access.can_review)
 def review(request: HttpRequest) -> HttpResponse:
-    """The weekly review ('listemøde'): unreviewed reports, each with its routing form."""
-    return _render_review(request)
-
-
-def _render_review(
-    request: HttpRequest,
-    *,
-    failed_pk: int | None = None,
-    failed_form: forms.RoutingForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The review page; after a failed routing, that report's form is the bound one with its
-    errors, so the user stays on the page with what was chosen."""
+    """The weekly review ('listemøde'): one page of the waiting reports, each with a "Fordel"
+    button that opens its routing form on demand, and the reports routed lately."""
     actor = actor_of(request)
-    queue = selectors.review_queue(actor)
-    services.record_review_viewed(actor_user=user_of(request), reports_shown=len(queue))
-    forms_by_report = []
-    choices: dict[str, list[object]] = {}
-    failed_shown = False
-    for report in queue:
-        if failed_form is not None and report.pk == failed_pk:
-            form, failed_shown = failed_form, True
-        else:
-            form = _routing_form(request, prefix=f"r{report.pk}")
-            form.share_choices(choices)
-        forms_by_report.append((report, form))
+    queue = selectors.review_queue(actor, page=request.GET.get("side"))
+    reports = list(queue.object_list)
+    services.record_review_viewed(actor_user=user_of(request), reports=reports, page=queue.number)
     return render(
         request,
         "police/review.html",
         {
-            "queue": forms_by_report,
+            "page": queue,
+            "reports": reports,
             "routed": selectors.recently_routed(actor),
+            "routed_days": selectors.RECENTLY_ROUTED_DAYS,
             "upload_form": forms.UploadForm(),
-            # A report that left the queue meanwhile: its errors go at the top of the page.
-            "failed_form": None if failed_shown else failed_form,
         },
-        status=status,
     )
 
 
@@ -94,7 +81,7 @@ def _submit_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             submitted = import_jobs.submit_import(
-                actor_user=user_of(request), kind=kind, filename=upload.name, content=upload.read()
+                actor_user=user_of(request), kind=kind, filename=upload.name, content=upload
             )
         except DomainError as error:
             form.add_error("file", error.message)
@@ -125,12 +112,17 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         if job.is_finished:
             return HttpResponse(headers={"HX-Refresh": "true"})
         return render(request, "police/_import_progress.html", {"job": job})
+    errors = job.report.get("errors", [])
     return render(
         request,
         "police/import_job.html",
         {
             "job": job,
-            "errors": job.report.get("errors", []),
+            "errors": errors,
+            # The report keeps the first rows that failed and counts them all.
+            "errors_total": job.report.get("errors_total") or len(errors),
+            "outside_total": job.report.get("outside_target_total")
+            or len(job.report.get("outside_target", [])),
             "back": IMPORT_BACK[ImportKind(job.kind)],
         },
     )
@@ -163,16 +155,22 @@ def _add_service_error(form: django_forms.BaseForm, error: DomainError) -> None:
     form.add_error(field if field in form.fields else None, error.message)
 
 
-@require_POST
 @access.require(police_access.can_route_report)
 def report_route(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report's routing form: a fragment for the review page's "Fordel" button (htmx), the
+    page of its own without JavaScript, and the page again with the reasons when a routing is
+    refused (400). A routing made goes back to the review."""
     report = police_access.get_report_for(actor_of(request), pk)
-    form = _routing_form(request, request.POST, prefix=f"r{pk}")
-    if form.is_valid():
+    form = _routing_form(request, report.pk, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and autocomplete.is_search_step(form):
+        # Without JavaScript a picker's "Søg" posts the form: the page again, with the matches.
+        services.record_review_viewed(actor_user=user_of(request), reports=[report])
+        return render(request, "police/route_form.html", {"report": report, "form": form})
+    if request.method == "POST" and form.is_valid():
         try:
             services.route_report(actor_user=user_of(request), report=report, data=form.to_data())
         except services.AlreadyRouted as error:
-            # A double click or a colleague first: the page shows the routing that was made.
+            # A double click or a colleague first: the review shows the routing that was made.
             messages.info(request, error.message)
             return redirect("police:review")
         except DomainError as error:
@@ -182,7 +180,54 @@ def report_route(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Rapporten er fordelt, og fristen for kontakt til familien kører.")
             )
             return redirect("police:review")
-    return _render_review(request, failed_pk=report.pk, failed_form=form, status=400)
+    fragment = request.method == "GET" and bool(request.headers.get("HX-Request"))
+    if request.method == "GET" and report.status != ReportStatus.WAITING:
+        # Routed meanwhile (by a colleague): back to the review, which shows the routing. An htmx
+        # request is told to load the page, not to put the review inside the queue's row.
+        messages.info(request, _("Rapporten er allerede fordelt."))
+        if fragment:
+            return HttpResponse(headers={"HX-Redirect": reverse("police:review")})
+        return redirect("police:review")
+    services.record_review_viewed(actor_user=user_of(request), reports=[report])
+    if fragment:
+        # The "Fordel" button the user pressed is replaced by the form: focus moves into it.
+        form.fields["routing"].widget.attrs["autofocus"] = True
+    return render(
+        request,
+        "police/_route_form.html" if fragment else "police/route_form.html",
+        {"report": report, "form": form},
+        status=_form_status(request, form),
+    )
+
+
+@access.require(police_access.can_route_report)
+def route_member_search(request: HttpRequest) -> HttpResponse:
+    """The routing form's person pickers ("Person", "Kontakter hjemmet"): authority members of
+    the municipality, searched by name, title or unit (at most a few matches)."""
+    return autocomplete.search_response(
+        request, MemberPicker(queryset=authority_members(actor_of(request)))
+    )
+
+
+@access.require(police_access.can_route_report)
+def route_forum_search(request: HttpRequest) -> HttpResponse:
+    """The routing form's local-group picker: the municipality's local groups, by name."""
+    return autocomplete.search_response(
+        request, ForumPicker(queryset=selectors.local_groups(actor_of(request)))
+    )
+
+
+def _board_query(request: HttpRequest) -> dict[str, str]:
+    """The board's window and page as the request names them, cleaned (kept across a
+    mark-as-met: the user returns to the page the deadline was on)."""
+    query = {}
+    window = selectors.board_window(request.GET.get("vis"))
+    if window != selectors.BoardWindow.CURRENT:
+        query["vis"] = window.value
+    side = request.GET.get("side", "")
+    if side.isdigit() and len(side) <= MAX_PAGE_DIGITS:
+        query["side"] = side
+    return query
 
 
 @access.require(police_access.can_see_deadlines)
@@ -191,14 +236,29 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
 
 
 def _render_board(request: HttpRequest, met_form: forms.MetForm, status: int = 200) -> HttpResponse:
+    """One page of the board: overdue deadlines and those due within a week first (the current
+    window), later ones behind the "Senere frister" tab; both paginated."""
     actor = actor_of(request)
-    rows = selectors.deadline_board(actor)
-    services.record_deadlines_viewed(actor_user=user_of(request), deadlines_shown=len(rows))
+    board = selectors.deadline_board(
+        actor, window=selectors.board_window(request.GET.get("vis")), page=request.GET.get("side")
+    )
+    services.record_deadlines_viewed(
+        actor_user=user_of(request),
+        deadlines=[row.deadline for row in board.rows],
+        page=board.page.number,
+    )
+    later = board.window == selectors.BoardWindow.LATER
     return render(
         request,
         "police/deadlines.html",
         {
-            "rows": rows,
+            "rows": board.rows,
+            "page": board.page,
+            "windows": selectors.BoardWindow,
+            "later": later,
+            # The pagination's links keep the window; the met forms keep window and page.
+            "page_query": urlencode({"vis": board.window.value}) if later else "",
+            "query": urlencode(_board_query(request)),
             "councils": selectors.councils(actor),
             "can_call_council": police_access.can_call_network_council(actor),
             "met_form": met_form,
@@ -222,7 +282,9 @@ def deadline_met(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Fristen er markeret som overholdt."))
-            return redirect("police:deadlines")
+            back = reverse("police:deadlines")
+            query = _board_query(request)
+            return redirect(f"{back}?{urlencode(query)}" if query else back)
     return _render_board(request, form, status=400)
 
 

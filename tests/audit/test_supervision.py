@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from ssp import access
 from ssp.audit import supervision
 from ssp.audit.models import AuditAction, AuditEvent
+from ssp.audit.services import chain_all
 from ssp.cases.models import Case, Concern, Disclosure, LegalBasis, YoungPerson
 from ssp.organisation.models import Municipality
 
@@ -142,6 +143,24 @@ def test_it_shows_the_audit_trail_filtered_by_user_and_kind(
     assert f"cases.case:{case.pk}" not in others.content.decode()
     for name in DEMO_CHILDREN:
         assert name not in html, name
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_shows_a_waiting_event_as_pending_until_it_is_chained(
+    demo: Municipality, users: dict[str, User], client_for: Any
+) -> None:
+    case = Case.objects.get(young_person__first_name="Ali")
+    client_for("socialraadgiver").get(reverse("cases:case_detail", args=[case.pk]))
+    client = client_for("tilsyn")
+    url = reverse("audit:supervision_audit_trail")
+    query = {"bruger": users["socialraadgiver"].pk, "handling": AuditAction.CASE_VIEWED}
+    rows = client.get(url, query).content.decode().split('data-testid="events"')[1]
+    assert "<td>afventer</td>" in rows  # written, not yet chained (a test never commits)
+    chain_all()
+    event = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED).latest("id")
+    rows = client.get(url, query).content.decode().split('data-testid="events"')[1]
+    assert "afventer" not in rows
+    assert f"<td>{event.sequence}</td>" in rows
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ from ssp.audit.models import AuditAction, AuditChainHead, AuditEvent, HashVersio
 from ssp.audit.services import (
     _canonical,
     _payload,
+    chain_all,
     compute_hash,
     parse_anchors,
     record_event,
@@ -65,9 +66,14 @@ def as_database_owner_with_triggers_off() -> Iterator[None]:
 
 
 def some_history() -> list[AuditEvent]:
-    """A login (so users have logged in, as on any real installation) and a few events."""
+    """A login (so users have logged in, as on any real installation) and a few events,
+    chained (a test's transaction never commits, so nothing chains them after a commit)."""
     Client().post("/konto/login/", {"username": "laerer", "password": "demo"})
-    return [record_event(actor=None, action=AuditAction.ADMIN_CHANGED) for _ in range(3)]
+    events = [record_event(actor=None, action=AuditAction.ADMIN_CHANGED) for _ in range(3)]
+    chain_all()
+    for event in events:
+        event.refresh_from_db()
+    return events
 
 
 def verify_audit_fails(*args: str) -> None:
@@ -192,8 +198,11 @@ def test_unkeyed_events_from_before_the_key_verify_and_are_sealed_by_the_next_on
             previous = event.hash
         AuditChainHead.objects.filter(pk=1).update(last_hash=previous)
     seal = record_event(actor=None, action=AuditAction.AUDIT_CHAIN_KEYED)
+    chain_all()
+    seal.refresh_from_db()
+    assert before[-1].sequence is not None
     assert seal.sequence == before[-1].sequence + 1
-    assert seal.hash_version == HashVersion.HMAC_SHA256
+    assert seal.hash_version == HashVersion.HMAC_SHA256_SEALED
     assert verify_chain() == []
 
 
@@ -281,7 +290,7 @@ def test_repro_the_head_changes_only_by_appending(demo: Municipality) -> None:
         ),
         (
             "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s",
-            [newest.sequence + 5, "f" * 64],
+            [(newest.sequence or 0) + 5, "f" * 64],
             "only moves forward",
         ),
         (
@@ -293,8 +302,10 @@ def test_repro_the_head_changes_only_by_appending(demo: Municipality) -> None:
     for statement, params, message in refused:
         with pytest.raises(DatabaseError, match=message), transaction.atomic():
             sql(statement, params)
-    # Appending still moves it.
+    # Appending and chaining still moves it.
     appended = record_event(actor=None, action=AuditAction.ADMIN_CHANGED)
+    chain_all()
+    appended.refresh_from_db()
     assert AuditChainHead.objects.get(pk=1).last_sequence == appended.sequence
     assert verify_chain() == []
 
@@ -320,7 +331,7 @@ def test_repro_views_carry_the_client_address(demo: Municipality, client_for: An
     assert case is not None
     client = client_for("koordinator")
     assert client.get(f"/sager/{case.pk}/", REMOTE_ADDR="192.0.2.17").status_code == 200
-    event = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED).order_by("-sequence")[0]
+    event = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED).order_by("-id")[0]
     assert event.ip_address == "192.0.2.17"
     assert verify_chain() == []
 
@@ -336,7 +347,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4",
     )
-    event = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED).order_by("-sequence")[0]
+    event = AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED).order_by("-id")[0]
     # The client's own entries (left) can be forged; the proxy's (right-most) is trusted.
     assert event.ip_address == "198.51.100.4"
 

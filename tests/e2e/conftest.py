@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from ssp.demo import seed_all
 from ssp.organisation.demo import demo_exists
@@ -69,3 +69,14 @@ def log_in(page: Page, username: str, password: str = "demo") -> None:
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
+
+
+def pick(
+    scope: Locator, label: str, option: str, *, search: str | None = None, exact: bool = True
+) -> None:
+    """Choose in a person or forum picker (ssp/autocomplete.py): type into its search box and
+    check the match whose label contains `option` (member labels carry title and unit)."""
+    box = scope.get_by_label(label, exact=exact)
+    box.fill(search or option)
+    picker = box.locator("xpath=ancestor::*[@data-ssp-ac][1]")
+    picker.locator(".ssp-ac-results, .ssp-ac-chosen").get_by_label(option).first.check()

@@ -70,3 +70,37 @@ def test_the_politician_logs_in_and_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/konto/login/$"))
     page.goto("/organisation/aadal/")
     expect(page).to_have_url(re.compile(r"/konto/login/\?next="))
+
+
+def test_a_large_level_of_the_chart_is_a_count_that_opens_in_place(page: Page) -> None:
+    from ssp.organisation.models import Forum, ForumLevel
+
+    coordination = Forum.objects.get(municipality__slug="aadal", key="koordinationsgruppe")
+    Forum.objects.bulk_create(
+        Forum(
+            municipality=coordination.municipality,
+            key=f"ekstra-{n}",
+            name=f"Ekstra lokalgruppe {n:02d}",
+            forum_type="lokalgruppe",
+            level=ForumLevel.OPERATIONAL,
+            cadence="monthly",
+            parent=coordination,
+        )
+        for n in range(20)
+    )
+    operational = Forum.objects.filter(parent=coordination, level=ForumLevel.OPERATIONAL).count()
+    log_in(page, "laerer")
+    page.goto("/organisation/aadal/")
+    chart = page.get_by_test_id("org-chart")
+    expect(chart).to_contain_text("SSP Koordinationsgruppen")
+    expect(chart).not_to_contain_text("Ekstra lokalgruppe")
+    group = chart.get_by_test_id("chart-group")
+    expect(group).to_have_count(1)
+    # Without JavaScript the opened group holds a link to the level's paginated list.
+    expect(group.locator("a[href*='niveau=operational']")).to_have_count(1)
+    group.locator("summary").click()
+    expect(group.get_by_test_id("forum-card")).to_have_count(operational)
+    expect(group).to_contain_text("Ekstra lokalgruppe 00")
+    group.get_by_role("link", name="Ekstra lokalgruppe 07").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ekstra lokalgruppe 07")
+    expect(page.get_by_test_id("reports-to")).to_have_text("SSP Koordinationsgruppen")

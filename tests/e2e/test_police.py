@@ -20,10 +20,10 @@ LIST = (
 )
 
 
-def choose(select: Locator, text: str) -> None:
-    value = select.locator("option", has_text=text).first.get_attribute("value")
-    assert value is not None
-    select.select_option(value)
+def pick(picker: Locator, label: str, typed: str) -> None:
+    """Type into a person picker and choose the match (the list comes from the server)."""
+    picker.get_by_label(label, exact=True).fill(typed)
+    picker.get_by_label("Sofie Dahl", exact=False).check()
 
 
 def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
@@ -42,11 +42,14 @@ def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
     expect(page.get_by_text("1 rapporter er importeret")).to_be_visible()
     page.get_by_role("link", name="Til politiets lister").click()  # from the import's page
 
+    # The queue is paginated; the routing form is opened on demand, its pickers search.
     item = page.get_by_test_id("queue-item").filter(has_text="Åse Ærø")
     expect(item).to_contain_text("Tyveri")
+    expect(item.get_by_label("Fordeles til")).to_have_count(0)
+    item.get_by_role("link", name="Fordel").click()
     item.get_by_label("Fordeles til").select_option("social_worker")
-    choose(item.get_by_label("Person"), "Sofie Dahl")
-    choose(item.get_by_label("Kontakter hjemmet"), "Sofie Dahl")
+    pick(item.locator("[data-testid$='-member']"), "Person", "Sofie")
+    pick(item.locator("[data-testid$='-home_contact']"), "Kontakter hjemmet", "Sofie")
     item.get_by_role("button", name="Fordel").click()
     expect(page.get_by_text("Rapporten er fordelt")).to_be_visible()
     expect(page.get_by_test_id("queue-item").filter(has_text="Åse Ærø")).to_have_count(0)
@@ -62,6 +65,17 @@ def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
     new_row = board.get_by_test_id("deadline").filter(has_text="Åse Ærø")
     expect(new_row).to_have_attribute("data-colour", "on_time")
     expect(new_row).to_contain_text("Sofie Dahl")
+    # Overdue first: no deadline in time comes before an overdue one.
+    colours = board.get_by_test_id("deadline").evaluate_all(
+        "rows => rows.map(row => row.dataset.colour)"
+    )
+    assert colours.index("on_time") > max(i for i, c in enumerate(colours) if c == "overdue")
+
+    new_row.get_by_role("button", name="Overholdt i dag").click()
+    expect(page.get_by_text("Fristen er markeret som overholdt.")).to_be_visible()
+    expect(
+        page.get_by_test_id("deadline-board").get_by_test_id("deadline").filter(has_text="Åse Ærø")
+    ).to_have_count(0)
 
 
 def test_a_school_contact_sees_worrying_absence_and_raises_a_concern(page: Page) -> None:

@@ -194,5 +194,5 @@ def test_saves_bump_the_version_and_are_audited(demo: Municipality, users: Any) 
     assert a.post(url, {**open_form(a, url), "name": "To"}).status_code == 302
     forum.refresh_from_db()
     assert (forum.name, forum.version) == ("To", 3)
-    event = AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGED).order_by("-sequence")[0]
+    event = AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGED).order_by("-id")[0]
     assert event.data["fields"] == ["name"]

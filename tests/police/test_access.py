@@ -3,11 +3,13 @@ audit events are written by the services with counts, not lists of ids."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.http import Http404
+from django.utils import timezone
 
 from ssp.access import get_actor
 from ssp.audit.models import AuditAction, AuditEvent
@@ -66,25 +68,39 @@ def test_the_hot_spot_form_offers_only_group_and_place_concerns_the_actor_sees(
     assert not selectors.place_concerns(get_actor(users["politiker"])).exists()
 
 
-def test_the_review_is_logged_with_how_many_reports_it_showed(
+def test_the_review_is_logged_with_the_reports_it_showed(
     demo: Municipality, client_for: Any
 ) -> None:
-    waiting = PoliceReport.objects.filter(municipality=demo, status="waiting").count()
+    waiting = list(PoliceReport.objects.filter(municipality=demo, status="waiting").order_by("pk"))
     assert client_for("koordinator").get("/politi/").status_code == 200
-    event = AuditEvent.objects.filter(action=AuditAction.REVIEW_VIEWED).latest("sequence")
-    assert event.data == {"reports": waiting}
+    event = AuditEvent.objects.filter(action=AuditAction.REVIEW_VIEWED).latest("id")
+    assert event.data == {
+        "reports": len(waiting),
+        "page": 1,
+        "shown": [f"police.policereport:{r.pk}" for r in waiting],
+        "young_people": list(dict.fromkeys(f"youngperson:{r.young_person_id}" for r in waiting)),
+    }
     assert event.municipality_id == demo.pk
 
 
-def test_the_deadline_board_is_logged_with_how_many_deadlines_it_showed(
+def test_the_deadline_board_is_logged_with_the_deadlines_it_showed(
     demo: Municipality, client_for: Any
 ) -> None:
     assert client_for("socialraadgiver").get("/frister/").status_code == 200
-    event = AuditEvent.objects.filter(action=AuditAction.DEADLINES_VIEWED).latest("sequence")
-    shown = Deadline.objects.filter(
-        responsible__user__username="socialraadgiver", met_on__isnull=True
-    ).count()
-    assert event.data == {"deadlines": shown}
+    event = AuditEvent.objects.filter(action=AuditAction.DEADLINES_VIEWED).latest("id")
+    shown = list(
+        Deadline.objects.filter(
+            responsible__user__username="socialraadgiver",
+            met_on__isnull=True,
+            due_on__lte=timezone.localdate() + timedelta(days=7),
+        ).order_by("due_on", "pk")
+    )
+    assert event.data == {
+        "deadlines": len(shown),
+        "page": 1,
+        "shown": [f"police.deadline:{d.pk}" for d in shown],
+        "young_people": list(dict.fromkeys(f"youngperson:{d.young_person_id}" for d in shown)),
+    }
 
 
 def test_a_council_view_names_the_young_person_by_id_only(
@@ -92,7 +108,7 @@ def test_a_council_view_names_the_young_person_by_id_only(
 ) -> None:
     council = NetworkCouncil.objects.get()
     assert client_for("koordinator").get(f"/netvaerkssamraad/{council.pk}/").status_code == 200
-    event = AuditEvent.objects.filter(action=AuditAction.COUNCIL_VIEWED).latest("sequence")
+    event = AuditEvent.objects.filter(action=AuditAction.COUNCIL_VIEWED).latest("id")
     assert event.object_repr == f"police.networkcouncil:{council.pk}"
     assert event.subject_ref == f"youngperson:{council.young_person_id}"
 
@@ -101,9 +117,9 @@ def test_the_view_logging_services_refuse_roles_without_access(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     with pytest.raises(DomainError, match="Kun SSP-medarbejdere"):
-        services.record_review_viewed(actor_user=users["laerer"], reports_shown=0)
+        services.record_review_viewed(actor_user=users["laerer"], reports=[])
     with pytest.raises(DomainError, match="adgang til fristerne"):
-        services.record_deadlines_viewed(actor_user=users["politiker"], deadlines_shown=0)
+        services.record_deadlines_viewed(actor_user=users["politiker"], deadlines=[], page=1)
     with pytest.raises(DomainError, match="Kun SSP-medarbejdere"):
         services.record_council_viewed(
             actor_user=users["laerer"], council=NetworkCouncil.objects.get()

@@ -1,9 +1,10 @@
 """Reports registered by hand and the weekly review's routing: dates that can have happened,
 one routing per report however often the form is posted, and errors that keep the user on the
-review page with what was chosen."""
+report's routing page with what was chosen."""
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from typing import Any
 
@@ -143,8 +144,8 @@ def test_repro_routing_the_same_report_twice_gives_one_concern_and_one_deadline(
 def test_repro_a_refused_routing_keeps_the_user_on_the_review_with_the_reason(
     demo: Municipality, client_for: Any
 ) -> None:
-    """The service refuses (no local group chosen): the review page comes back with the reason
-    at the report and the choices made, not the dead-end error page."""
+    """The service refuses (no local group chosen): the report's routing page comes back with
+    the reason and the choices made, not the dead-end error page."""
     report = waiting_report()
     social = social_worker()
     response = route(client_for("koordinator"), report, routing=Routing.LOCAL_GROUP, member=None)
@@ -152,8 +153,12 @@ def test_repro_a_refused_routing_keeps_the_user_on_the_review_with_the_reason(
     html = response.content.decode()
     assert "Vælg lokalgruppen." in html
     assert "Det kunne ikke lade sig gøre" not in html
-    assert 'data-testid="queue-item"' in html
-    assert f'<option value="{social.pk}" selected>' in html  # the home contact chosen
+    assert 'data-testid="route-report"' in html
+    assert report.young_person.full_name in html
+    # The home contact chosen is shown again, chosen, in its picker.
+    assert re.search(
+        rf'name="r{report.pk}-home_contact" value="{social.pk}" id="[^"]+" checked>', html
+    )
     report.refresh_from_db()
     assert report.status == ReportStatus.WAITING
 

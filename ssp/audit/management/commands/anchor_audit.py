@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ssp.audit.management.commands.verify_audit import chain_before_checking
 from ssp.audit.services import anchor_line, chain_head, verify_chain
 
 SYSLOG_IDENT = "ssp-audit"
@@ -22,7 +23,8 @@ SYSLOG_IDENT = "ssp-audit"
 class Command(BaseCommand):
     help = (
         "Write the audit chain's newest position (sequence, hash, time) outside the database: "
-        "append a line to --file PATH, or send it to --syslog. Refuses a broken chain."
+        "append a line to --file PATH, or send it to --syslog. Chains the waiting events first; "
+        "refuses a broken chain."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        chain_before_checking(self)  # anchor the newest event, not the newest chained so far
         problems = verify_chain()
         if problems:
             for problem in problems:
