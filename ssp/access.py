@@ -227,7 +227,7 @@ def fora_of(actor: Actor) -> QuerySet[Forum]:
     """The visible fora the actor sits in now."""
     if not actor.forum_ids:
         return Forum.objects.none()
-    return visible_fora(actor).filter(pk__in=actor.forum_ids)
+    return visible_fora(actor).filter(pk__any_of=actor.forum_ids)
 
 
 # --- Enforcing a rule (views and API endpoints) ------------------------------------------------

@@ -136,7 +136,7 @@ def adhoc_parent_fora(actor: Actor) -> QuerySet[Forum]:
     )
     return (
         fora.filter(pk__in=chaired.values("forum_id"))
-        .filter(pk__in=actor.forum_ids)
+        .filter(pk__any_of=actor.forum_ids)
         .order_by("name")
     )
 
@@ -196,14 +196,14 @@ def visible_adhoc_groups(actor: Actor) -> QuerySet[Forum]:
     if actor.member_id is None:
         return Forum.objects.none()
     chaired = Membership.objects.current().filter(
-        member_id=actor.member_id, role=MembershipRole.CHAIR, forum_id__in=actor.forum_ids
+        member_id=actor.member_id, role=MembershipRole.CHAIR, forum_id__any_of=actor.forum_ids
     )
     as_chair = Q(parent_id__in=chaired.values("forum_id"))
     if not can_see_personal_data(actor):
         # A group about a named young person is itself personal data: not for a chair who is
         # not an authority person.
         as_chair &= ~Q(adhoc_subject=AdhocSubject.PERSON)
-    return groups.filter(Q(pk__in=actor.forum_ids, dissolved_at__isnull=True) | as_chair)
+    return groups.filter(Q(pk__any_of=actor.forum_ids, dissolved_at__isnull=True) | as_chair)
 
 
 def get_adhoc_group_for(actor: Actor, group_id: int, *, for_dissolve: bool = False) -> Forum:
@@ -298,8 +298,36 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
     tasks = Task.objects.filter(owner_id=member).values("case_id")
     # `any_of` (ssp/lookups.py): each arm from an index, not a scan of every case.
     return Case.objects.filter(municipality_id=municipality_of(actor)).filter(
-        Q(forum_id__in=actor.forum_ids) | Q(pk__any_of=agreements) | Q(pk__any_of=tasks)
+        Q(forum_id__any_of=actor.forum_ids) | Q(pk__any_of=agreements) | Q(pk__any_of=tasks)
     )
+
+
+def own_tasks(actor: Actor) -> QuerySet[Task]:
+    """The actor's own tasks in cases the actor may see.
+
+    An authority employee sees every case in which she holds a task (`visible_cases`), and SSP
+    staff every case of the municipality, so for them the case's municipality is the whole
+    check, without collecting every case they may see (issue 11); anyone else is checked
+    against `visible_cases`."""
+    tasks = Task.objects.filter(owner_id=actor.member_id)
+    if is_ssp_staff(actor) or is_authority_employee(actor):
+        return tasks.filter(case__municipality_id=municipality_of(actor))
+    return tasks.filter(case__in=visible_cases(actor))
+
+
+def followed_up_agreements(actor: Actor) -> QuerySet[ActionAgreement]:
+    """The action agreements whose follow-up the actor keeps: SSP staff all of the
+    municipality's; anyone else those she coordinates or is the contact person of, in cases she
+    may see (an authority employee sees every case she has such a role in: `visible_cases`)."""
+    agreements = ActionAgreement.objects.filter(case__municipality_id=municipality_of(actor))
+    if is_ssp_staff(actor):
+        return agreements
+    own = agreements.filter(
+        Q(coordinator_id=actor.member_id) | Q(contact_person_id=actor.member_id)
+    )
+    if is_authority_employee(actor):
+        return own
+    return own.filter(case__in=visible_cases(actor))
 
 
 def changeable_cases(actor: Actor) -> QuerySet[Case]:
@@ -313,7 +341,7 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
         return Concern.objects.filter(municipality_id=municipality_of(actor))
     if is_authority_employee(actor):
         return Concern.objects.filter(municipality_id=municipality_of(actor)).filter(
-            Q(forum_id__in=actor.forum_ids)
+            Q(forum_id__any_of=actor.forum_ids)
             | Q(raised_by_id=actor.user_id)
             | Q(case_id__any_of=visible_cases(actor).values("pk"))
         )
@@ -322,6 +350,18 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
             municipality_id=municipality_of(actor), raised_by_id=actor.user_id
         )
     return Concern.objects.none()
+
+
+def concerns_in_own_fora(actor: Actor) -> QuerySet[Concern]:
+    """The concerns sent to the actor's fora that the actor may see: SSP staff and authority
+    employees see every concern of their fora (`visible_concerns`), so the forum is the whole
+    check; anyone else only what `visible_concerns` allows."""
+    in_fora = Concern.objects.filter(
+        municipality_id=municipality_of(actor), forum_id__any_of=actor.forum_ids
+    )
+    if is_ssp_staff(actor) or is_authority_employee(actor):
+        return in_fora
+    return in_fora.filter(pk__in=visible_concerns(actor).values("pk"))
 
 
 def own_concerns(actor: Actor) -> QuerySet[Concern]:
@@ -339,7 +379,7 @@ def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:
             Q(pk__in=visible_cases(actor).values("young_person_id"))
             | Q(
                 pk__in=Concern.objects.filter(
-                    municipality_id=municipality_of(actor), forum_id__in=actor.forum_ids
+                    municipality_id=municipality_of(actor), forum_id__any_of=actor.forum_ids
                 ).values("young_person_id")
             )
         )

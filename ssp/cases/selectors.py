@@ -12,7 +12,6 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ssp import access
 from ssp.access import Actor, municipality_of
 from ssp.cases import access as case_access
 from ssp.cases.cpr import CPR_DIGITS
@@ -35,8 +34,8 @@ PAGE_SIZE = 25
 SEARCH_MAX_WORDS = 3
 SEARCH_RESULTS_MAX = 50
 # The start page's lists ("My work"): the first few, each with a way to the whole list.
-MY_WORK_LIST_MAX = 20
-MY_CASES_MAX = 20
+MY_WORK_LIST_MAX = 10
+MY_CASES_MAX = 10
 MY_CONCERNS_MAX = 10
 # The start page's follow-ups: those due within the next week, and those overdue by at most
 # this many days (older ones are on the case page; the start page reads a window of the
@@ -190,7 +189,7 @@ class MyWork:
     overdue_tasks: int
     cases: list[Case]
     follow_ups: list[ActionAgreement]
-    new_concerns: list[Concern]
+    new_concerns: list[ConcernRow]  # with the name each may show (register or typed)
     my_concerns: list[Concern]
 
 
@@ -202,28 +201,24 @@ def my_work(actor: Actor) -> MyWork:
     follow_ups: list[ActionAgreement] = []
     if actor.member_id is not None:
         tasks = list(
-            Task.objects.filter(
-                owner_id=actor.member_id, status=TaskStatus.OPEN, case__in=visible
-            ).select_related("case__young_person")[:MY_WORK_LIST_MAX]
+            case_access.own_tasks(actor)
+            .filter(status=TaskStatus.OPEN, case__status=CaseStatus.OPEN)
+            .select_related("case__young_person")[:MY_WORK_LIST_MAX]
         )
-        agreements = ActionAgreement.objects.filter(
-            case__in=visible,
-            follow_up_date__gte=today - timedelta(days=FOLLOW_UP_OVERDUE_DAYS),
-            follow_up_date__lte=today + timedelta(days=FOLLOW_UP_AHEAD_DAYS),
-        )
-        if not access.is_ssp_staff(actor):
-            agreements = agreements.filter(
-                Q(coordinator_id=actor.member_id) | Q(contact_person_id=actor.member_id)
-            )
         follow_ups = list(
-            agreements.select_related("case__young_person").order_by("follow_up_date", "pk")[
-                :MY_WORK_LIST_MAX
-            ]
+            case_access.followed_up_agreements(actor)
+            .filter(
+                case__status=CaseStatus.OPEN,
+                follow_up_date__gte=today - timedelta(days=FOLLOW_UP_OVERDUE_DAYS),
+                follow_up_date__lte=today + timedelta(days=FOLLOW_UP_AHEAD_DAYS),
+            )
+            .select_related("case__young_person")
+            .order_by("follow_up_date", "pk")[:MY_WORK_LIST_MAX]
         )
-    new_concerns = list(
-        case_access.visible_concerns(actor)
+    new_concerns = concern_rows(
+        actor,
+        case_access.concerns_in_own_fora(actor)
         .filter(
-            forum_id__in=actor.forum_ids,
             status__in=[
                 ConcernStatus.NEW,
                 ConcernStatus.ACTION_REQUIRED,
@@ -231,7 +226,7 @@ def my_work(actor: Actor) -> MyWork:
             ],
         )
         .select_related("young_person", "forum")
-        .defer("description")[:MY_WORK_LIST_MAX]
+        .defer("description")[:MY_WORK_LIST_MAX],
     )
     my_concerns = list(
         case_access.own_concerns(actor)

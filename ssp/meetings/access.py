@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -116,20 +116,22 @@ def member_fora(actor: Actor) -> QuerySet[Forum]:
     forum of the municipality."""
     if is_ssp_staff(actor):
         return _staff_fora(actor)
-    return Forum.objects.filter(pk__in=actor.forum_ids)
+    return Forum.objects.filter(pk__any_of=actor.forum_ids)
 
 
 def own_fora(actor: Actor) -> QuerySet[Forum]:
     """The fora the actor is a member of herself."""
-    return Forum.objects.filter(pk__in=actor.forum_ids)
+    return Forum.objects.filter(pk__any_of=actor.forum_ids)
 
 
 def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
     if not actor.is_authenticated:
         return Meeting.objects.none()
-    own = Q(forum_id__in=actor.forum_ids)
+    own = Q(forum_id__any_of=actor.forum_ids)
     forwarded = Q(
-        pk__in=ForwardedMinutes.objects.filter(to_forum_id__in=actor.forum_ids).values("meeting_id")
+        pk__in=ForwardedMinutes.objects.filter(to_forum_id__any_of=actor.forum_ids).values(
+            "meeting_id"
+        )
     )
     if is_ssp_staff(actor):
         own |= Q(forum__in=_staff_fora(actor))
@@ -138,7 +140,7 @@ def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
 
 def received_minutes(actor: Actor) -> QuerySet[ForwardedMinutes]:
     """Minutes forwarded to the actor's fora for orientation."""
-    return ForwardedMinutes.objects.filter(to_forum_id__in=actor.forum_ids)
+    return ForwardedMinutes.objects.filter(to_forum_id__any_of=actor.forum_ids)
 
 
 def published_meetings() -> QuerySet[Meeting]:
@@ -248,6 +250,17 @@ def may_be_responsible(member: Member, item: AgendaItem) -> bool:
     return not item.is_closed or member.is_authority
 
 
+# Where `selectors.agenda_for` puts an item's attachments and contributions (`Prefetch`).
+PREFETCHED_ATTACHMENTS = "prefetched_attachments"
+PREFETCHED_CONTRIBUTIONS = "prefetched_contributions"
+
+
+def _prefetched(item: AgendaItem, attribute: str, relation: str) -> list[Any]:
+    """The item's related rows as `agenda_for` prefetched them, else read now."""
+    rows = getattr(item, attribute, None)
+    return list(getattr(item, relation).all()) if rows is None else list(rows)
+
+
 def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | None:
     """The item as the reader sees it in this mode: whole, redacted, or (on the public version,
     for a non-public item) not at all."""
@@ -272,8 +285,10 @@ def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | N
         decision=item.decision,
         responsible=item.responsible.name if item.responsible else "",
         deadline=item.deadline,
-        attachments=[] if public else list(item.attachments.all()),
-        contributions=[] if public else list(item.contributions.all()),
+        attachments=[] if public else _prefetched(item, PREFETCHED_ATTACHMENTS, "attachments"),
+        contributions=[]
+        if public
+        else _prefetched(item, PREFETCHED_CONTRIBUTIONS, "contributions"),
         kind=item.kind,
         concern_id=item.concern_id,
         case_id=item.case_id,

@@ -3,6 +3,9 @@ signed protocol, publication and forwarding up the reporting line."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -148,9 +151,16 @@ class AgendaItem(Versioned):
         return self.visibility == Visibility.CLOSED
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Where a file is stored: a random name, never the uploaded one, which may name a child and
+    would show in an object store's listings and logs (its name is kept in `Attachment.name`)."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"meetings/{timezone.now().year}/{uuid.uuid4().hex}{suffix}"
+
+
 class Attachment(models.Model):
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("fil"), upload_to="meetings/%Y/")
+    file = models.FileField(_("fil"), upload_to=attachment_path)
     name = models.CharField(_("navn"), max_length=200)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,9 +6,8 @@ module (`can_manage`, `can_see_closed`, ...), never the actor."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import P, PathEx, Router, Schema
 
@@ -118,8 +121,14 @@ def get_municipality(request: HttpRequest, slug: Slug) -> MunicipalityOut:
     return _municipality_out(selectors.get_municipality_for(_actor(request), slug))
 
 
+def _page_of(items: Any, page: int) -> Any:
+    """One page of API_PAGE_SIZE (the last one for a page beyond it), as the case list pages."""
+    return Paginator(items, selectors.API_PAGE_SIZE).get_page(page).object_list
+
+
 @router.get("/municipalities/{slug}/fora", response={200: list[ForumOut], **ERRORS})
-def list_fora(request: HttpRequest, slug: Slug) -> list[ForumOut]:
+def list_fora(request: HttpRequest, slug: Slug, page: int = 1) -> list[ForumOut]:
+    """The municipality's fora, 100 a page (`page` from 1)."""
     actor = _actor(request)
     municipality = selectors.get_municipality_for(actor, slug)
     return [
@@ -137,7 +146,7 @@ def list_fora(request: HttpRequest, slug: Slug) -> list[ForumOut]:
             may_discuss_individuals=f.may_discuss_individuals,
             member_count=f.member_count,
         )
-        for f in selectors.fora_of_municipality(actor, municipality)
+        for f in _page_of(selectors.fora_of_municipality(actor, municipality), page)
     ]
 
 
@@ -186,10 +195,11 @@ def get_forum(request: HttpRequest, forum_id: int) -> ForumDetailOut:
 
 
 @router.get("/municipalities/{slug}/units", response={200: list[UnitOut], **ERRORS})
-def list_units(request: HttpRequest, slug: Slug) -> list[UnitOut]:
+def list_units(request: HttpRequest, slug: Slug, page: int = 1) -> list[UnitOut]:
+    """The municipality's schools, clubs and other units, 100 a page (`page` from 1)."""
     actor = _actor(request)
     municipality = selectors.get_municipality_for(actor, slug)
-    directory = selectors.contact_directory(actor, municipality)
+    units = selectors.units_of_municipality(municipality).order_by("name", "pk")
     return [
         UnitOut(
             slug=u.slug,
@@ -198,5 +208,5 @@ def list_units(request: HttpRequest, slug: Slug) -> list[UnitOut]:
             sector=u.sector,
             school_district=u.school_district.slug if u.school_district else None,
         )
-        for u in directory.units
+        for u in _page_of(units, page)
     ]

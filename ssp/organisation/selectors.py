@@ -343,11 +343,21 @@ def ssp_staff_of(municipality: Municipality) -> QuerySet[Member]:
     )
 
 
+# "Whom do I contact?" shows this many units and SSP staff (the first by name); a search finds
+# the rest, so the page does not grow with the municipality (issue 11).
+CONTACT_UNITS_SHOWN = 50
+CONTACT_STAFF_SHOWN = 30
+# The API's lists of fora and units, a page at a time.
+API_PAGE_SIZE = 100
+
+
 @dataclass(frozen=True)
 class ContactDirectory:
     districts: list[SchoolDistrict]
     units: list[Unit]
+    units_total: int
     staff: list[Member]
+    staff_total: int
     q: str
 
 
@@ -374,12 +384,19 @@ def contact_directory(actor: Actor, municipality: Municipality, *, q: str = "") 
     units = Unit.objects.filter(municipality=municipality).select_related("school_district")
     if q:
         units = units.filter(Q(name__icontains=q) | Q(school_district__name__icontains=q))
+    staff = ssp_staff_of(municipality)
     return ContactDirectory(
         districts=list(districts),
-        units=list(units.order_by("name")),
-        staff=list(ssp_staff_of(municipality)),
+        units=list(units.order_by("name")[:CONTACT_UNITS_SHOWN]),
+        units_total=units.count(),
+        staff=list(staff[:CONTACT_STAFF_SHOWN]),
+        staff_total=staff.count(),
         q=q,
     )
+
+
+def units_of_municipality(municipality: Municipality) -> QuerySet[Unit]:
+    return Unit.objects.filter(municipality=municipality).select_related("school_district")
 
 
 def get_district_for(actor: Actor, municipality: Municipality, slug: str) -> SchoolDistrict:

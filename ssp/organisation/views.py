@@ -111,7 +111,9 @@ def contact_index(request: HttpRequest, slug: str) -> HttpResponse:
             "municipality": municipality,
             "districts": directory.districts,
             "units": directory.units,
+            "units_total": directory.units_total,
             "staff": directory.staff,
+            "staff_total": directory.staff_total,
             "q": directory.q,
         },
     )

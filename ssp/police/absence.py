@@ -119,7 +119,7 @@ def import_absence(
 
     Run by the task worker (`import_jobs.run_job`): rows are checked outside any transaction
     (`progress` is told how far), then written in one transaction with bulk inserts and
-    updates; the audit chain's head is taken once, at the end."""
+    updates; one audit event, at the end."""
     actor = enforce_for_service(police_access.can_import_absence, actor_user)
     municipality_id = municipality_of(actor)
     try:

@@ -8,14 +8,15 @@ transaction with a few statements, whatever the number of rows:
 - the offence catalogue is read once; young people are looked up with one `cpr_index IN (...)`
   query per chunk of rows, and only the CPR numbers of people not yet registered are
   encrypted (once each);
-- the prepared rows are staged: on PostgreSQL `COPY` into a temporary table, from which young
-  people, reports and their duplicates are handled by `INSERT ... SELECT` (`ON CONFLICT DO
-  NOTHING` keeps a concurrent import or registration from failing this one); elsewhere
-  (SQLite) they are spooled to a temporary file and written with `bulk_create` per chunk;
+- the prepared rows are spooled to a local temporary file while they are checked; on
+  PostgreSQL the writing transaction copies them (`COPY`) into a temporary table dropped at
+  commit, from which young people, reports and their duplicates are handled by `INSERT ...
+  SELECT` (`ON CONFLICT DO NOTHING` keeps a concurrent import or registration from failing
+  this one); elsewhere (SQLite) they are written with `bulk_create` per chunk;
 - statutory deadlines are computed in Python (`deadlines.py`) for the new serious reports and
   bulk inserted;
-- one audit event for the import, with counts only, written last (the chain's head is held
-  only for that moment).
+- one audit event for the import, with counts only, written last (chained after commit,
+  `ssp/audit/services.py`).
 
 The job page's progress is the number of rows checked, updated once per chunk.
 """
@@ -372,14 +373,15 @@ WITH_REPORT = (
 
 
 class _PostgresStage:
-    """The prepared rows in a temporary table of this database session (nobody else sees it;
-    it is dropped at the end, or with the session if the worker dies)."""
+    """The prepared rows, spooled to a local temporary file while they are checked, then (in
+    the writing transaction) copied into a temporary table dropped at its commit.
+
+    All the staging happens in the one transaction that writes, so the import is safe behind a
+    pooler in transaction mode (PgBouncer), where two statements outside a transaction may run
+    on different server sessions, and two imports never share a table."""
 
     def __init__(self) -> None:
-        columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE_TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_TABLE} ({columns})")
+        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.rows = 0
         self.names = {
             "stage": STAGE_TABLE,
@@ -389,22 +391,42 @@ class _PostgresStage:
         }
 
     def add(self, rows: list[StagedRow]) -> None:
-        """COPY, with the descriptions encrypted as the model would (`EncryptedTextField`)."""
-        names = ", ".join(name for name, _kind in STAGE_COLUMNS)
+        """Spool a chunk, the descriptions encrypted as the model would (`EncryptedTextField`):
+        nothing readable about a child's offence is written to the local disk."""
         description = PoliceReport._meta.get_field("description")
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {STAGE_TABLE} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                if row.description:
-                    row = row._replace(description=description.get_prep_value(row.description))
-                copy.write_row(row)
+        prepared = [
+            tuple(
+                row._replace(description=description.get_prep_value(row.description))
+                if row.description
+                else row
+            )
+            for row in rows
+        ]
+        pickle.dump(prepared, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
         self.rows += len(rows)
+
+    def _stage(self) -> None:
+        """The temporary table and its rows (COPY), inside the caller's transaction."""
+        columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
+        names = ", ".join(name for name, _kind in STAGE_COLUMNS)
+        self.spool.seek(0)
+        with connection.cursor() as cursor:
+            # One left by an earlier import in this transaction (savepoints, as in tests).
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_TABLE} ({columns}) ON COMMIT DROP")
+            with cursor.copy(f"COPY {STAGE_TABLE} ({names}) FROM STDIN") as copy:
+                while True:
+                    try:
+                        rows = pickle.load(self.spool)  # noqa: S301 - written by add()
+                    except EOFError:
+                        break
+                    for row in rows:
+                        copy.write_row(row)
 
     def write(self, writing: _Writing, result: ImportReport) -> None:
         """New young people, then the reports that are not there yet (`ON CONFLICT DO NOTHING`
         also covers a concurrent import), then their deadlines: one statement each."""
+        self._stage()
         batch = writing.batch
         municipality_id = batch.municipality_id
         with_person = WITH_PERSON.format(**self.names)
@@ -489,10 +511,7 @@ class _PostgresStage:
         result.duplicates = self.rows - result.outside_target_total - result.created
 
     def close(self) -> None:
-        if connection.needs_rollback or not connection.is_usable():
-            return  # a failed transaction took the table with it, or the session is gone
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE_TABLE}")
+        self.spool.close()  # the table went with the transaction
 
 
 class _Param:

@@ -229,7 +229,6 @@ def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
     return report
 
 
-@transaction.atomic
 def _shown(
     records: Sequence[PoliceReport] | Sequence[Deadline], page: int | None
 ) -> dict[str, Any]:
@@ -244,6 +243,7 @@ def _shown(
     }
 
 
+@transaction.atomic
 def record_review_viewed(
     *, actor_user: User, reports: Sequence[PoliceReport], page: int | None = None
 ) -> None:
