@@ -50,6 +50,9 @@ class Actor:
     is_police: bool = False
     is_superuser: bool = False
     forum_ids: frozenset[int] = field(default_factory=frozenset)
+    # For the page header (`context_processors.site`), read with the member.
+    municipality_name: str = ""
+    municipality_slug: str = ""
 
     @property
     def is_authenticated(self) -> bool:
@@ -78,6 +81,8 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             "sector",
             "municipality_id",
             "municipality__police_district_id",
+            "municipality__name",
+            "municipality__slug",
         )
         .first()
     )
@@ -103,6 +108,8 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_police=member.sector == Sector.POLICE,
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
+            municipality_name=member.municipality.name,
+            municipality_slug=member.municipality.slug,
         )
     setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object
     return actor

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -9,8 +10,15 @@ from ssp import access
 from ssp.audit import retention
 from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
-from ssp.organisation.models import Municipality
 from ssp.police import access as police_access
+
+
+@dataclass(frozen=True)
+class HeaderMunicipality:
+    """The acting user's municipality as the header shows it (name, and slug for links)."""
+
+    name: str
+    slug: str
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -20,9 +28,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     """
     actor = access.get_actor(getattr(request, "user", None))
     municipality = None
-    if actor.municipality_id is not None:
-        municipality = (
-            Municipality.objects.filter(pk=actor.municipality_id).only("name", "slug").first()
+    if actor.municipality_id is not None:  # read with the actor: no query of its own
+        municipality = HeaderMunicipality(
+            name=actor.municipality_name, slug=actor.municipality_slug
         )
     return {
         "site_name": municipality.name if municipality else settings.SSP_SITE_NAME,

@@ -140,10 +140,14 @@ def concern_rows(actor: Actor, concerns: Iterable[Concern]) -> list[ConcernRow]:
     """The rows of a page of concerns with the name each may show: which of the page's cases
     the actor sees is asked for those cases only (never for every case of the municipality)."""
     concerns = list(concerns)
-    case_ids = {concern.case_id for concern in concerns if concern.case_id is not None}
-    visible_case_ids = set(
-        case_access.visible_cases(actor).filter(pk__in=case_ids).values_list("pk", flat=True)
-    )
+    # One query for any page with rows, whether or not its concerns have cases (the same
+    # number of queries at every scale); the page's case ids come from its concerns' ids.
+    visible_case_ids: set[int] = set()
+    if concerns:
+        page_cases = Concern.objects.filter(pk__in=[c.pk for c in concerns]).values("case_id")
+        visible_case_ids = set(
+            case_access.visible_cases(actor).filter(pk__in=page_cases).values_list("pk", flat=True)
+        )
     return [
         ConcernRow(
             concern=concern,
