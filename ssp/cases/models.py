@@ -456,7 +456,8 @@ class Task(models.Model):
         verbose_name_plural = _("opgaver")
         ordering = ["due_date", "pk"]
         indexes = [
-            models.Index(fields=["owner", "status"]),
+            # A member's open tasks, soonest first (the start page): walked in order, no sort.
+            models.Index(fields=["owner", "status", "due_date", "id"], name="task_owner_open_due"),
             # A task owner's cases (`visible_cases`): read from the index alone.
             models.Index(fields=["owner", "case"], name="task_owner_case"),
         ]

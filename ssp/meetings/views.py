@@ -157,6 +157,9 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     mode = meeting_access.mode_for(actor, meeting)
     as_member = mode is Mode.MEMBER
     can_manage = meeting_access.can_manage_meeting(actor, meeting)
+    # The protocol's signatures are shown to members of a held meeting only; hashing the
+    # protocol text for them costs as much as reading the agenda again.
+    shows_protocol = meeting.is_held and as_member
     context: dict[str, Any] = {
         "meeting": meeting,
         "as_member": as_member,
@@ -169,8 +172,8 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "previous": selectors.previous_meeting(meeting) if as_member else None,
         "my_tasks": selectors.my_open_tasks(actor) if as_member else [],
         "attendance": selectors.attendance_of(meeting),
-        "signatures": services.current_signatures(meeting),
-        "signers": services.signers_needed(meeting),
+        "signatures": services.current_signatures(meeting) if shows_protocol else [],
+        "signers": services.signers_needed(meeting) if shows_protocol else [],
         "forwards": selectors.forwards_of(meeting),
         "findings": [],
         "minutes_open_from": services.minutes_open_from(meeting),
