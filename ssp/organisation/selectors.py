@@ -347,6 +347,7 @@ def ssp_staff_of(municipality: Municipality) -> QuerySet[Member]:
 # the rest, so the page does not grow with the municipality (issue 11).
 CONTACT_UNITS_SHOWN = 50
 CONTACT_STAFF_SHOWN = 30
+CONTACT_FORA_SHOWN = 5  # per school district
 # The API's lists of fora and units, a page at a time.
 API_PAGE_SIZE = 100
 
@@ -376,9 +377,23 @@ def _local_fora_with_contacts(actor: Actor) -> Prefetch[Any]:
 
 def contact_directory(actor: Actor, municipality: Municipality, *, q: str = "") -> ContactDirectory:
     """'Whom do I contact?': every school district with its local fora, and every unit."""
+    district_fora = access.visible_fora(actor).filter(dissolved_at__isnull=True)
     districts = (
         SchoolDistrict.objects.filter(municipality=municipality)
-        .prefetch_related(_local_fora_with_contacts(actor))
+        # The first few fora by name (the district's page has them all, with their contacts).
+        .prefetch_related(
+            Prefetch(
+                "fora",
+                queryset=district_fora.order_by("name", "pk")[:CONTACT_FORA_SHOWN],
+                to_attr="shown_fora",
+            )
+        )
+        .annotate(
+            fora_total=Count(
+                "fora",
+                filter=Q(fora__in=district_fora.values("pk")),
+            )
+        )
         .order_by("name")
     )
     units = Unit.objects.filter(municipality=municipality).select_related("school_district")
