@@ -186,6 +186,12 @@ if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # trigger refuses TRUNCATE everywhere else (audit migration 0004).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c ssp.test_database_flush=on".strip()
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # One machine (development, the demo): the web server and the task worker share the file.
+    # WAL lets pages read while an import writes; a writer waits for another instead of failing.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("timeout", 60)
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

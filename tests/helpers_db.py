@@ -14,6 +14,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from django.apps import apps
 from django.db import connection, connections
@@ -112,3 +113,17 @@ def at_once(*calls: Callable[[], None]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def shared_database_url() -> str:
+    """The test database as a `DATABASE_URL`, for server or worker processes that share it with
+    the test (on SQLite the test database is a file: see `settings.py`)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = quote(str(db["USER"] or ""), safe="")
+    password = quote(str(db["PASSWORD"] or ""), safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = quote(str(db["HOST"] or ""), safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}{host}{port}/{quote(str(db['NAME']), safe='')}"

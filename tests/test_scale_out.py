@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 import pytest
@@ -31,11 +30,11 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
 from moto.server import ThreadedMotoServer
 
 from ssp.meetings.models import Attachment, Meeting, MeetingStatus, Visibility
 from ssp.organisation.models import Municipality
+from tests.helpers_db import shared_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SSP_SOURCE = ROOT / "ssp"
@@ -112,19 +111,6 @@ def object_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[ObjectStore]:
         server.stop()
 
 
-def database_url() -> str:
-    """The test database, as the servers' DATABASE_URL: they share it with this test."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = quote(str(db["USER"] or ""), safe="")
-    password = quote(str(db["PASSWORD"] or ""), safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = quote(str(db["HOST"] or ""), safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}{host}{port}/{quote(str(db['NAME']), safe='')}"
-
-
 def server_environment(store: ObjectStore, var_dir: Path) -> dict[str, str]:
     inherited = {
         name: value for name, value in os.environ.items() if not name.startswith(NOT_PASSED_ON)
@@ -137,7 +123,7 @@ def server_environment(store: ObjectStore, var_dir: Path) -> dict[str, str]:
         # The keys the test data was written with, so that both servers read it as this run does.
         "SSP_FIELD_KEY": settings.SSP_FIELD_KEY,
         "SSP_AUDIT_KEY": settings.SSP_AUDIT_KEY,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": shared_database_url(),
         "SSP_VAR_DIR": str(var_dir),
         "ALLOWED_HOSTS": "127.0.0.1",
         # Plain HTTP here; in production TLS ends at the proxy and these stay on.

@@ -31,10 +31,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from ssp.police.models import ImportJob, ImportStatus, PoliceReport
 from tests.e2e.conftest import log_in
+from tests.helpers_db import shared_database_url
 
 pytestmark = pytest.mark.e2e
 
 ROWS = 100_000
+# SQLite (development) writes with one writer at a time: the same path with a smaller list, so
+# that another user's audited page waits for a short transaction only.
+SQLITE_ROWS = 5_000
 HEADER = "CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Beskrivelse\n"
 
 
@@ -54,26 +58,15 @@ def police_list(rows: int) -> str:
     return "".join(lines)
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
-
-
 @pytest.fixture
 def db_worker(settings: Any, live_server: Any, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`manage.py db_worker` in a subprocess, on the live server's database and media."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker subprocess needs a shared database: PostgreSQL (CI runs it)")
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     env = {
         **os.environ,
         "DEBUG": "1",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": shared_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "SECRET_KEY": django_settings.SECRET_KEY,
         "SSP_FIELD_KEY": django_settings.SSP_FIELD_KEY,
@@ -110,7 +103,8 @@ def test_a_100000_row_list_imports_in_the_background_while_others_work(
     tmp_path: Path,
 ) -> None:
     police_file = tmp_path / "politiets-liste.csv"
-    police_file.write_bytes(police_list(ROWS).encode("cp1252"))
+    rows = ROWS if connection.vendor == "postgresql" else SQLITE_ROWS
+    police_file.write_bytes(police_list(rows).encode("cp1252"))
 
     other_context = browser.new_context(base_url=live_server.url, locale="da-DK")
     other = other_context.new_page()
@@ -126,7 +120,7 @@ def test_a_100000_row_list_imports_in_the_background_while_others_work(
     page.get_by_test_id("import-form").get_by_role("button", name="Indlæs").click()
     progress = page.get_by_test_id("import-progress")
     expect(progress).to_be_visible()
-    expect(page.get_by_test_id("import-rows")).to_contain_text(f"af {ROWS} rækker")
+    expect(page.get_by_test_id("import-rows")).to_contain_text(f"af {rows} rækker")
 
     # While the job runs, another user's pages answer within a second.
     timings: list[float] = []
@@ -143,15 +137,18 @@ def test_a_100000_row_list_imports_in_the_background_while_others_work(
             assert response.status == 200 and "Sofie Dahl" in response.text()
             if ImportJob.objects.get().status == ImportStatus.RUNNING:
                 timings.append(elapsed)
-    assert timings, "the import finished before another user's page was timed"
-    assert max(timings) < 1.0, timings
+    if connection.vendor == "postgresql":
+        assert timings, "the import finished before another user's page was timed"
+        assert max(timings) < 1.0, timings
+    # On SQLite a page that writes its audit event waits for the import's short transaction; it
+    # answers (asserted above), and nothing fails.
     other.goto("/frister/")
     expect(other.get_by_test_id("user-name")).to_be_visible()
 
     expect(page.get_by_test_id("import-done")).to_contain_text(
-        f"{ROWS} rapporter er importeret", timeout=90_000
+        f"{rows} rapporter er importeret", timeout=90_000
     )
     job = ImportJob.objects.get()
-    assert (job.status, job.rows_done, job.rows_total) == (ImportStatus.DONE, ROWS, ROWS)
-    assert PoliceReport.objects.filter(police_reference__startswith="E2E-STOR-").count() == ROWS
+    assert (job.status, job.rows_done, job.rows_total) == (ImportStatus.DONE, rows, rows)
+    assert PoliceReport.objects.filter(police_reference__startswith="E2E-STOR-").count() == rows
     other_context.close()
