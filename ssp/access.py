@@ -22,11 +22,19 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from ssp.organisation.models import AccessRole, Forum, ForumType, Member, Municipality, Sector
+from ssp.organisation.models import (
+    AccessRole,
+    Forum,
+    ForumType,
+    Member,
+    Municipality,
+    Sector,
+    Unit,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -50,9 +58,19 @@ class Actor:
     is_police: bool = False
     is_superuser: bool = False
     forum_ids: frozenset[int] = field(default_factory=frozenset)
-    # For the page header (`context_processors.site`), read with the member.
-    municipality_name: str = ""
-    municipality_slug: str = ""
+    # The SSP contact of a school (R5 absence follow-up), read with the member.
+    is_school_contact: bool = False
+    # The member's municipality, read with the member (the header, the duty of confidentiality
+    # and the start page use it without a query of their own). Not part of the actor's identity.
+    municipality: Municipality | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def municipality_name(self) -> str:
+        return self.municipality.name if self.municipality is not None else ""
+
+    @property
+    def municipality_slug(self) -> str:
+        return self.municipality.slug if self.municipality is not None else ""
 
     @property
     def is_authenticated(self) -> bool:
@@ -72,18 +90,9 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
     if isinstance(cached, Actor):
         return cached
     member = (
-        Member.objects.select_related("municipality")
+        Member.objects.select_related("municipality__police_district")
         .filter(user_id=user.pk)
-        .only(
-            "id",
-            "access_role",
-            "is_authority",
-            "sector",
-            "municipality_id",
-            "municipality__police_district_id",
-            "municipality__name",
-            "municipality__slug",
-        )
+        .annotate(school_contact=Exists(Unit.objects.filter(ssp_contact_id=OuterRef("pk"))))
         .first()
     )
     if member is None:
@@ -96,6 +105,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
         forum_ids = frozenset(
             member.memberships.current()
             .filter(forum__dissolved_at__isnull=True)
+            .order_by()  # not the default ordering's joins and sort: a set is wanted
             .values_list("forum_id", flat=True)
         )
         actor = Actor(
@@ -108,8 +118,8 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_police=member.sector == Sector.POLICE,
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
-            municipality_name=member.municipality.name,
-            municipality_slug=member.municipality.slug,
+            is_school_contact=member.school_contact,
+            municipality=member.municipality,
         )
     setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object
     return actor
@@ -205,6 +215,14 @@ def municipality_of(actor: Actor) -> int:
 
 
 # --- Scoping of organisation records --------------------------------------------------------
+
+
+def own_municipality(actor: Actor) -> Municipality | None:
+    """The actor's municipality as read with the actor (no query), if the actor may see the
+    organisation; None otherwise (and for superusers, who have none of their own)."""
+    if not can_view_organisation(actor):
+        return None
+    return actor.municipality
 
 
 def visible_municipalities(actor: Actor) -> QuerySet[Municipality]:

@@ -71,6 +71,17 @@ def current_acknowledgement(
     )
 
 
+def has_current_acknowledgement(
+    *, user_id: int, municipality: Municipality | None, now: datetime | None = None
+) -> bool:
+    """Whether `current_acknowledgement` finds one (an EXISTS, for every request's check)."""
+    return ConfidentialityAcknowledgement.objects.filter(
+        user_id=user_id,
+        text_hash=hash_of(text_for(municipality)),
+        acknowledged_at__gt=valid_since(now),
+    ).exists()
+
+
 def latest_acknowledgement(user_id: int) -> ConfidentialityAcknowledgement | None:
     """The user's newest acknowledgement, whether it still counts or not (account page)."""
     return (
@@ -87,16 +98,13 @@ def expires_at(acknowledgement: ConfidentialityAcknowledgement) -> datetime:
 
 def municipality_of(actor: access.Actor) -> Municipality | None:
     """The municipality whose text the actor acknowledges (none for users without one)."""
-    if actor.municipality_id is None:
-        return None
-    return Municipality.objects.filter(pk=actor.municipality_id).first()
+    return actor.municipality  # read with the actor (None for users without one)
 
 
 def owes_acknowledgement(actor: access.Actor, *, now: datetime | None = None) -> bool:
     """R4: whoever can see personal data, without an acknowledgement that still counts."""
     if actor.user_id is None or not access.can_see_personal_data(actor):
         return False
-    current = current_acknowledgement(
+    return not has_current_acknowledgement(
         user_id=actor.user_id, municipality=municipality_of(actor), now=now
     )
-    return current is None

@@ -286,19 +286,31 @@ def cpr_display_for(actor: Actor, person: YoungPerson) -> str:
 # --- Querysets -----------------------------------------------------------------------------
 
 
+def _participation(actor: Actor, case_field: str) -> Q:
+    """`case_field` names a case the authority employee takes part in other than through the
+    case's forum: coordinator or contact person of an agreement, or owner of a task. One arm
+    per role, each read from an index alone (`agreement_coordinator_case`,
+    `agreement_contact_case`, `task_owner_case`); an OR inside one arm would read the table.
+    `any_of` (ssp/lookups.py): each arm from an index, not a scan of every case."""
+    member = actor.member_id
+    arms = (
+        ActionAgreement.objects.filter(coordinator_id=member),
+        ActionAgreement.objects.filter(contact_person_id=member),
+        Task.objects.filter(owner_id=member),
+    )
+    condition = Q()
+    for arm in arms:
+        condition |= Q(**{f"{case_field}__any_of": arm.values("case_id")})
+    return condition
+
+
 def visible_cases(actor: Actor) -> QuerySet[Case]:
     if is_ssp_staff(actor):
         return Case.objects.filter(municipality_id=municipality_of(actor))
     if not is_authority_employee(actor):
         return Case.objects.none()
-    member = actor.member_id
-    agreements = ActionAgreement.objects.filter(
-        Q(coordinator_id=member) | Q(contact_person_id=member)
-    ).values("case_id")
-    tasks = Task.objects.filter(owner_id=member).values("case_id")
-    # `any_of` (ssp/lookups.py): each arm from an index, not a scan of every case.
     return Case.objects.filter(municipality_id=municipality_of(actor)).filter(
-        Q(forum_id__any_of=actor.forum_ids) | Q(pk__any_of=agreements) | Q(pk__any_of=tasks)
+        Q(forum_id__any_of=actor.forum_ids) | _participation(actor, "pk")
     )
 
 
@@ -340,10 +352,17 @@ def visible_concerns(actor: Actor) -> QuerySet[Concern]:
     if is_ssp_staff(actor):
         return Concern.objects.filter(municipality_id=municipality_of(actor))
     if is_authority_employee(actor):
+        # The concerns of the cases the actor sees (`visible_cases`), with each way of taking
+        # part matched on the concern's case directly (a case and its concerns are of one
+        # municipality, checked on the concern): no pass over the cases table per arm.
+        cases_in_own_fora = Case.objects.filter(
+            municipality_id=municipality_of(actor), forum_id__any_of=actor.forum_ids
+        )
         return Concern.objects.filter(municipality_id=municipality_of(actor)).filter(
             Q(forum_id__any_of=actor.forum_ids)
             | Q(raised_by_id=actor.user_id)
-            | Q(case_id__any_of=visible_cases(actor).values("pk"))
+            | Q(case_id__any_of=cases_in_own_fora.values("pk"))
+            | _participation(actor, "case_id")
         )
     if is_employee(actor):
         return Concern.objects.filter(

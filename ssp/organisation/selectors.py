@@ -43,6 +43,9 @@ if TYPE_CHECKING:  # WithAnnotations takes two arguments only for the type check
 
 
 def get_municipality_for(actor: Actor, slug: str) -> Municipality:
+    own = access.own_municipality(actor)
+    if own is not None and own.slug == slug:
+        return own  # read with the actor
     return access.get_or_404(
         access.visible_municipalities(actor).select_related("police_district"), slug=slug
     )
@@ -77,7 +80,10 @@ def members_of_forum_municipality(forum: Forum) -> QuerySet[Member]:
 
 
 def default_municipality_for(actor: Actor) -> Municipality | None:
-    return access.visible_municipalities(actor).order_by("name").first()
+    """The actor's own municipality (read with the actor); a superuser's first by name."""
+    return access.own_municipality(actor) or (
+        access.visible_municipalities(actor).order_by("name").first()
+    )
 
 
 def municipalities_for(actor: Actor) -> QuerySet[Municipality]:

@@ -111,7 +111,8 @@ def absence_schools(actor: Actor) -> QuerySet[Unit]:
 
 
 def can_see_absence(actor: Actor) -> bool:
-    return is_ssp_staff(actor) or (is_authority_employee(actor) and absence_schools(actor).exists())
+    """SSP staff, and the SSP contact of a school (read with the actor: no query per page)."""
+    return is_ssp_staff(actor) or (is_authority_employee(actor) and actor.is_school_contact)
 
 
 # --- Scoped querysets -------------------------------------------------------------------------
