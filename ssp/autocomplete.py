@@ -123,6 +123,8 @@ class AutocompleteWidget(forms.Widget):
         context["widget"].update(
             {
                 "id": widget_id,
+                # A single picker with Django's own id needs no `hx-vals` (`search_response`).
+                "default_id": widget_id == f"id_{name}",
                 "multiple": self.multiple,
                 "input_type": "checkbox" if self.multiple else "radio",
                 "chosen": chosen,
@@ -137,6 +139,8 @@ class AutocompleteWidget(forms.Widget):
                 if self.query
                 else "",
                 "search_url": getattr(field, "search_url", ""),
+                # A form with a picker per row (the minutes) shows the hint once, by this id.
+                "hint_id": getattr(field, "hint_id", ""),
                 "search_name": name + SEARCH_SUFFIX,
                 "search_button": SEARCH_BUTTON,
                 "min_length": MIN_QUERY_LENGTH,
@@ -157,6 +161,7 @@ class AutocompleteMixin:
         search_fields: Sequence[str] = ("name",),
         search_url: str = "",
         search_by_pk: bool = False,
+        hint_id: str = "",
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault(
@@ -174,6 +179,7 @@ class AutocompleteMixin:
         self.search_fields = tuple(search_fields)
         self.search_url = search_url
         self.search_by_pk = search_by_pk
+        self.hint_id = hint_id
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
@@ -290,6 +296,12 @@ def is_search_step(form: forms.BaseForm) -> bool:
     return True
 
 
+def _name_of_search(request: HttpRequest) -> str:
+    """The field's name from its search box's parameter (`<name>__q`), if exactly one."""
+    names = [key[: -len(SEARCH_SUFFIX)] for key in request.GET if key.endswith(SEARCH_SUFFIX)]
+    return names[0] if len(names) == 1 else ""
+
+
 def search_response(
     request: HttpRequest,
     field: AutocompleteMixin,
@@ -305,7 +317,9 @@ def search_response(
     """
     if queryset is not None:
         field.queryset = queryset
-    name = request.GET.get("name", "")
+    # A single picker whose id is Django's default sends only its search box (`<name>__q`):
+    # the name comes from that parameter and the id from the name.
+    name = request.GET.get("name", "") or _name_of_search(request)
     widget_id = request.GET.get("id", "")
     if not _SAFE_NAME.match(name):
         name = "valg"

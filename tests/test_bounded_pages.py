@@ -24,7 +24,7 @@ from ssp.cases.models import (
     Task,
     YoungPerson,
 )
-from ssp.meetings.models import Meeting
+from ssp.meetings.models import AgendaItem, Meeting
 from ssp.organisation.models import Forum, ForumLevel, Member, Membership, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +341,26 @@ def test_the_forum_page_names_the_first_reporting_fora_and_links_to_the_rest(
     children = Forum.objects.filter(parent=coordination).count()
     assert len(response.context["children"]) == 25
     assert f"og {children - 25} fora mere" in response.content.decode()
+
+
+def test_the_minutes_form_of_an_88_item_agenda_stays_under_150_kb(
+    demo: Municipality, client_for: Callable[[str], Client]
+) -> None:
+    """The largest form: a decision, a responsible picker and a deadline per item. The picker
+    renders no member list (a search), and its hint is shown once for all items."""
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        forum=_forum(demo, "koordinationsgruppe"),
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=n, title=f"Punkt om fritidstilbud nummer {n}")
+        for n in range(1, 89)
+    )
+    response = client_for("koordinator").get(f"/moeder/{meeting.pk}/referat/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('data-testid="minutes-item"') == 88
+    assert html.count('id="responsible-hint"') == 1
+    assert len(response.content) < MAX_HTML_BYTES

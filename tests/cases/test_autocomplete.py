@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ssp import access, autocomplete
+from ssp import forms as forms_module
 from ssp.cases import access as case_access
 from ssp.cases import adhoc, forms
 from ssp.cases.models import Case, Concern, ConcernSource, Task
@@ -355,3 +356,31 @@ def test_the_case_picker_finds_by_number_and_by_name_only_where_names_may_be_sea
     assert case.pk in {o.value for o in picker(True).search("Ali")[0]}
     assert picker(False).search("Ali")[0] == []
     assert case.pk in {o.value for o in picker(False).search(str(case.pk))[0]}
+
+
+def test_a_single_picker_with_its_default_id_is_found_by_its_search_box_alone(
+    client_for: Any,
+) -> None:
+    """The minutes' pickers send only `<name>__q` (no `hx-vals`, issue 11: the form of an
+    88-item agenda stays under 150 KB); the answer names the field from that parameter."""
+    url = reverse("cases:member_search", args=[ali_case().pk])
+    sofie = member("socialraadgiver")
+    html = (
+        client_for("koordinator")
+        .get(url, {f"responsible_7{autocomplete.SEARCH_SUFFIX}": sofie.name})
+        .content.decode()
+    )
+    assert 'type="radio"' in html and 'name="responsible_7"' in html
+    assert 'id="id_responsible_7-status"' in html
+    assert member("socialraadgiver").pk in offered_ids(html)
+
+
+def test_pickers_send_hx_vals_only_when_the_search_box_alone_does_not_say_enough() -> None:
+    single = forms_module.MemberPicker(queryset=Member.objects.all(), search_url="/s/")
+    several = forms_module.MembersPicker(queryset=Member.objects.all(), search_url="/s/")
+    single_html = single.widget.render("owner", None, {"id": "id_owner"})
+    custom_html = single.widget.render("owner", None, {"id": "id_other"})
+    several_html = several.widget.render("receivers", None, {"id": "id_receivers"})
+    assert "hx-vals" not in single_html and 'hx-target="next ul"' in single_html
+    assert "hx-vals" in custom_html and "id_other" in custom_html
+    assert '"multiple": "1"' in several_html
