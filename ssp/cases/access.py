@@ -384,8 +384,14 @@ def concerns_in_own_fora(actor: Actor) -> QuerySet[Concern]:
 
 
 def own_concerns(actor: Actor) -> QuerySet[Concern]:
-    """The concerns the actor raised, within what the actor may see."""
-    return visible_concerns(actor).filter(raised_by_id=actor.user_id)
+    """The concerns the actor raised, within what the actor may see: whoever may see concerns
+    at all sees those she raised (`visible_concerns` has that arm for every such role), so the
+    reporter is the whole check, and the list reads the index `concern_raised_by_order`."""
+    if not is_employee(actor):
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        municipality_id=municipality_of(actor), raised_by_id=actor.user_id
+    )
 
 
 def visible_young_people(actor: Actor) -> QuerySet[YoungPerson]:

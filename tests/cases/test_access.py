@@ -232,6 +232,20 @@ def test_my_concerns_on_the_start_page_are_those_i_raised(
     assert mine and set(case_access.own_concerns(get_actor(users["boligsocial"]))) == mine
 
 
+def test_own_concerns_are_the_visible_concerns_one_raised_for_every_role(
+    demo: Municipality, users: dict[str, Any]
+) -> None:
+    """`own_concerns` reads the reporter's index instead of `visible_concerns`: the two must
+    agree for every role, also one who raised concerns she may no longer see otherwise."""
+    for name, user in users.items():
+        Concern.objects.filter(pk__in=Concern.objects.order_by("pk").values("pk")[:1]).update(
+            raised_by=user
+        )
+        actor = get_actor(user)
+        expected = set(case_access.visible_concerns(actor).filter(raised_by_id=user.pk))
+        assert set(case_access.own_concerns(actor)) == expected, name
+
+
 STAFF_ACTIONS = (
     case_access.can_route_concern,
     case_access.can_drop_concern,
