@@ -186,6 +186,17 @@ if TESTING and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # trigger refuses TRUNCATE everywhere else (audit migration 0004).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c ssp.test_database_flush=on".strip()
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
+    "DATABASE_SERVER_SIDE_BINDING", True
+):
+    # Parameters bound on the server, and a statement a connection runs for the fifth time
+    # prepared there (psycopg's `prepare_threshold`): PostgreSQL then skips planning the
+    # pages' recurring queries (issue 11: about a tenth more requests per second under load).
+    # Off (0) behind PgBouncer in transaction pooling mode before 1.21, or without its
+    # `max_prepared_statements`: prepared statements belong to one server session.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["server_side_binding"] = True
+    _options["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One machine (development, the demo): the web server and the task worker share the file.
     # WAL lets pages read while an import writes; a writer waits for another instead of failing.
