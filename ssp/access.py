@@ -219,7 +219,8 @@ def municipality_of(actor: Actor) -> int:
 
 def own_municipality(actor: Actor) -> Municipality | None:
     """The actor's municipality as read with the actor (no query), if the actor may see the
-    organisation; None otherwise (and for superusers, who have none of their own)."""
+    organisation; None otherwise, and for a user without a member record (such as most
+    superusers)."""
     if not can_view_organisation(actor):
         return None
     return actor.municipality

@@ -48,7 +48,7 @@ SEARCH_BUTTON = "_ac_search"
 # The largest primary key a database stores (a signed 64-bit integer).
 MAX_PK = 2**63 - 1
 # What the search endpoint accepts as the field's HTML name and id (a form prefix included).
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 def valid_pks(values: Iterable[Any]) -> list[int]:
@@ -321,9 +321,9 @@ def search_response(
     # the name comes from that parameter and the id from the name.
     name = request.GET.get("name", "") or _name_of_search(request)
     widget_id = request.GET.get("id", "")
-    if not _SAFE_NAME.match(name):
+    if not _SAFE_NAME.fullmatch(name):
         name = "valg"
-    if not _SAFE_NAME.match(widget_id):
+    if not _SAFE_NAME.fullmatch(widget_id):
         widget_id = f"id_{name}"
     query = clean_search(request.GET.get(name + SEARCH_SUFFIX) or request.GET.get("q") or "")
     found, more = field.search(query)

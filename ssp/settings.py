@@ -192,11 +192,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
     # Parameters bound on the server, and a statement a connection runs for the fifth time
     # prepared there (psycopg's `prepare_threshold`): PostgreSQL then skips planning the
     # pages' recurring queries (issue 11: about a tenth more requests per second under load).
-    # Off (0) behind PgBouncer in transaction pooling mode before 1.21, or without its
+    # Off behind PgBouncer in transaction pooling mode before 1.21, or without its
     # `max_prepared_statements`: prepared statements belong to one server session.
+    # DATABASE_PREPARE_THRESHOLD=0 binds on the server but prepares nothing (psycopg's None).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["server_side_binding"] = True
-    _options["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    _options["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 5) or None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One machine (development, the demo): the web server and the task worker share the file.
     # WAL lets pages read while an import writes; a writer waits for another instead of failing.

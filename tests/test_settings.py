@@ -211,3 +211,36 @@ def test_the_s3_acl_prefix_and_server_side_encryption_can_be_set() -> None:
     assert storage["default_acl"] is None
     assert storage["location"] == "faxe"
     assert storage["object_parameters"] == {"ServerSideEncryption": "AES256"}
+
+
+DATABASE_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps(settings.DATABASES["default"].get("OPTIONS", {})))
+"""
+
+
+def database_options_with(env: dict[str, str]) -> dict[str, Any]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", "shell", "-c", DATABASE_PROBE],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_postgresql_binds_on_the_server_and_prepares_recurring_statements() -> None:
+    """Issue 11: prepared from the fifth run by default; 0 prepares nothing (psycopg's None,
+    where psycopg's own 0 would prepare every statement at once); off for PgBouncer."""
+    url = {"DATABASE_URL": "postgres://ssp@127.0.0.1:5432/ssp"}
+    assert database_options_with(url) == {"server_side_binding": True, "prepare_threshold": 5}
+    none = database_options_with({**url, "DATABASE_PREPARE_THRESHOLD": "0"})
+    assert none == {"server_side_binding": True, "prepare_threshold": None}
+    assert database_options_with({**url, "DATABASE_SERVER_SIDE_BINDING": "0"}) == {}
+    sqlite = database_options_with({"DATABASE_URL": "sqlite:////tmp/ssp-probe.sqlite3"})
+    assert "server_side_binding" not in sqlite
