@@ -11,6 +11,7 @@ from ssp.audit import retention
 from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
 from ssp.police import access as police_access
+from ssp.prevention import access as prevention_access
 
 
 @dataclass(frozen=True)
@@ -50,4 +51,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_absence": police_access.can_see_absence(actor),
         "can_see_hot_spots": police_access.can_see_hot_spots(actor),
         "can_see_counts": police_access.can_see_counts(actor),
+        "can_see_prevention": prevention_access.can_see_prevention(actor),
     }

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "ssp.cases",
     "ssp.meetings",
     "ssp.police",
+    "ssp.prevention",
     "django_tasks",
     "django_tasks_db",
     "ssp.accounts",

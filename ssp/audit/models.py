@@ -125,6 +125,9 @@ class AuditAction(models.TextChoices):
     ABSENCE_RECORD_VIEWED = "police.absence_record_viewed", _("Fraværsregistrering vist")
     HOT_SPOT_CREATED = "police.hot_spot_created", _("Hotspot oprettet")
     HOT_SPOT_CHANGED = "police.hot_spot_changed", _("Hotspot ændret")
+    # Prevention work (R7): the catalogue of interventions (no personal data)
+    INTERVENTION_CREATED = "prevention.intervention_created", _("Indsats oprettet")
+    INTERVENTION_CHANGED = "prevention.intervention_changed", _("Indsats ændret")
     # Retention (issue 10): the daily run and holds; never names, only kinds and counts
     RETENTION_APPLIED = "audit.retention_applied", _("Opbevaringsregler anvendt")
     RETENTION_HOLD_SET = "audit.retention_hold_set", _("Sletning sat i bero")
