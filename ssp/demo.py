@@ -9,6 +9,7 @@ from ssp.meetings.demo import seed_meetings
 from ssp.organisation.demo import seed_demo
 from ssp.organisation.models import Municipality
 from ssp.police.demo import seed_police
+from ssp.prevention.demo import seed_prevention
 
 
 @transaction.atomic
@@ -17,4 +18,5 @@ def seed_all() -> Municipality:
     seed_cases(municipality)
     seed_meetings(municipality)
     seed_police(municipality)
+    seed_prevention(municipality)
     return municipality

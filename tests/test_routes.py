@@ -60,6 +60,7 @@ from ssp.police.models import (
     ReportStatus,
     Routing,
 )
+from ssp.prevention.models import Intervention, StaircaseStep
 from tests.helpers_db import changes, snapshot
 
 ROLES = (
@@ -249,6 +250,20 @@ POLICY |= {
     "police:hot_spot_edit": STAFF_ONLY,
 }
 
+# Prevention (R7): everyone with a role in the municipality sees the staircase and the
+# catalogue (no personal data); SSP staff keep the catalogue.
+POLICY |= {
+    "prevention:catalogue": MEMBERS,
+    "prevention:intervention": MEMBERS,
+    "prevention:intervention_new": STAFF_ONLY,
+    "prevention:intervention_edit": STAFF_ONLY,
+    "prevention:unit_search": STAFF_ONLY,
+    "prevention:member_search": STAFF_ONLY,
+    "api:list_interventions": API_MEMBERS,
+    "api:get_intervention": API_MEMBERS,
+    "api:list_steps": API_MEMBERS,
+}
+
 # Retention (issue 10): the coordinator's page of what is deleted in the next 30 days, holds.
 POLICY |= {
     "audit:retention": STAFF_ONLY,
@@ -420,6 +435,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
     }
     if name in police_objects:
         target = police_objects[name]
+    elif name.startswith(("prevention:", "api:get_intervention")):
+        target = cool_kids(demo)
     elif name.startswith(("meetings:", "api:get_meeting")):
         target = upcoming
         if name.startswith("meetings:public"):
@@ -454,6 +471,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
                 if name.startswith(("cases:young_person", "audit:subject", "audit:young_person"))
                 else target.pk
             )
+        elif kwarg == "intervention_id":
+            values[kwarg] = target.pk
         elif kwarg == "agreement":
             values[kwarg] = case.agreements.get().pk
         elif kwarg == "consent":
@@ -1088,6 +1107,40 @@ def _hot_spot_edit(demo: Municipality) -> Post:
     return Post(
         {"pk": spot.pk},
         same({**HOT_SPOT, "period_start": in_days(0), "version": spot.version}),
+    )
+
+
+# Prevention
+
+
+def cool_kids(demo: Municipality) -> Intervention:
+    return Intervention.objects.get(municipality=demo, name="Cool Kids")
+
+
+def intervention_body(demo: Municipality, name: str) -> dict[str, Any]:
+    step = StaircaseStep.objects.get(municipality=demo, number=2)
+    return {
+        "name": name,
+        "steps": [step.pk],
+        "age_min": "9",
+        "age_max": "13",
+        "target_group": "Børn i 3.-6. klasse i Engparken",
+        "description": "Hjælp til lektier to eftermiddage om ugen.",
+        "active": "on",
+    }
+
+
+@write("prevention:intervention_new", allowed="koordinator", refused=NOT_STAFF)
+def _intervention_new(demo: Municipality) -> Post:
+    return Post({}, same(intervention_body(demo, "Lektiecafé i Engparken")))
+
+
+@write("prevention:intervention_edit", allowed="koordinator", refused=NOT_STAFF)
+def _intervention_edit(demo: Municipality) -> Post:
+    intervention = cool_kids(demo)
+    return Post(
+        {"pk": intervention.pk},
+        same({**intervention_body(demo, "Cool Kids"), "version": intervention.version}),
     )
 
 

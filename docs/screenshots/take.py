@@ -24,6 +24,8 @@ SHOTS = [
     ("politiker", "public:protocol", "public-protocol.png"),
     ("koordinator", "/politi/", "weekly-review.png"),
     ("koordinator", "/frister/", "deadline-board.png"),
+    ("laerer", "/forebyggelse/?alder=9&trin=2", "prevention-catalogue.png"),
+    ("koordinator", "intervention:Cool Kids", "intervention.png"),
 ]
 
 
@@ -57,6 +59,9 @@ def main(base: str) -> None:
                 ).first.click()
                 if path == "meeting:minutes":
                     page.get_by_test_id("minutes-link").click()
+            elif path.startswith("intervention:"):
+                page.goto("/forebyggelse/")
+                page.get_by_role("link", name=path.partition(":")[2], exact=True).first.click()
             elif path.startswith("public:"):
                 page.context.clear_cookies()
                 page.goto("/offentlig/aadal/moeder/")

@@ -154,6 +154,7 @@ def _municipality_id(obj: Model) -> int | None:
 ADMINISTRATION_APPS = frozenset(
     {
         "organisation",
+        "prevention",  # no personal data (its free text is checked when saved)
         "auth",
         "accounts",
         "admin",

@@ -32,8 +32,9 @@ from ssp.access import Actor
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import access as case_access
-from ssp.cases.models import Case, CaseEvent, CaseStatus, Concern, YoungPerson
-from ssp.cases.personal_data import find_personal_data, normalise_name
+from ssp.cases import selectors
+from ssp.cases.models import Case, CaseEvent, CaseStatus, Concern
+from ssp.cases.personal_data import find_personal_data
 from ssp.errors import DomainError
 from ssp.organisation.models import (
     AccessRole,
@@ -58,20 +59,10 @@ class NotPermitted(DomainError):
     status_code = 403
 
 
-def _registered_names(municipality_id: int) -> list[str]:
-    """The normalised names of the municipality's registered young people (the name check)."""
-    return [
-        normalise_name(first, last)
-        for first, last in YoungPerson.objects.filter(municipality_id=municipality_id).values_list(
-            "first_name", "last_name"
-        )
-    ]
-
-
 def check_free_of_personal_data(text: str, *, municipality_id: int) -> None:
     """A text meant for a forum that may not discuss individuals names no one: no CPR-like
     number, e-mail address, phone number or registered young person's name."""
-    findings = find_personal_data(text, names=_registered_names(municipality_id))
+    findings = find_personal_data(text, names=selectors.registered_names(municipality_id))
     if findings:
         kinds = ", ".join(sorted({str(finding.kind.label) for finding in findings}))
         raise DomainError(

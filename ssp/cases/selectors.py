@@ -26,6 +26,7 @@ from ssp.cases.models import (
     TaskStatus,
     YoungPerson,
 )
+from ssp.cases.personal_data import normalise_name
 from ssp.crypto import blind_index
 from ssp.organisation.models import Forum, ForumType, Member, Unit
 
@@ -292,3 +293,15 @@ def active_fora(actor: Actor) -> QuerySet[Forum]:
     return Forum.objects.filter(
         municipality_id=municipality_of(actor), dissolved_at__isnull=True
     ).order_by("name")
+
+
+def registered_names(municipality_id: int) -> list[str]:
+    """The normalised names of the municipality's registered young people, for the name check
+    of `ssp/cases/personal_data.py` (only for writers who may see personal data: a refusal
+    tells whether a name is registered)."""
+    return [
+        normalise_name(first, last)
+        for first, last in YoungPerson.objects.filter(municipality_id=municipality_id).values_list(
+            "first_name", "last_name"
+        )
+    ]

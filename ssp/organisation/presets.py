@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from django.db import models, transaction
@@ -179,8 +179,12 @@ def _duplicates(values: list[str]) -> set[str]:
     return {value for value, count in Counter(values).items() if count > 1}
 
 
-def parse_preset(path: Path) -> PresetSpec:
-    """Read and validate a preset file; raise PresetError naming the file and the field."""
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+
+def read_spec(path: Path, spec_type: type[SpecT]) -> SpecT:
+    """A YAML data file read and validated against `spec_type`; PresetError naming the file
+    and each field that is wrong (shared by the organisation's and prevention's presets)."""
     name = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -193,7 +197,7 @@ def parse_preset(path: Path) -> PresetSpec:
     if not isinstance(raw, dict):
         raise PresetError(_("%(file)s: filen skal indeholde en mapping.") % {"file": name})
     try:
-        spec = PresetSpec.model_validate(raw)
+        return spec_type.model_validate(raw)
     except ValidationError as exc:
         lines = [
             _("%(file)s: feltet %(field)s: %(error)s")
@@ -202,6 +206,11 @@ def parse_preset(path: Path) -> PresetSpec:
         ]
         raise PresetError("\n".join(lines)) from exc
 
+
+def parse_preset(path: Path) -> PresetSpec:
+    """Read and validate a preset file; raise PresetError naming the file and the field."""
+    name = path.name
+    spec = read_spec(path, PresetSpec)
     problems: list[str] = []
     district_slugs = [district.slug for district in spec.school_districts]
     forum_keys = [forum.key for forum in spec.fora]

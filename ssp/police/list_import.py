@@ -422,6 +422,9 @@ class _PostgresStage:
                         break
                     for row in rows:
                         copy.write_row(row)
+            # Autovacuum never analyses a temporary table: without statistics the planner takes
+            # it for a few rows and may join 100,000 of them in a nested loop.
+            cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
     def write(self, writing: _Writing, result: ImportReport) -> None:
         """New young people, then the reports that are not there yet (`ON CONFLICT DO NOTHING`
@@ -443,7 +446,8 @@ class _PostgresStage:
                     "birth_date": "s.birth_date",
                 },
             )
-            cursor.execute(
+            _unprepared(
+                cursor,
                 f"INSERT INTO {self.names['person']} ({columns}) "  # noqa: S608 - model names
                 f"SELECT DISTINCT ON (s.cpr_index) {selects} FROM {STAGE_TABLE} s "
                 "WHERE s.cpr_encrypted <> '' ORDER BY s.cpr_index, s.row_no "
@@ -467,7 +471,8 @@ class _PostgresStage:
                     "created_by": _Param(batch.created_by_id),
                 },
             )
-            cursor.execute(
+            _unprepared(
+                cursor,
                 f"INSERT INTO {self.names['report']} ({columns}) "  # noqa: S608 - model names
                 f"SELECT {selects} FROM {with_person} "
                 "ORDER BY s.row_no ON CONFLICT DO NOTHING",
@@ -489,14 +494,16 @@ class _PostgresStage:
                         "due_on": _Param(writing.council_due),
                     },
                 )
-                cursor.execute(
+                _unprepared(
+                    cursor,
                     f"INSERT INTO {self.names['deadline']} ({columns}) "  # noqa: S608
                     f"SELECT {selects} FROM {with_report} "
                     f"WHERE s.needs_council AND r.batch_id = %s AND {condition} "
                     "ORDER BY s.row_no",
                     [*params, municipality_id, municipality_id, batch.pk, list(writing.revising)],
                 )
-            cursor.execute(
+            _unprepared(
+                cursor,
                 "SELECT s.row_no, count(*) OVER (), "  # noqa: S608 - model names
                 "count(*) FILTER (WHERE s.in_target) OVER () "
                 f"FROM {STAGE_TABLE} s WHERE NOT EXISTS (SELECT 1 FROM {self.names['person']} p "
@@ -512,6 +519,13 @@ class _PostgresStage:
 
     def close(self) -> None:
         self.spool.close()  # the table went with the transaction
+
+
+def _unprepared(cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run one of the import's statements over the stage table planned for this import's own
+    rows, never as a prepared statement (`DATABASE_SERVER_SIDE_BINDING` prepares a statement a
+    connection runs often, and a plan made for an earlier, smaller list could be reused)."""
+    cursor.cursor.execute(sql, params, prepare=False)
 
 
 class _Param:

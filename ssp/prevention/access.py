@@ -13,6 +13,7 @@ from ssp.access import (
     Actor,
     get_or_404,
     has_access_role,
+    is_authority_employee,
     is_ssp_staff,
     municipality_of,
 )
@@ -27,6 +28,13 @@ def can_see_prevention(actor: Actor) -> bool:
 def can_manage_catalogue(actor: Actor) -> bool:
     """SSP staff keep the staircase and the catalogue of interventions."""
     return is_ssp_staff(actor)
+
+
+def checks_registered_names(actor: Actor) -> bool:
+    """Whether the personal-data check of the actor's text also looks for registered young
+    people's names: only for authority persons (SSP staff are), since for anyone else a refusal
+    would tell whether a name is in the register."""
+    return is_authority_employee(actor) or is_ssp_staff(actor)
 
 
 def visible_steps(actor: Actor) -> QuerySet[StaircaseStep]:

@@ -9,12 +9,14 @@ from django.db import transaction
 from ssp.cases.services import install_default_legal_bases
 from ssp.organisation.presets import PresetError, available_presets
 from ssp.organisation.services import load_preset
+from ssp.prevention.presets import install_prevention_preset
 
 
 class Command(BaseCommand):
     help = (
         "Build a municipality's SSP organisation from a preset (R1), with the default legal "
-        "bases for disclosures (R4) when it has none. Safe to run twice."
+        "bases for disclosures (R4) when it has none, and its intervention staircase and "
+        "catalogue (R7). Safe to run twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,11 +27,15 @@ class Command(BaseCommand):
         name: str = options["name"]
         path = Path(options["file"]) if options.get("file") else None
         try:
-            # A project-level command: the organisation may not import cases, so the reference
-            # data the cases app needs for a new municipality is installed here, in one step.
+            # A project-level command: the organisation may not import cases or prevention, so
+            # the reference data the cases app needs for a new municipality, and its staircase
+            # and catalogue of interventions, are installed here, in one step.
             with transaction.atomic():
                 result = load_preset(name=name, path=path)
                 install_default_legal_bases(municipality=result.municipality)
+                prevention = install_prevention_preset(
+                    municipality=result.municipality, preset_name=name
+                )
         except PresetError as exc:
             raise CommandError(exc.message) from exc
         if result.changed:
@@ -39,3 +45,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"{result.municipality}: already up to date, nothing changed.")
+        if prevention.changed:
+            self.stdout.write(
+                f"{result.municipality}: staircase and catalogue: {prevention.created} created, "
+                f"{prevention.updated} updated."
+            )
