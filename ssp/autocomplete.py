@@ -56,7 +56,7 @@ def valid_pks(values: Iterable[Any]) -> list[int]:
     pks = []
     for value in values:
         text = str(value).strip()
-        if text.isdigit() and 0 < int(text) <= MAX_PK:
+        if text.isdecimal() and 0 < int(text) <= MAX_PK:
             pks.append(int(text))
     return pks
 
@@ -204,7 +204,7 @@ class AutocompleteMixin:
             raise ValueError("a picker needs a queryset")
         text = clean_search(query)
         found = self.queryset
-        if self.search_by_pk and text.isdigit():
+        if self.search_by_pk and text.isdecimal():
             return found.filter(pk=int(text)) if int(text) <= MAX_PK else found.none()
         words = text.split()[:MAX_WORDS]
         if not self.search_fields or not words:
@@ -220,7 +220,7 @@ class AutocompleteMixin:
         """Fewer than `MIN_QUERY_LENGTH` characters (a number is enough where numbers are
         searched: case 7 is case 7)."""
         text = clean_search(query)
-        return len(text) < MIN_QUERY_LENGTH and not (self.search_by_pk and text.isdigit())
+        return len(text) < MIN_QUERY_LENGTH and not (self.search_by_pk and text.isdecimal())
 
     def search(self, query: str) -> tuple[list[Option], bool]:
         """At most `MAX_RESULTS` matches, and whether there were more."""

@@ -116,7 +116,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[ModelT]):
         for pk in value if isinstance(value, list | tuple) else [value]:
             text = str(pk).strip()
             digits = text.lstrip("-")
-            if digits.isdigit() and (len(digits) > len(str(MAX_PK)) or int(digits) > MAX_PK):
+            if digits.isdecimal() and (len(digits) > len(str(MAX_PK)) or int(digits) > MAX_PK):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -17,7 +17,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].replace(" ", "")
-        if not code.isdigit():
+        if not code.isdecimal():
             raise forms.ValidationError(_("Koden består kun af tal."))
         return code
 

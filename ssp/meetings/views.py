@@ -47,7 +47,7 @@ def _with_version(data: QueryDict, version: int) -> QueryDict:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 9 else None
+    return int(value) if value.isdecimal() and len(value) <= 9 else None
 
 
 def _list_context(

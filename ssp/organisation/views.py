@@ -55,7 +55,7 @@ def chart_fora(request: HttpRequest, slug: str) -> HttpResponse:
     under_id = request.GET.get("under", "")
     under = None
     if under_id:
-        if not under_id.isdigit():
+        if not under_id.isdecimal():
             raise Http404
         under = selectors.get_forum_for(actor, int(under_id))
     page = selectors.chart_fora_page(

@@ -225,7 +225,7 @@ def _board_query(request: HttpRequest) -> dict[str, str]:
     if window != selectors.BoardWindow.CURRENT:
         query["vis"] = window.value
     side = request.GET.get("side", "")
-    if side.isdigit() and len(side) <= MAX_PAGE_DIGITS:
+    if side.isdecimal() and len(side) <= MAX_PAGE_DIGITS:
         query["side"] = side
     return query
 

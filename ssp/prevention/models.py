@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -118,8 +119,9 @@ class Intervention(Versioned):
         verbose_name_plural = _("indsatser")
         ordering = ["name"]
         constraints = [
+            # One name once per municipality, whatever its case ("Gadeteam", "gadeteam").
             models.UniqueConstraint(
-                fields=["municipality", "name"], name="prevention_intervention_name_once"
+                "municipality", Lower("name"), name="prevention_intervention_name_once"
             ),
             models.CheckConstraint(
                 condition=Q(age_min__isnull=True)

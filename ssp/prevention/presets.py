@@ -269,7 +269,7 @@ def _sync_intervention(
     wanted_steps = [steps[number] for number in sorted(spec.steps)]
     intervention = (
         Intervention.objects.select_for_update()
-        .filter(municipality=municipality, name=spec.name)
+        .filter(municipality=municipality, name__iexact=spec.name)
         .first()
     )
     if intervention is None:

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from ssp.access import Actor
 from ssp.prevention import access
 from ssp.prevention.models import AGE_MAX, AGE_MIN, Intervention, StaircaseStep
+from ssp.validation import clean_search
 
 CATALOGUE_PAGE_SIZE = 25
 SEARCH_MAX_LENGTH = 100  # characters of a catalogue search that are used
@@ -33,7 +34,7 @@ class CatalogueFilter:
         return cls(
             age=_int_in(age, AGE_MIN, AGE_MAX),
             step=_int_in(step, 1, 99),
-            q=" ".join(str(q or "").split())[:SEARCH_MAX_LENGTH],
+            q=" ".join(clean_search(str(q or "")).split())[:SEARCH_MAX_LENGTH],
             include_inactive=str(inactive) in {"1", "on", "true"},
         )
 

@@ -55,7 +55,7 @@ def _colour(step: StaircaseStep) -> str:
 
 def _page_number(request: HttpRequest) -> int:
     text = request.GET.get("side", "1")
-    if not text.isdigit() or len(text) > MAX_PAGE_DIGITS:
+    if not text.isdecimal() or len(text) > MAX_PAGE_DIGITS:
         return 1
     return max(1, int(text))
 
@@ -172,7 +172,9 @@ def intervention_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     """Create (`pk=None`) or change an intervention (SSP staff)."""
     actor = actor_of(request)
     intervention = (
-        prevention_access.get_intervention_for(actor, pk, for_change=True) if pk else None
+        prevention_access.get_intervention_for(actor, pk, for_change=True)
+        if pk is not None
+        else None
     )
     form = _form(actor, request.POST or None, intervention)
     stored: list[tuple[str, object]] = []

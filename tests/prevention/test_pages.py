@@ -287,3 +287,41 @@ def test_the_catalogue_pages_keep_the_search(
     assert names_on(teacher.get(CATALOGUE, {"alder": 11, "q": "ekstra", "side": 2})) == [
         f"Ekstra {CATALOGUE_PAGE_SIZE:03}"
     ]
+
+
+def test_odd_characters_in_the_address_are_not_errors(
+    client_for: Any, steps: dict[int, StaircaseStep]
+) -> None:
+    """A NUL byte in the search (PostgreSQL refuses it in text), a superscript digit as page
+    number (`"²".isdigit()` is true, `int("²")` fails) and page 0 of the form."""
+    client = client_for("koordinator")
+    assert client.get(CATALOGUE, {"q": "Cool\x00 Kids"}).status_code == 200
+    assert client.get(CATALOGUE, {"side": "²"}).status_code == 200
+    assert client.get(reverse("prevention:intervention_edit", args=[0])).status_code == 404
+    response = client.post(NEW, form_body(steps, contact="²", provider_unit="²"))
+    assert response.status_code == 400
+    assert not Intervention.objects.filter(name="Søndagsklub for prøver").exists()
+
+
+def test_a_name_differing_only_in_case_is_taken(
+    client_for: Any, steps: dict[int, StaircaseStep]
+) -> None:
+    """(Letters SQLite folds too; PostgreSQL's lower() folds "Ø" as well.)"""
+    client = client_for("koordinator")
+    assert client.post(NEW, form_body(steps, name="Pigeklub Vest")).status_code == 302
+    response = client.post(NEW, form_body(steps, name="PIGEKLUB vest"))
+    assert response.status_code == 400
+    assert "allerede en indsats med det navn" in response.content.decode()
+    assert Intervention.objects.filter(name__iexact="pigeklub vest").count() == 1
+
+
+def test_an_empty_catalogue_says_so_and_how_to_begin(
+    client_for: Any, steps: dict[int, StaircaseStep]
+) -> None:
+    Intervention.objects.all().delete()
+    coordinator = client_for("koordinator").get(CATALOGUE).content.decode()
+    assert "Kataloget har endnu ingen indsatser." in coordinator and "Ny indsats" in coordinator
+    teacher = client_for("laerer").get(CATALOGUE).content.decode()
+    assert "Kataloget har endnu ingen indsatser." in teacher and "Ny indsats" not in teacher
+    searched = client_for("laerer").get(CATALOGUE, {"alder": "9"}).content.decode()
+    assert "Ingen indsatser matcher" in searched
