@@ -301,3 +301,35 @@ def test_every_built_in_prevention_file_belongs_to_an_organisation_preset() -> N
     assert set(presets.available_prevention_presets()) <= set(available_presets())
     for name in presets.available_prevention_presets():
         presets.parse_prevention_preset(presets.PRESET_DIR / f"{name}.yaml")
+
+
+def test_municipalities_from_before_the_app_get_the_default_staircase_once(
+    demo: Municipality,
+) -> None:
+    """Migration `prevention 0003`: a municipality without steps gets the three default ones;
+    one with a staircase (the demo's) keeps it as it is; running it again adds nothing."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module(
+        "ssp.prevention.migrations.0003_default_staircase_for_existing_municipalities"
+    )
+    older = Municipality.objects.create(
+        name="Ældre Kommune", slug="aeldre", police_district=demo.police_district
+    )
+    demo_steps = list(
+        StaircaseStep.objects.filter(municipality=demo).values_list("number", "goal", "level")
+    )
+    migration.install_default_staircases(apps, None)
+    migration.install_default_staircases(apps, None)
+    created = StaircaseStep.objects.filter(municipality=older).order_by("number")
+    assert [(s.number, s.level) for s in created] == [
+        (1, "general"),
+        (2, "specific"),
+        (3, "individual"),
+    ]
+    assert (
+        list(StaircaseStep.objects.filter(municipality=demo).values_list("number", "goal", "level"))
+        == demo_steps
+    )
