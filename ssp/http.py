@@ -15,6 +15,19 @@ CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# A page number has at most this many digits; anything else is page 1.
+PAGE_NUMBER_DIGITS = 9
+
+
+def page_number(request: HttpRequest) -> int:
+    """The list page asked for (`?side=N`): 1 for anything that is not a plain number (a
+    superscript "²" is a digit to `str.isdigit` but not to `int`)."""
+    text = request.GET.get("side", "1")
+    if not text.isdecimal() or len(text) > PAGE_NUMBER_DIGITS:
+        return 1
+    return max(1, int(text))
+
+
 def user_of(request: HttpRequest) -> User:
     """The logged-in user of a request (login is required everywhere but the public pages)."""
     return cast(User, request.user)

@@ -134,3 +134,15 @@ def test_a_multiple_choice_refuses_ids_no_database_can_hold() -> None:
     for huge in ("9223372036854775808", "7" * 10_000, "-9223372036854775809"):
         with pytest.raises(forms.ValidationError, match="ikke en gyldig værdi"):
             field.clean([huge])
+
+
+@pytest.mark.parametrize(
+    ("side", "expected"),
+    [("3", 3), ("0", 1), ("-2", 1), ("²", 1), ("x", 1), ("9" * 30, 1), ("", 1)],
+)
+def test_a_list_page_number_is_a_plain_number_or_the_first_page(side: str, expected: int) -> None:
+    from django.test import RequestFactory
+
+    from ssp.http import page_number
+
+    assert page_number(RequestFactory().get("/sager/", {"side": side})) == expected

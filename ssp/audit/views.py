@@ -16,18 +16,11 @@ from ssp.audit import forms, subject_access, supervision
 from ssp.audit.models import AuditAction
 from ssp.cases import access as case_access
 from ssp.errors import DomainError
-from ssp.http import PDF, XLSX, actor_of, file_response, user_of
+from ssp.http import PDF, XLSX, actor_of, file_response, page_number, user_of
 from ssp.versioning import StaleEdit
 
 INVALID = 400
 JSON = "application/json; charset=utf-8"
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
 
 
 # --- Subject access (GDPR art. 15) -----------------------------------------------------------
@@ -126,7 +119,7 @@ def supervision_disclosures(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = forms.DisclosureFilterForm(request.GET or None, actor=actor)
     chosen = form.chosen()
-    page, rows = supervision.disclosures_page(actor, chosen, page=_page(request))
+    page, rows = supervision.disclosures_page(actor, chosen, page=page_number(request))
     supervision.record_supervision(
         actor_user=user_of(request),
         action=AuditAction.DISCLOSURES_LOG_VIEWED,
@@ -169,7 +162,7 @@ def supervision_audit_trail(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = forms.EventFilterForm(request.GET or None, actor=actor)
     chosen = form.chosen()
-    page, rows = supervision.events_page(actor, chosen, page=_page(request))
+    page, rows = supervision.events_page(actor, chosen, page=page_number(request))
     supervision.record_supervision(
         actor_user=user_of(request),
         action=AuditAction.AUDIT_TRAIL_VIEWED,

@@ -25,7 +25,7 @@ from ssp.cases import adhoc, forms, pdf, selectors, services
 from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, Outcome, YoungPerson
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
-from ssp.http import PDF, actor_of, file_response, user_of
+from ssp.http import PDF, actor_of, file_response, page_number, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.validation import clean_search
 from ssp.versioning import StaleEdit
@@ -44,13 +44,6 @@ def _status_of(error: DomainError | None) -> int:
 def _keep_on_form(form: django_forms.Form, error: DomainError) -> None:
     """The service's reason on the form the user is on (never the dead-end error page)."""
     form.add_error(None, error.message)
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
 
 
 # --- Concerns ------------------------------------------------------------------------------
@@ -92,7 +85,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ConcernStatus.values:
         status = ""
-    page = selectors.concerns_for(actor, status=status, page=_page(request))
+    page = selectors.concerns_for(actor, status=status, page=page_number(request))
     return render(
         request,
         "cases/concern_list.html",
@@ -257,7 +250,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/case_list.html",
         {
-            "page": selectors.cases_for(actor, status=status, page=_page(request), q=q),
+            "page": selectors.cases_for(actor, status=status, page=page_number(request), q=q),
             "q": q,
             "can_search": can_search,
             "status": status,

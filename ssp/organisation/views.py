@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ssp import access
-from ssp.http import actor_of
+from ssp.http import actor_of, page_number
 from ssp.organisation import selectors
 from ssp.organisation.models import ForumLevel
 
@@ -35,13 +35,6 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("side", "1")))
-    except ValueError:
-        return 1
-
-
 @access.require(access.can_view_organisation)
 def chart_fora(request: HttpRequest, slug: str) -> HttpResponse:
     """A collapsed step of the chart as a paginated list: the fora reporting to `?under=<id>`
@@ -59,7 +52,7 @@ def chart_fora(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404
         under = selectors.get_forum_for(actor, int(under_id))
     page = selectors.chart_fora_page(
-        actor, municipality, under=under, level=level, page=_page(request)
+        actor, municipality, under=under, level=level, page=page_number(request)
     )
     filters = {"under": under_id, "niveau": level}
     query = urlencode({key: value for key, value in filters.items() if value})
@@ -78,7 +71,7 @@ def chart_fora(request: HttpRequest, slug: str) -> HttpResponse:
 @access.require(access.can_view_organisation)
 def my_fora(request: HttpRequest) -> HttpResponse:
     """Every forum the user sits in (the start page shows the first few)."""
-    page = selectors.my_fora_page(actor_of(request), page=_page(request))
+    page = selectors.my_fora_page(actor_of(request), page=page_number(request))
     return render(request, "organisation/my_fora.html", {"page": page})
 
 

@@ -11,23 +11,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ssp.audit.admin import AuditedAdmin
+from ssp.prevention.forms import INTERVENTION_FIELDS
 from ssp.prevention.models import Intervention, StaircaseStep
-
-INTERVENTION_FIELDS: tuple[str, ...] = (
-    "municipality",
-    "name",
-    "steps",
-    "age_min",
-    "age_max",
-    "target_group",
-    "description",
-    "provider_unit",
-    "contact",
-    "how_to_refer",
-    "capacity",
-    "material",
-    "active",
-)
 
 
 @admin.register(StaircaseStep)

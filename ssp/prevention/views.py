@@ -18,7 +18,7 @@ from ssp import access, autocomplete
 from ssp.access import Actor
 from ssp.cases.selectors import members_of_municipality
 from ssp.errors import DomainError
-from ssp.http import actor_of, user_of
+from ssp.http import actor_of, page_number, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.prevention import access as prevention_access
 from ssp.prevention import forms, selectors, services
@@ -38,8 +38,6 @@ LEVEL_COLOURS = {
     PreventionLevel.SPECIFIC: "yellow",
     PreventionLevel.INDIVIDUAL: "red",
 }
-# A page number has at most this many digits (anything else: page 1).
-MAX_PAGE_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -53,13 +51,6 @@ def _colour(step: StaircaseStep) -> str:
     return LEVEL_COLOURS.get(PreventionLevel(step.level), "")
 
 
-def _page_number(request: HttpRequest) -> int:
-    text = request.GET.get("side", "1")
-    if not text.isdecimal() or len(text) > MAX_PAGE_DIGITS:
-        return 1
-    return max(1, int(text))
-
-
 @access.require(prevention_access.can_see_prevention)
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The staircase (steps, goals, levels, how many interventions) and the catalogue searched
@@ -71,7 +62,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", ""),
         inactive=request.GET.get("ikke_i_brug", ""),
     )
-    page = selectors.catalogue_page(actor, search, _page_number(request))
+    page = selectors.catalogue_page(actor, search, page_number(request))
     kept = {
         "alder": "" if search.age is None else search.age,
         "trin": "" if search.step is None else search.step,
