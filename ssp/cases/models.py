@@ -186,6 +186,15 @@ class Concern(models.Model):
     group_age_min = models.PositiveSmallIntegerField(_("alder fra"), null=True, blank=True)
     group_age_max = models.PositiveSmallIntegerField(_("alder til"), null=True, blank=True)
     place = models.CharField(_("sted"), max_length=300, blank=True)
+    # A group or place concern's catalogue intervention, if any (R7: the catalogue counts uses).
+    intervention = models.ForeignKey(
+        "prevention.Intervention",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("indsats fra kataloget"),
+    )
     source = models.CharField(_("kilde"), max_length=20, choices=ConcernSource.choices)
     description = EncryptedTextField(_("beskrivelse"))
     level = models.CharField(
@@ -449,6 +458,15 @@ class Task(models.Model):
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     involve_parents = models.BooleanField(default=False)
+    # The catalogue intervention the task uses, if any (R7: the catalogue counts its uses).
+    intervention = models.ForeignKey(
+        "prevention.Intervention",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("indsats fra kataloget"),
+    )
     form_token = form_token_field()
 
     class Meta:

@@ -137,11 +137,25 @@ class AgendaItem(Versioned):
         verbose_name=_("ansvarlig"),
     )
     deadline = models.DateField(_("frist"), null=True, blank=True)
+    # A link to an object of another app that the item's decision acts on (an annual plan to
+    # approve, a focus area to set): `ssp/meetings/links.py`, where the owning app registers the
+    # kind. The meetings app never imports the owner.
+    link_kind = models.CharField(_("tilknyttet"), max_length=50, blank=True)
+    link_id = models.PositiveIntegerField(null=True, blank=True)
+    # When the decision was applied to the linked object (once: `links.apply_decision`).
+    link_applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dagsordenspunkt")
         verbose_name_plural = _("dagsordenspunkter")
         ordering = ["meeting", "position"]
+        indexes = [
+            models.Index(
+                fields=["link_kind", "link_id"],
+                condition=~models.Q(link_kind=""),
+                name="agenda_item_link",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"

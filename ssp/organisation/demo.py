@@ -37,6 +37,10 @@ from ssp.organisation.presets import (
 DEMO_PRESET = "faxe"
 DEMO_SLUG = "aadal"
 DEMO_NAME = "Ådal Kommune"
+COORDINATION_ITEM = (
+    "Koordinering af oplæg, undervisning og orientering om kriminalitetsforebyggelse i området "
+    "for den kommende periode"
+)
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password, only with DEBUG or an explicit flag
 
 
@@ -316,6 +320,9 @@ def seed_demo() -> Municipality:
         if forum_spec.type == ForumType.LOKALGRUPPE:
             # The demo's local groups decide on individual concerns (Fredericia's practice).
             forum_spec.may_discuss_individuals = True
+            # Høje-Taastrup's standing item: the coming period's talks and teaching in the area
+            # (shown on the agenda from the prevention calendar, ssp/prevention/coordination.py).
+            forum_spec.standing_items.append(COORDINATION_ITEM)
     municipality = apply_preset(spec=spec, preset_name=DEMO_PRESET).municipality
     units = {unit.slug: unit for unit in Unit.objects.filter(municipality=municipality)}
     fora = {forum.key: forum for forum in Forum.objects.filter(municipality=municipality)}

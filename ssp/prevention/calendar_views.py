@@ -1,0 +1,15 @@
+"""Stub: being written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+
+def calendar(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)
+
+
+def feed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)
