@@ -60,7 +60,16 @@ from ssp.police.models import (
     ReportStatus,
     Routing,
 )
-from ssp.prevention.models import Intervention, StaircaseStep
+from ssp.prevention.models import (
+    Activity,
+    ActivityStatus,
+    AnnualPlan,
+    FocusArea,
+    Intervention,
+    Project,
+    StaircaseStep,
+)
+from ssp.prevention.services import current_school_year
 from tests.helpers_db import changes, snapshot
 
 ROLES = (
@@ -264,6 +273,55 @@ POLICY |= {
     "api:list_steps": API_MEMBERS,
 }
 
+# Focus areas, annual plans and activities (issue 12): everyone with a role sees them; SSP
+# staff keep focus areas; plans are made by anyone with a plan forum (`can_make_plans`), and
+# Øst's activities are changed by staff and Øst's members.
+PLAN_MAKERS = roles(
+    koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK, politiker=OK
+)
+POLICY |= {
+    "prevention:focus_areas": MEMBERS,
+    "prevention:focus_area": MEMBERS,
+    "prevention:focus_area_new": STAFF_ONLY,
+    "prevention:focus_area_edit": STAFF_ONLY,
+    "prevention:plans": MEMBERS,
+    "prevention:plan_new": PLAN_MAKERS,
+    "prevention:plan_forum_search": PLAN_MAKERS,
+    "prevention:plan_member_search": PLAN_MAKERS,
+    "prevention:plan_unit_search": PLAN_MAKERS,
+    "prevention:plan": MEMBERS,
+    "prevention:activity_new": LOCAL_GROUP_OEST,  # pk = Øst's plan of this school year
+    "prevention:activity": MEMBERS,
+    "prevention:activity_edit": LOCAL_GROUP_OEST,
+    "prevention:activity_done": POST_ONLY,
+    "prevention:activity_evaluate": LOCAL_GROUP_OEST,  # pk = a done activity of Øst's plan
+}
+
+# The activities calendar and its feed.
+POLICY |= {
+    # Everyone with a role in the municipality reads the calendar (no personal data).
+    "prevention:calendar": MEMBERS,
+    # The signed personal token is the credential, as for meetings:my_feed.
+    "prevention:calendar_feed": EVERYONE_EVEN_ANONYMOUS,
+}
+
+# Projects, the plan as files, the prevention API.
+POLICY |= {
+    # Projects: everyone with a role reads them (no personal data); SSP staff keep them.
+    "prevention:projects": MEMBERS,
+    "prevention:project": MEMBERS,
+    "prevention:project_new": STAFF_ONLY,
+    "prevention:project_edit": STAFF_ONLY,
+    # The annual plan as files: everyone who sees the plan (get_plan_for).
+    "prevention:plan_xlsx": MEMBERS,
+    "prevention:plan_pdf": MEMBERS,
+    "api:list_focus_areas": API_MEMBERS,
+    "api:list_plans": API_MEMBERS,
+    "api:get_plan": API_MEMBERS,
+    "api:list_activities": API_MEMBERS,
+    "api:list_projects": API_MEMBERS,
+}
+
 # Retention (issue 10): the coordinator's page of what is deleted in the next 30 days, holds.
 POLICY |= {
     "audit:retention": STAFF_ONLY,
@@ -433,8 +491,25 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             an_import_job() if name == "police:import_job" else ImportJob.objects.first()
         ),
     }
+    prevention_objects: dict[str, Callable[[], Model]] = {
+        "prevention:focus_area": demo_focus_area,
+        "prevention:focus_area_edit": demo_focus_area,
+        "prevention:plan": oest_plan,
+        "prevention:plan_xlsx": oest_plan,
+        "prevention:plan_pdf": oest_plan,
+        "api:get_plan": oest_plan,
+        "prevention:activity_new": oest_plan,
+        "prevention:activity": lambda: oest_activity(ActivityStatus.DONE),
+        "prevention:activity_edit": lambda: oest_activity(ActivityStatus.DONE),
+        "prevention:activity_done": lambda: oest_activity(ActivityStatus.PLANNED),
+        "prevention:activity_evaluate": lambda: oest_activity(ActivityStatus.DONE),
+        "prevention:project": lambda: a_project(demo),
+        "prevention:project_edit": lambda: a_project(demo),
+    }
     if name in police_objects:
         target = police_objects[name]
+    elif name in prevention_objects:
+        target = prevention_objects[name]()
     elif name.startswith(("prevention:", "api:get_intervention")):
         target = cool_kids(demo)
     elif name.startswith(("meetings:", "api:get_meeting")):
@@ -471,7 +546,7 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
                 if name.startswith(("cases:young_person", "audit:subject", "audit:young_person"))
                 else target.pk
             )
-        elif kwarg == "intervention_id":
+        elif kwarg in {"intervention_id", "plan_id"}:
             values[kwarg] = target.pk
         elif kwarg == "agreement":
             values[kwarg] = case.agreements.get().pk
@@ -1141,6 +1216,137 @@ def _intervention_edit(demo: Municipality) -> Post:
     return Post(
         {"pk": intervention.pk},
         same({**intervention_body(demo, "Cool Kids"), "version": intervention.version}),
+    )
+
+
+def demo_focus_area() -> FocusArea:
+    return FocusArea.objects.get(forum__key="styregruppe", title="Fravær")
+
+
+def oest_plan() -> AnnualPlan:
+    """Lokal SSP Øst's plan for this school year (the demo's)."""
+    return AnnualPlan.objects.get(forum__key="lokal-ssp-oest", school_year=current_school_year())
+
+
+def oest_activity(status: str) -> Activity:
+    activity = oest_plan().activities.filter(status=status).order_by("starts_on", "pk").first()
+    assert activity is not None
+    return activity
+
+
+# 3) Writes (after the prevention writes, ~line 1145). Refused roles are those the view refuses
+#    with 403/404 before reading the form (a maker posting a forum outside his own plan fora
+#    gets the form's 400, so he is not listed for plan_new).
+FOCUS_AREA_BODY = {
+    "title": "Tryghed i nattelivet",
+    "description": "Færre konflikter i bymidten fredag og lørdag nat.",
+}
+OUTSIDE_OEST = ("politiker", "admin", "tilsyn")
+
+
+def _focus_area_body(demo: Municipality) -> dict[str, Any]:
+    year = current_school_year()
+    steering = Forum.objects.get(municipality=demo, key="styregruppe")
+    return {
+        **FOCUS_AREA_BODY,
+        "forum": steering.pk,
+        "starts_on": f"{year}-08-01",
+        "ends_on": f"{year + 1}-07-31",
+    }
+
+
+@write("prevention:focus_area_new", allowed="koordinator", refused=NOT_STAFF)
+def _focus_area_new(demo: Municipality) -> Post:
+    return Post({}, same(_focus_area_body(demo)))
+
+
+@write("prevention:focus_area_edit", allowed="koordinator", refused=NOT_STAFF)
+def _focus_area_edit(demo: Municipality) -> Post:
+    area = demo_focus_area()
+    return Post(
+        {"pk": area.pk},
+        same({**_focus_area_body(demo), "title": "Fravær i udskolingen", "version": area.version}),
+    )
+
+
+@write("prevention:plan_new", allowed="koordinator", refused=("admin", "tilsyn"))
+def _plan_new(demo: Municipality) -> Post:
+    vest = Forum.objects.get(municipality=demo, key="lokal-ssp-vest")
+    return Post(
+        {}, same({"forum": vest.pk, "school_year": current_school_year(), "copy_last": "on"})
+    )
+
+
+def _activity_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "title": "Oplæg om fester",
+        "kind": "talk",
+        "target_group": "Elever i 8. klasse",
+        "starts_on": in_days(60),
+        "ends_on": in_days(60),
+        **extra,
+    }
+
+
+@write("prevention:activity_new", allowed="laerer", refused=OUTSIDE_OEST)
+def _activity_new(demo: Municipality) -> Post:
+    return Post({"pk": oest_plan().pk}, same(_activity_body()))
+
+
+@write("prevention:activity_edit", allowed="laerer", refused=OUTSIDE_OEST)
+def _activity_edit(demo: Municipality) -> Post:
+    activity = oest_activity(ActivityStatus.PLANNED)
+    return Post({"pk": activity.pk}, same(_activity_body(version=activity.version)))
+
+
+@write("prevention:activity_done", allowed="laerer", refused=OUTSIDE_OEST)
+def _activity_done(demo: Municipality) -> Post:
+    return Post({"pk": oest_activity(ActivityStatus.PLANNED).pk}, same({}))
+
+
+@write("prevention:activity_evaluate", allowed="laerer", refused=OUTSIDE_OEST)
+def _activity_evaluate(demo: Municipality) -> Post:
+    return Post(
+        {"pk": oest_activity(ActivityStatus.DONE).pk},
+        same({"reached": "40", "what_worked": "Rollespil i små grupper", "what_next": ""}),
+    )
+
+
+def a_project(demo: Municipality) -> Project:
+    """A project of the municipality (the demo has none): made once, found after."""
+    today = timezone.localdate()
+    project, _created = Project.objects.get_or_create(
+        municipality=demo,
+        name="Tryg i nattelivet",
+        defaults={"starts_on": today - timedelta(days=30), "ends_on": today + timedelta(days=60)},
+    )
+    return project
+
+
+def project_body(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "name": "Sommerjob til unge",
+        "starts_on": (today - timedelta(days=10)).isoformat(),
+        "ends_on": (today + timedelta(days=80)).isoformat(),
+        "funding": "Puljen til kriminalpræventive indsatser",
+        "partners": "Jobcentret, de lokale erhvervsdrivende",
+        "goals": "30 unge i fritidsjob inden sommerferien.",
+        "evaluation": "",
+    } | overrides
+
+
+@write("prevention:project_new", allowed="koordinator", refused=NOT_STAFF)
+def _project_new(demo: Municipality) -> Post:
+    return Post({}, same(project_body()))
+
+
+@write("prevention:project_edit", allowed="koordinator", refused=NOT_STAFF)
+def _project_edit(demo: Municipality) -> Post:
+    project = a_project(demo)
+    return Post(
+        {"pk": project.pk},
+        same(project_body(name="Tryg i nattelivet", version=project.version)),
     )
 
 

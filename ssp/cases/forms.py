@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -66,6 +67,37 @@ def _limit_choices(
         field.search_url = search_url
 
 
+def _intervention_field() -> forms.TypedChoiceField:
+    """The optional "Indsats fra kataloget" (R7): a select of the municipality's interventions
+    in use, by name (a small catalogue; the view caps the choices, `prevention.usage`)."""
+    return forms.TypedChoiceField(
+        label=_("Indsats fra kataloget"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Valgfri. Kataloget tæller, hvor ofte hver indsats bruges (kun antal)."),
+    )
+
+
+def _offer_interventions(
+    form: forms.Form, name: str, interventions: Sequence[tuple[int, str]]
+) -> None:
+    """Offer the interventions in the select `name`, or leave the field out when there are
+    none (a municipality without a catalogue)."""
+    if not interventions:
+        del form.fields[name]
+        return
+    field = form.fields[name]
+    if not isinstance(field, forms.TypedChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = [("", "—"), *interventions]
+
+
+def chosen_intervention(form: forms.Form, name: str = "intervention") -> int | None:
+    value = form.cleaned_data.get(name)
+    return value if isinstance(value, int) else None
+
+
 class ConcernForm(StyledForm):
     subject = forms.ChoiceField(
         label=_("Hvem eller hvad handler bekymringen om?"),
@@ -109,6 +141,7 @@ class ConcernForm(StyledForm):
     school_district = forms.ModelChoiceField(
         label=_("Skoledistrikt / område"), queryset=SchoolDistrict.objects.none(), required=False
     )
+    intervention = _intervention_field()
     source = forms.ChoiceField(
         label=_("Hvordan har du fået kendskab til det?"), choices=ConcernSource.choices
     )
@@ -154,11 +187,15 @@ class ConcernForm(StyledForm):
         units: QuerySet[Unit],
         districts: QuerySet[SchoolDistrict],
         case_levels: bool,
+        interventions: Sequence[tuple[int, str]] = (),
         **kwargs: Any,
     ) -> None:
+        """`interventions`: (id, name) of the catalogue's interventions in use, for a group or
+        place concern (`prevention.usage.intervention_choices`)."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "school", units)
         _limit_choices(self, "school_district", districts)
+        _offer_interventions(self, "intervention", interventions)
         if not case_levels:
             del self.fields["case_level"]
         for name, label in (*PRIMARY_STATEMENTS, *RISK_FACTORS):
@@ -208,9 +245,14 @@ class ConcernForm(StyledForm):
             if data["subject"] == ConcernSubject.PERSON
             else None
         )
-        return services.ConcernData.from_values(
+        result = services.ConcernData.from_values(
             data, young_person=person, worksheet=self.worksheet()
         )
+        # Only a group or place concern points to an intervention (the field may have been
+        # filled in before the subject was changed to a person).
+        if data["subject"] != ConcernSubject.PERSON:
+            result.intervention_id = chosen_intervention(self)
+        return result
 
     def worksheet(self) -> dict[str, Any] | None:
         if not self.cleaned_data.get("use_worksheet"):
@@ -277,15 +319,23 @@ class AgreementForm(StyledForm):
     task_due_date = forms.DateField(
         label=_("Frist"), widget=DATE_WIDGET, required=False, validators=[within_planning_horizon]
     )
+    task_intervention = _intervention_field()
 
     def __init__(
-        self, *args: Any, members: QuerySet[Member], members_search: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        members: QuerySet[Member],
+        members_search: str = "",
+        interventions: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
     ) -> None:
         """`members`: `case_access.choosable_members(actor, case)`, the one rule;
-        `members_search`: the case's search endpoint over them."""
+        `members_search`: the case's search endpoint over them; `interventions`: (id, name) of
+        the catalogue's interventions in use (`prevention.usage.intervention_choices`)."""
         super().__init__(*args, **kwargs)
         for name in ("coordinator", "contact_person", "participants", "task_owner"):
             _limit_choices(self, name, members, members_search)
+        _offer_interventions(self, "task_intervention", interventions)
         self.fields["follow_up_date"].initial = timezone.localdate() + timedelta(days=14)
 
     def clean(self) -> dict[str, Any]:
@@ -309,6 +359,7 @@ class AgreementForm(StyledForm):
                 owner=data["task_owner"],
                 description=data["task_description"],
                 due_date=data["task_due_date"],
+                intervention_id=chosen_intervention(self, "task_intervention"),
             )
         ]
 
@@ -319,18 +370,29 @@ class TaskForm(OneTimeTokenMixin, StyledForm):
     due_date = forms.DateField(
         label=_("Frist"), widget=DATE_WIDGET, validators=[within_planning_horizon]
     )
+    intervention = _intervention_field()
 
     def __init__(
-        self, *args: Any, members: QuerySet[Member], members_search: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        members: QuerySet[Member],
+        members_search: str = "",
+        interventions: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
     ) -> None:
-        """`members`: `case_access.choosable_members(actor, case)`, the one rule."""
+        """`members`: `case_access.choosable_members(actor, case)`, the one rule;
+        `interventions`: (id, name) of the catalogue's interventions in use."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "owner", members, members_search)
+        _offer_interventions(self, "intervention", interventions)
 
     def to_data(self) -> services.TaskData:
         data = self.cleaned_data
         return services.TaskData(
-            owner=data["owner"], description=data["description"], due_date=data["due_date"]
+            owner=data["owner"],
+            description=data["description"],
+            due_date=data["due_date"],
+            intervention_id=chosen_intervention(self),
         )
 
 

@@ -17,10 +17,15 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-CPR_LIKE = re.compile(r"\b\d{6}-?\d{4}\b")
+# Ten digits as 6+4, with a hyphen, a space, a dot or nothing between, also glued to letters
+# ("cpr010101-1234"); not inside a longer run of digits, nor after "+" (+45 and a phone number).
+CPR_LIKE = re.compile(r"(?<![\d+])\d{6}[ .-]?\d{4}(?!\d)")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-# Eight digits in pairs, optionally after +45; CPR-like numbers are removed before this runs.
-PHONE = re.compile(r"(?<!\d)(?:\+45[ ]?)?(?:\d{2}[ ]?){3}\d{2}(?!\d)")
+# Eight digits, optionally after +45: four pairs with the same separator between them (a space,
+# a hyphen, a dot or none: "12-34-56-78", but not the date "01-02-2025"), or two fours with a
+# space. CPR-like numbers and web addresses are removed before this runs (a link may hold 8 digits).
+PHONE = re.compile(r"(?<!\d)(?:\+45[ ]?)?(?:\d{2}([ .-]?)\d{2}\1\d{2}\1\d{2}|\d{4} \d{4})(?!\d)")
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 class FindingKind(models.TextChoices):
@@ -52,7 +57,7 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
     findings += [Finding(FindingKind.EMAIL, match.group()) for match in EMAIL.finditer(text)]
     findings += [
         Finding(FindingKind.PHONE, match.group())
-        for match in PHONE.finditer(CPR_LIKE.sub("", text))
+        for match in PHONE.finditer(URL.sub(" ", CPR_LIKE.sub(" ", text)))
     ]
     lowered = text.lower()
     findings += [

@@ -287,6 +287,8 @@ class ConcernData:
     place: str = ""
     school_district: SchoolDistrict | None = None
     worksheet: dict[str, Any] | None = None
+    # A group or place concern's catalogue intervention (R7), if any; never a person concern's.
+    intervention_id: int | None = None
 
     @classmethod
     def from_values(
@@ -310,6 +312,7 @@ class ConcernData:
             place=values.get("place") or "",
             school_district=values.get("school_district"),
             worksheet=worksheet,
+            intervention_id=values.get("intervention_id"),
         )
 
 
@@ -320,6 +323,12 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
     if not case_access.can_raise_concern(actor):
         raise DomainError(_("Din rolle kan ikke indberette bekymringer."))
     municipality = Municipality.objects.get(pk=access.municipality_of(actor))
+    if data.intervention_id is not None:
+        if data.subject == ConcernSubject.PERSON:
+            raise DomainError(
+                _("Kun en bekymring om en gruppe eller et sted kan pege på en indsats.")
+            )
+        _check_intervention(actor, data.intervention_id, municipality.pk)
     person = None
     district = data.school_district
     if data.subject == ConcernSubject.PERSON:
@@ -345,6 +354,7 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
         group_age_min=data.group_age_min if data.subject == ConcernSubject.GROUP else None,
         group_age_max=data.group_age_max if data.subject == ConcernSubject.GROUP else None,
         place=data.place,
+        intervention_id=data.intervention_id,
         source=data.source,
         description=data.description,
         level=data.level,
@@ -530,6 +540,17 @@ class TaskData:
     owner: Member
     description: str
     due_date: date
+    # The catalogue intervention the task uses (R7), if any.
+    intervention_id: int | None = None
+
+
+def _check_intervention(actor: access.Actor, intervention_id: int, municipality_id: int) -> None:
+    """A task or concern points only to an intervention in use in its municipality's catalogue
+    (the actor's: `visible_interventions`)."""
+    from ssp.prevention.usage import is_choosable  # prevention builds on cases: no cycle
+
+    if not is_choosable(actor, intervention_id, municipality_id):
+        raise DomainError(_("Vælg en indsats, der er i brug i kommunens katalog."))
 
 
 @dataclass
@@ -613,6 +634,11 @@ def make_action_agreement(
         raise DomainError(_("Opfølgningsdatoen ligger i fortiden."))
     for day in (follow_up_date, *(task.due_date for task in tasks)):
         _check_planned(day)
+    for task in tasks:
+        if task.intervention_id is not None:
+            _check_intervention(
+                access.get_actor(actor_user), task.intervention_id, case.municipality_id
+            )
     for member in (coordinator, contact_person, *participants, *(t.owner for t in tasks)):
         if member.municipality_id != case.municipality_id:
             raise DomainError(_("Alle deltagere skal høre til kommunens SSP-organisation."))
@@ -646,6 +672,7 @@ def make_action_agreement(
             owner=task.owner,
             description=task.description.strip(),
             due_date=task.due_date,
+            intervention_id=task.intervention_id,
         )
     Concern.objects.filter(case=case, status=ConcernStatus.ACTION_REQUIRED).update(
         status=ConcernStatus.CASE_OPENED
@@ -692,6 +719,10 @@ def add_task(
     if not data.description.strip():
         raise DomainError(_("Skriv hvad opgaven går ud på."))
     _check_planned(data.due_date)
+    if data.intervention_id is not None:
+        _check_intervention(
+            access.get_actor(actor_user), data.intervention_id, case.municipality_id
+        )
     task, created = _create_once(
         Task,
         token=token,
@@ -701,6 +732,7 @@ def add_task(
             owner=data.owner,
             description=data.description.strip(),
             due_date=data.due_date,
+            intervention_id=data.intervention_id,
             form_token=token,
         ),
     )

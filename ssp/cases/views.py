@@ -27,6 +27,7 @@ from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
 from ssp.http import PDF, actor_of, file_response, page_number, user_of
 from ssp.organisation import selectors as org_selectors
+from ssp.prevention.usage import intervention_choices
 from ssp.validation import clean_search
 from ssp.versioning import StaleEdit
 
@@ -58,6 +59,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
         units=org_selectors.units_of(municipality),
         districts=org_selectors.districts_of(municipality),
         case_levels=bool(municipality.rule("case_levels")),
+        interventions=intervention_choices(actor),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,6 +331,7 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         members=case_access.choosable_members(actor, case),
         members_search=_members_search(case),
+        interventions=intervention_choices(actor),
     )
     status = 200
     if request.method == "POST" and not autocomplete.is_search_step(form):
@@ -443,6 +446,7 @@ def _task_form(actor: Actor, case: Case, data: Any = None) -> forms.TaskForm:
         data,
         members=case_access.choosable_members(actor, case),
         members_search=_members_search(case),
+        interventions=intervention_choices(actor),
     )
 
 

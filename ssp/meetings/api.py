@@ -13,6 +13,7 @@ from ssp.api_errors import ERRORS
 from ssp.http import actor_of, user_of
 from ssp.meetings import access as meeting_access
 from ssp.meetings import selectors, services
+from ssp.meetings.links import Linked
 from ssp.meetings.models import Meeting
 
 router = Router(tags=["meetings"])
@@ -31,6 +32,14 @@ class MeetingOut(Schema):
     location: str
 
 
+class LinkedOut(Schema):
+    """The object an item links to (`ssp.meetings.links`), as the agenda shows it."""
+
+    title: str
+    url: str
+    state: str
+
+
 class ItemOut(Schema):
     position: int
     title: str
@@ -39,6 +48,7 @@ class ItemOut(Schema):
     decision: str
     responsible: str
     deadline: date | None
+    linked: LinkedOut | None = None
 
 
 class MeetingDetailOut(MeetingOut):
@@ -58,6 +68,12 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def _linked(linked: Linked | None) -> LinkedOut | None:
+    if linked is None:
+        return None
+    return LinkedOut(title=linked.title, url=linked.url, state=linked.state)
+
+
 @router.get("/meetings", response={200: list[MeetingOut], **ERRORS})
 def list_meetings(request: HttpRequest) -> list[MeetingOut]:
     actor = actor_of(request)
@@ -70,6 +86,10 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
     meeting = meeting_access.get_meeting_for(actor, meeting_id)
     services.record_view(actor_user=user_of(request), meeting=meeting)
     items = selectors.agenda_for(actor, meeting, meeting_access.mode_for(actor, meeting))
+    # A redacted item never shows what it links to.
+    shown, _none = services.item_links(
+        actor, meeting, [i.pk for i in items if not i.redacted], panels=False
+    )
     return MeetingDetailOut(
         **_meeting(meeting),
         items=[
@@ -81,6 +101,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
                 decision=i.decision,
                 responsible=i.responsible,
                 deadline=i.deadline,
+                linked=_linked(shown.get(i.pk)),
             )
             for i in items
         ],

@@ -6,6 +6,8 @@ Every form is a `StyledForm`, so text refuses control characters and dates lie b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ssp.access import Actor
 from ssp.forms import (
     ForumPicker,
     MemberPicker,
@@ -24,9 +27,9 @@ from ssp.forms import (
     set_picker,
 )
 from ssp.meetings import access as meeting_access
-from ssp.meetings import uploads
+from ssp.meetings import links, uploads
 from ssp.meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, Visibility
-from ssp.meetings.services import DecisionData, minutes_open_from
+from ssp.meetings.services import KEEP_LINK, DecisionData, minutes_open_from
 from ssp.organisation.models import Forum, Member
 from ssp.validation import EARLIEST_DATE, LATEST_DATE, max_length_of, within_planning_horizon
 
@@ -86,6 +89,31 @@ class MeetingForm(StyledForm):
         set_picker(self, "forum", fora, _managed_fora_search())
 
 
+# An option group of the "Tilknyt" field: (kind label, [("kind_key:id", label), ...]).
+LinkGroup = tuple[str, list[tuple[str, str]]]
+
+
+def link_choices(actor: Actor, forum: Forum, current: AgendaItem | None = None) -> list[LinkGroup]:
+    """The objects an item of this forum's agenda may link to, grouped by kind
+    (`links.LinkKind.choices`: the owning app bounds them by what the actor may see). An
+    item's present link stays on offer, also when the owner no longer lists it."""
+    groups: list[LinkGroup] = []
+    present = links.link_of(current) if current is not None else None
+    for kind in links.link_kinds():
+        options = [
+            (links.link_value((kind.key, object_id)), label)
+            for object_id, label in kind.choices(actor, forum)
+        ]
+        if present is not None and present[0] == kind.key:
+            value = links.link_value(present)
+            if value not in {option for option, _label in options}:
+                shown = links.linked(current) if current is not None else None
+                options.insert(0, (value, shown.title if shown else value))
+        if options:
+            groups.append((str(kind.label), options))
+    return groups
+
+
 class _ItemFields(StyledForm):
     title = forms.CharField(label=_("Overskrift"), max_length=max_length_of(AgendaItem, "title"))
     description = forms.CharField(
@@ -94,13 +122,38 @@ class _ItemFields(StyledForm):
     visibility = forms.ChoiceField(
         label=_("Synlighed"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
+    link = forms.ChoiceField(
+        label=_("Tilknyt"),
+        required=False,
+        help_text=_(
+            "Et punkt kan tilknyttes fx en årsplan eller et fokusområde; beslutningen i "
+            "referatet kan så føres igennem på det. Ikke for lukkede punkter."
+        ),
+    )
 
-    def __init__(self, *args: Any, allow_closed: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        allow_closed: bool,
+        link_groups: Sequence[LinkGroup] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not allow_closed:
             cast(forms.ChoiceField, self.fields["visibility"]).choices = [
                 c for c in Visibility.choices if c[0] != Visibility.CLOSED
             ]
+        if link_groups:
+            cast(forms.ChoiceField, self.fields["link"]).choices = [
+                ("", _("Intet")),
+                *link_groups,
+            ]
+        else:
+            del self.fields["link"]  # nothing to link to: no empty field
+
+    def chosen_link(self) -> tuple[str, int] | None:
+        """The chosen link as (kind key, object id); None for none (or no field)."""
+        return links.parse_link_value(self.cleaned_data.get("link") or "")
 
 
 class ItemForm(_ItemFields):
@@ -120,9 +173,30 @@ class ItemForm(_ItemFields):
             uploads.check_attachment(upload, name=upload.name or "", max_bytes=MAX_ATTACHMENT_BYTES)
         return upload
 
+    def to_data(self) -> dict[str, Any]:
+        """The input of `services.add_item`."""
+        return {
+            "title": self.cleaned_data["title"],
+            "description": self.cleaned_data["description"],
+            "visibility": self.cleaned_data["visibility"],
+            "attachment": self.cleaned_data.get("attachment"),
+            "link": self.chosen_link(),
+        }
+
 
 class ItemEditForm(VersionedFormMixin, _ItemFields):
-    """Changing an item: carries the item's version, so a stale save is refused."""
+    """Changing an item: carries the item's version, so a stale save is refused. Without the
+    "Tilknyt" field (nothing to link to) the item's link is left as it is."""
+
+    def to_data(self) -> dict[str, Any]:
+        """The input of `services.update_item` (besides the item)."""
+        return {
+            "title": self.cleaned_data["title"],
+            "description": self.cleaned_data["description"],
+            "visibility": self.cleaned_data["visibility"],
+            "expected_version": self.expected_version(),
+            "link": self.chosen_link() if "link" in self.fields else KEEP_LINK,
+        }
 
     def saved_rows(self, current: dict[str, Any]) -> list[tuple[str, str]]:
         """What the other person saved, as (label, text) for the page."""
@@ -148,6 +222,20 @@ def _short_textarea() -> forms.Textarea:
     widget = forms.Textarea(attrs={"rows": 2})
     widget.attrs.pop("cols", None)
     return widget
+
+
+@dataclass(frozen=True)
+class MinutesItemRow:
+    """One item of the minutes form: its fields, the object it links to, and the box that
+    applies the decision to it (None when there is none, or it was applied: `applied`)."""
+
+    item: AgendaItem
+    decision: forms.BoundField
+    responsible: forms.BoundField
+    deadline: forms.BoundField
+    linked: links.Linked | None
+    apply: forms.BoundField | None
+    applied: bool
 
 
 # The id of the one hint for every item's "Ansvarlig" picker (meetings/minutes_form.html).
@@ -208,17 +296,38 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 validators=[within_planning_horizon],
             )
+            kind = links.awaits_decision(item)
+            if kind is not None:
+                self.fields[f"apply_{item.pk}"] = forms.BooleanField(
+                    label=str(kind.decision_label), required=False
+                )
+        # The linked objects as the minutes show them: one `describe` per linked item.
+        self.linked = {
+            item.pk: shown for item in items if (shown := links.linked(item)) is not None
+        }
         bound_field_limits(self)
         self.style_widgets()
 
     def member_rows(self) -> list[tuple[Member, Any, Any]]:
         return [(m, self[f"present_{m.pk}"], self[f"left_{m.pk}"]) for m in self.members]
 
-    def item_rows(self) -> list[tuple[AgendaItem, Any, Any, Any]]:
+    def item_rows(self) -> list[MinutesItemRow]:
         return [
-            (i, self[f"decision_{i.pk}"], self[f"responsible_{i.pk}"], self[f"deadline_{i.pk}"])
+            MinutesItemRow(
+                item=i,
+                decision=self[f"decision_{i.pk}"],
+                responsible=self[f"responsible_{i.pk}"],
+                deadline=self[f"deadline_{i.pk}"],
+                linked=self.linked.get(i.pk),
+                apply=self[f"apply_{i.pk}"] if f"apply_{i.pk}" in self.fields else None,
+                applied=i.link_applied_at is not None and links.link_of(i) is not None,
+            )
             for i in self.items
         ]
+
+    def apply_links(self) -> set[int]:
+        """The linked items whose decision is to act on the linked object now."""
+        return {item.pk for item in self.items if self.cleaned_data.get(f"apply_{item.pk}")}
 
     def saved_rows(self, current: dict[str, Any]) -> list[tuple[AgendaItem, dict[str, Any]]]:
         """What the other person saved (`services.minutes_content`), for the items of this
@@ -258,5 +367,11 @@ class MinutesForm(VersionedFormMixin, StyledForm):
             if data.get(f"responsible_{item.pk}") and not data.get(f"decision_{item.pk}"):
                 self.add_error(
                     f"decision_{item.pk}", _("Skriv beslutningen, når der er en ansvarlig.")
+                )
+            elif (
+                data.get(f"apply_{item.pk}") and not (data.get(f"decision_{item.pk}") or "").strip()
+            ):
+                self.add_error(
+                    f"decision_{item.pk}", _("Skriv beslutningen, før den føres igennem.")
                 )
         return data

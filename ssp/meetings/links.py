@@ -105,12 +105,49 @@ def register_panel(panel: ItemPanel) -> None:
     _PANELS[panel.key] = panel
 
 
+def unregister_link_kind(key: str) -> None:
+    """Forget a kind (a test's fixture teardown); unknown keys are ignored."""
+    _KINDS.pop(key, None)
+
+
+def unregister_panel(key: str) -> None:
+    _PANELS.pop(key, None)
+
+
 def link_kinds() -> list[LinkKind]:
     return list(_KINDS.values())
 
 
 def link_kind(key: str) -> LinkKind | None:
     return _KINDS.get(key)
+
+
+def link_of(item: AgendaItem) -> tuple[str, int] | None:
+    """The item's link as (kind key, object id), None without one."""
+    if not item.link_kind or item.link_id is None:
+        return None
+    return (item.link_kind, item.link_id)
+
+
+def link_value(link: tuple[str, int]) -> str:
+    """A link as a form's option value: "kind_key:id"."""
+    return f"{link[0]}:{link[1]}"
+
+
+def parse_link_value(value: str) -> tuple[str, int] | None:
+    """The inverse of `link_value`; None for "" or anything malformed."""
+    key, sep, object_id = value.rpartition(":")
+    if not sep or not key or not object_id.isdecimal() or len(object_id) > 10:
+        return None
+    return (key, int(object_id))
+
+
+def awaits_decision(item: AgendaItem) -> LinkKind | None:
+    """The kind of the item's link when its decision has not been applied yet (the minutes
+    form then offers the kind's `decision_label`); None otherwise."""
+    if item.link_id is None or item.link_applied_at is not None:
+        return None
+    return _KINDS.get(item.link_kind)
 
 
 def linked(item: AgendaItem) -> Linked | None:

@@ -9,9 +9,10 @@ approving twice give one signature and one approval."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ssp.access import get_actor
+from ssp.access import Actor, get_actor
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.cases import routing
@@ -32,7 +33,7 @@ from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus
 from ssp.cases.personal_data import FindingKind, find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
-from ssp.meetings import adhoc_notices, selectors, uploads
+from ssp.meetings import adhoc_notices, links, selectors, uploads
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
@@ -274,9 +275,14 @@ def add_item(
     description: str = "",
     visibility: str = Visibility.INTERNAL,
     attachment: File[bytes] | None = None,
+    link: tuple[str, int] | None = None,
 ) -> AgendaItem:
+    """A new item at the end of the agenda; `link` (kind key, object id) ties it to an object
+    of another app that its decision acts on (`ssp.meetings.links`)."""
     _require_manager(actor_user, meeting.forum)
     _check_item(meeting, title=title, description=description, visibility=visibility)
+    if link is not None:
+        _check_link(actor_user, meeting, link, visibility=visibility)
     if attachment is not None:
         _check_attachment(attachment)
     _lock(meeting)
@@ -287,9 +293,13 @@ def add_item(
         title=title.strip(),
         description=description.strip(),
         visibility=visibility,
+        link_kind=link[0] if link else "",
+        link_id=link[1] if link else None,
     )
     _after_change(meeting, before)
     _audit(actor_user, AuditAction.ITEM_ADDED, meeting, item=item.pk, visibility=visibility)
+    if link is not None:
+        _audit_link(actor_user, item)
     if attachment is not None:
         add_attachment(actor_user=actor_user, item=item, upload=attachment)
     return item
@@ -312,6 +322,46 @@ def add_attachment(*, actor_user: User, item: AgendaItem, upload: File[bytes]) -
         attachment=attachment.pk,
     )
     return attachment
+
+
+class _Keep(Enum):
+    LINK = "keep"
+
+
+# `update_item(link=KEEP_LINK)`: leave the item's link as it is (the default).
+KEEP_LINK = _Keep.LINK
+
+
+def _check_link(
+    actor_user: User, meeting: Meeting, link: tuple[str, int], *, visibility: str
+) -> None:
+    """A new link: a registered kind, an object among the kind's choices for this forum (the
+    owner bounds them by what the actor may see), and never on a closed item (it concerns a
+    named child; the linked objects are the forum's shared work)."""
+    if visibility == Visibility.CLOSED:
+        raise DomainError(_("Et lukket punkt kan ikke tilknyttes noget."))
+    key, object_id = link
+    kind = links.link_kind(key)
+    if kind is None:
+        raise DomainError(_("Den valgte tilknytning findes ikke."))
+    choices = kind.choices(get_actor(actor_user), meeting.forum)
+    if object_id not in {choice_id for choice_id, _label in choices}:
+        raise DomainError(
+            _("%(kind)s kan ikke tilknyttes dette møde: vælg blandt mulighederne.")
+            % {"kind": kind.label}
+        )
+
+
+def _audit_link(actor_user: User, item: AgendaItem) -> None:
+    """The link by kind and id only: no titles in the trail."""
+    _audit(
+        actor_user,
+        AuditAction.AGENDA_ITEM_LINKED,
+        item.meeting,
+        item=item.pk,
+        kind=item.link_kind,
+        object=item.link_id,
+    )
 
 
 def _check_attachment(upload: File[bytes]) -> None:
@@ -607,13 +657,19 @@ def record_minutes(
     attendance: dict[int, tuple[bool, bool]],
     decisions: dict[int, DecisionData],
     expected_version: int | None = None,
+    apply_links: Set[int] = frozenset(),
 ) -> Meeting:
     """R6: attendance and decision minutes; decisions with a responsible become tasks. A change
     after signing voids the approval: the new text needs a new signature round.
 
     Minutes are written from the meeting's start, not before. `expected_version` is the
     minutes' version the form was opened at: when somebody else saved the minutes since,
-    `StaleEdit` carries what they saved (`minutes_content`) and nothing is written."""
+    `StaleEdit` carries what they saved (`minutes_content`) and nothing is written.
+
+    `apply_links`: the linked items whose decision acts on the linked object now (approves the
+    plan, sets the focus area): each needs a decision text; the owner's `apply` runs once per
+    item (`links.apply_decision`), in this transaction, and its `DomainError` undoes the whole
+    save."""
     _require_manager(actor_user, meeting.forum)
     _lock(meeting)
     items = {item.pk: item for item in meeting.items.all()}
@@ -633,6 +689,22 @@ def record_minutes(
             )
         _check_text(data.decision)
         _checked(check_date_range, data.deadline)
+    for item_id in apply_links:
+        item = items.get(item_id)
+        if item is None:
+            raise DomainError(_("Punktet hører ikke til mødet."))
+        kind = links.link_kind(item.link_kind) if item.link_id is not None else None
+        if kind is None:
+            raise DomainError(
+                _("Punkt %(n)s er ikke tilknyttet noget, der kan besluttes.") % {"n": item.position}
+            )
+        if not meeting_access.can_change_item(actor, item):
+            raise DomainError(_("Kun myndighedspersoner skriver referat af lukkede punkter."))
+        decision = decisions[item_id].decision if item_id in decisions else item.decision
+        if not decision.strip():
+            raise DomainError(
+                _("Skriv beslutningen, før den føres igennem: punkt %(n)s.") % {"n": item.position}
+            )
     if not meeting.has_started:
         raise DomainError(
             _("Referatet kan først skrives, når mødet er begyndt: fra %(time)s.")
@@ -661,10 +733,16 @@ def record_minutes(
         item.deadline = data.deadline
         item.save(update_fields=["decision", "responsible", "deadline"])
         _sync_task(item)
+    applied = [
+        item_id
+        for item_id in sorted(apply_links)
+        if links.apply_decision(actor_user, items[item_id])
+    ]
     changed = protocol_hash(meeting) != before
     if changed:
         _after_change(meeting, before)
-    _audit(actor_user, AuditAction.MINUTES_RECORDED, meeting, changed=changed)
+    extra = {"applied": applied} if applied else {}
+    _audit(actor_user, AuditAction.MINUTES_RECORDED, meeting, changed=changed, **extra)
     return meeting
 
 
@@ -711,27 +789,67 @@ def update_item(
     description: str,
     visibility: str,
     expected_version: int | None = None,
+    link: tuple[str, int] | None | _Keep = KEEP_LINK,
 ) -> AgendaItem:
-    """Change an item's title, description and visibility. `expected_version` is the item's
-    version the form was opened at: a save after somebody else's is refused (`StaleEdit`)."""
+    """Change an item's title, description, visibility and link. `expected_version` is the
+    item's version the form was opened at: a save after somebody else's is refused
+    (`StaleEdit`). `link`: a new (kind key, object id), None to remove it, `KEEP_LINK` (the
+    default) to leave it; a link whose decision was applied stays as it is."""
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
     _check_item(meeting, title=title, description=description, visibility=visibility)
     if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan rette et lukket punkt."))
+    current = links.link_of(item)
+    new_link = current if isinstance(link, _Keep) else link
+    link_changed = new_link != current
+    if link_changed and item.link_applied_at is not None:
+        raise DomainError(
+            _(
+                "Beslutningen er ført igennem for det tilknyttede, så tilknytningen kan ikke "
+                "ændres eller fjernes."
+            )
+        )
+    if new_link is not None:
+        if link_changed:
+            _check_link(actor_user, meeting, new_link, visibility=visibility)
+        elif visibility == Visibility.CLOSED:
+            raise DomainError(_("Et lukket punkt kan ikke tilknyttes noget."))
     _lock(meeting)
     before = protocol_hash(meeting)
     item.title = title.strip()
     item.description = description.strip()
     item.visibility = visibility
+    item.link_kind = new_link[0] if new_link else ""
+    item.link_id = new_link[1] if new_link else None
     save_versioned(
         item,
         expected_version=item.version if expected_version is None else expected_version,
-        fields=["title", "description", "visibility"],
+        fields=["title", "description", "visibility", "link_kind", "link_id"],
     )
     _after_change(meeting, before)
     _audit(actor_user, AuditAction.ITEM_CHANGED, meeting, item=item.pk, visibility=visibility)
+    if link_changed:
+        _audit_link(actor_user, item)
     return item
+
+
+def item_links(
+    actor: Actor, meeting: Meeting, item_ids: Iterable[int], *, panels: bool = True
+) -> tuple[dict[int, links.Linked], dict[int, links.PanelContent]]:
+    """What the agenda shows under the given items (those the actor sees unredacted): the
+    linked object of each linked item, and (with `panels`) the registered panels. One query
+    for the items, then one `describe` per linked item and one `content` per panel shown."""
+    wanted = list(item_ids)
+    if not wanted:
+        return {}, {}
+    items = list(meeting.items.filter(pk__in=wanted).order_by("position"))
+    shown: dict[int, links.Linked] = {}
+    for item in items:
+        described = links.linked(item)
+        if described is not None:
+            shown[item.pk] = described
+    return shown, links.panels_for(actor, meeting, items) if panels else {}
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ module (`can_manage`, `can_see_closed`, ...), never the actor."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +25,9 @@ from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import ICS, PDF, actor_of, file_response, user_of
 from ssp.meetings import access as meeting_access
-from ssp.meetings import calendar, forms, pdf, selectors, services
-from ssp.meetings.access import Mode
+from ssp.meetings import calendar, forms, links, pdf, selectors, services
+from ssp.meetings.access import ItemView, Mode
+from ssp.meetings.links import Linked, PanelContent
 from ssp.meetings.models import Meeting
 from ssp.organisation import selectors as org_selectors
 from ssp.versioning import StaleEdit
@@ -151,6 +153,33 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/meeting_list.html", context, status=400)
 
 
+@dataclass
+class AgendaEntry(ItemView):
+    """An item as the agenda page and PDF show it: the item view (redacted or not) and, for an
+    item the reader sees whole, the object it links to and the panel under it."""
+
+    linked: Linked | None = None
+    panel: PanelContent | None = None
+
+
+def _agenda(
+    actor: Actor, meeting: Meeting, mode: Mode
+) -> tuple[list[ItemView], dict[int, PanelContent]]:
+    """The agenda as the actor sees it, each unredacted item with its link and panel; and the
+    panels by item id. A redacted item never shows either."""
+    views = selectors.agenda_for(actor, meeting, mode)
+    shown, panels = services.item_links(actor, meeting, [v.pk for v in views if not v.redacted])
+    entries: list[ItemView] = [
+        AgendaEntry(
+            **{f.name: getattr(view, f.name) for f in fields(ItemView)},
+            linked=None if view.redacted else shown.get(view.pk),
+            panel=None if view.redacted else panels.get(view.pk),
+        )
+        for view in views
+    ]
+    return entries, panels
+
+
 def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[str, Any]:
     """What the meeting page shows this actor; every permission comes from the access module.
     `overrides` put back what a refused post typed (a bound form) and why it was refused."""
@@ -160,11 +189,13 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     # The protocol's signatures are shown to members of a held meeting only; hashing the
     # protocol text for them costs as much as reading the agenda again.
     shows_protocol = meeting.is_held and as_member
+    items, panels = _agenda(actor, meeting, mode)
     context: dict[str, Any] = {
         "meeting": meeting,
         "as_member": as_member,
         "for_orientation": mode is Mode.ORIENTATION,
-        "items": selectors.agenda_for(actor, meeting, mode),
+        "items": items,
+        "panels": panels,
         "can_manage": can_manage,
         "can_see_closed": access.can_see_closed_items(actor),
         "show_contribution_form": meeting_access.offers_contribution_form(actor, meeting),
@@ -178,8 +209,11 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "findings": [],
         "minutes_open_from": services.minutes_open_from(meeting),
     }
-    if can_manage:
-        context["item_form"] = forms.ItemForm(allow_closed=meeting.forum.may_discuss_individuals)
+    if can_manage and "item_form" not in overrides:
+        context["item_form"] = forms.ItemForm(
+            allow_closed=meeting.forum.may_discuss_individuals,
+            link_groups=forms.link_choices(actor, meeting.forum),
+        )
     return context | overrides
 
 
@@ -204,11 +238,14 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
     form = forms.ItemForm(
-        request.POST, request.FILES, allow_closed=meeting.forum.may_discuss_individuals
+        request.POST,
+        request.FILES,
+        allow_closed=meeting.forum.may_discuss_individuals,
+        link_groups=forms.link_choices(actor, meeting.forum),
     )
     if form.is_valid():
         try:
-            services.add_item(actor_user=user_of(request), meeting=meeting, **form.cleaned_data)
+            services.add_item(actor_user=user_of(request), meeting=meeting, **form.to_data())
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -238,9 +275,13 @@ def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         "description": the_item.description,
         "visibility": the_item.visibility,
         "version": the_item.version,
+        "link": links.link_value(present) if (present := links.link_of(the_item)) else "",
     }
     allow_closed = meeting.forum.may_discuss_individuals
-    form = forms.ItemEditForm(request.POST or None, initial=initial, allow_closed=allow_closed)
+    link_groups = forms.link_choices(actor, meeting.forum, the_item)
+    form = forms.ItemEditForm(
+        request.POST or None, initial=initial, allow_closed=allow_closed, link_groups=link_groups
+    )
     context: dict[str, Any] = {"meeting": meeting, "item": the_item}
     status = 200
     if request.method == "POST":
@@ -256,17 +297,12 @@ def item_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
                 return redirect("meetings:detail", pk=pk)
         elif form.is_valid():
             try:
-                services.update_item(
-                    actor_user=user_of(request),
-                    item=the_item,
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    visibility=form.cleaned_data["visibility"],
-                    expected_version=form.expected_version(),
-                )
+                services.update_item(actor_user=user_of(request), item=the_item, **form.to_data())
             except StaleEdit as stale:
                 form = forms.ItemEditForm(
-                    _with_version(request.POST, stale.version), allow_closed=allow_closed
+                    _with_version(request.POST, stale.version),
+                    allow_closed=allow_closed,
+                    link_groups=link_groups,
                 )
                 form.is_valid()
                 form.add_error(None, stale.message)
@@ -356,6 +392,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
                     attendance=form.attendance_data(),
                     decisions=form.decision_data(),
                     expected_version=form.expected_version(),
+                    apply_links=form.apply_links(),
                 )
             except StaleEdit as stale:
                 form = minutes_form(_with_version(request.POST, stale.version))
@@ -426,10 +463,8 @@ def task_done(request: HttpRequest, task: int) -> HttpResponse:
 def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk)
-    mode = meeting_access.mode_for(actor, meeting)
-    content = pdf.render_meeting(
-        meeting=meeting, items=selectors.agenda_for(actor, meeting, mode), public=False
-    )
+    items, _panels = _agenda(actor, meeting, meeting_access.mode_for(actor, meeting))
+    content = pdf.render_meeting(meeting=meeting, items=items, public=False)
     services.record_pdf(actor_user=user_of(request), meeting=meeting)
     return file_response(content, content_type=PDF, filename=f"moede-{meeting.pk}.pdf")
 

@@ -96,6 +96,12 @@ def plan_fora(actor: Actor) -> QuerySet[Forum]:
     return fora.filter(pk__any_of=actor.forum_ids)
 
 
+def can_make_plans(actor: Actor) -> bool:
+    """Whether the actor makes or changes annual plans for any forum: "Ny årsplan" and the
+    pickers of the plan and activity forms (responsible person, school or place)."""
+    return plan_fora(actor).exists()
+
+
 def can_change_plan(actor: Actor, plan: AnnualPlan) -> bool:
     """Staff, and the members of the plan's forum, change the plan and its activities."""
     if not can_see_prevention(actor) or plan.municipality_id != municipality_of(actor):

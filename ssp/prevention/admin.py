@@ -10,9 +10,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ssp.audit.admin import AuditedAdmin
+from ssp.audit.admin import AuditedAdmin, ModelT
 from ssp.prevention.forms import INTERVENTION_FIELDS
-from ssp.prevention.models import Intervention, StaircaseStep
+from ssp.prevention.models import (
+    Activity,
+    AnnualPlan,
+    FocusArea,
+    Intervention,
+    Project,
+    StaircaseStep,
+)
 
 
 @admin.register(StaircaseStep)
@@ -38,3 +45,44 @@ class InterventionAdmin(AuditedAdmin[Intervention]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # SSP staff create interventions on the platform's pages
+
+
+class ReadOnlyPreventionAdmin(AuditedAdmin[ModelT]):
+    """Focus areas, plans, activities and projects are kept on the platform's pages, where the
+    text is checked for personal data and the decisions are linked; the admin only shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
+        return False
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(ReadOnlyPreventionAdmin[FocusArea]):
+    list_display = ["title", "municipality", "forum", "starts_on", "ends_on", "decided_at"]
+    list_filter = ["municipality"]
+    search_fields = ["title"]
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(ReadOnlyPreventionAdmin[AnnualPlan]):
+    list_display = ["forum", "school_year", "status", "municipality"]
+    list_filter = ["municipality", "status", "school_year"]
+    list_select_related = ["forum", "municipality"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyPreventionAdmin[Activity]):
+    list_display = ["title", "kind", "starts_on", "status", "municipality"]
+    list_filter = ["municipality", "status", "kind"]
+    search_fields = ["title"]
+    list_select_related = ["municipality"]
+    raw_id_fields = ["plan", "responsible", "unit", "focus_area", "intervention"]
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyPreventionAdmin[Project]):
+    list_display = ["name", "municipality", "starts_on", "ends_on", "evaluated_at"]
+    list_filter = ["municipality"]
+    search_fields = ["name"]

@@ -8,11 +8,27 @@ invented, and no text names a person, an address or a number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
-from ssp.organisation.models import Member, Municipality, Unit
-from ssp.prevention.models import Intervention, PreventionLevel, StaircaseStep
+from ssp.meetings.links import apply_decision
+from ssp.meetings.models import AgendaItem
+from ssp.organisation.models import Forum, Member, Municipality, Unit
+from ssp.prevention import projects, services
+from ssp.prevention.meeting_links import FOCUS_AREA_KIND
+from ssp.prevention.models import (
+    ActivityKind,
+    AnnualPlan,
+    FocusArea,
+    Intervention,
+    PlanStatus,
+    PreventionLevel,
+    Project,
+    StaircaseStep,
+)
 
 DEMO_STEPS: tuple[tuple[int, str, PreventionLevel], ...] = (
     (1, "Gode, trygge og udviklende vilkår for alle børn og unge i Ådal", PreventionLevel.GENERAL),
@@ -172,7 +188,18 @@ DEMO_INTERVENTIONS: tuple[DemoIntervention, ...] = (
 
 @transaction.atomic
 def seed_prevention(municipality: Municipality) -> None:
-    """The demo staircase and catalogue; running it again gives the same rows."""
+    """The demo staircase and catalogue, focus areas, annual plans and their activities;
+    running it again gives the same rows."""
+    _seed_catalogue(municipality)
+    coordinator = User.objects.filter(username=DEMO_COORDINATOR).first()
+    if coordinator is None:
+        return
+    focus_areas = _seed_focus_areas(municipality, coordinator)
+    _seed_plans(municipality, coordinator, focus_areas)
+    _seed_projects(municipality, coordinator, focus_areas)
+
+
+def _seed_catalogue(municipality: Municipality) -> None:
     steps = {}
     for number, goal, level in DEMO_STEPS:
         steps[number], _created = StaircaseStep.objects.update_or_create(
@@ -198,3 +225,339 @@ def seed_prevention(municipality: Municipality) -> None:
             },
         )
         intervention.steps.set([steps[number] for number in demo.steps])
+
+
+# --- Focus areas and annual plans -------------------------------------------------------------
+
+DEMO_COORDINATOR = "koordinator"
+STEERING_GROUP = "styregruppe"
+FOCUS_ITEM = "Fokusområder for næste år"  # the steering group's past item (ssp/meetings/demo.py)
+# (title, description). The steering group's past item "Fokusområder for næste år" decided
+# both ("Fravær og fritidsjob er fokusområder."): the item links to the first (an item links one
+# object), and its decision is recorded for the second too. No item is added to that meeting:
+# its minutes are signed.
+DEMO_FOCUS_AREAS: tuple[tuple[str, str], ...] = (
+    (
+        "Fravær",
+        "Færre elever med højt fravær i udskolingen: tidlig kontakt til hjemmet og fælles "
+        "indsats mellem skole, klub og SSP.",
+    ),
+    (
+        "Fritidsjob",
+        "Flere unge i 8.-10. klasse i et fritidsjob, i samarbejde med lokale virksomheder og "
+        "klubberne.",
+    ),
+)
+LOCAL_GROUPS = ("lokal-ssp-oest", "lokal-ssp-midt", "lokal-ssp-vest")
+SOCIAL_MEDIA_TALK = "Oplæg om sociale medier"
+
+
+@dataclass(frozen=True)
+class DemoActivity:
+    title: str
+    kind: ActivityKind
+    days: int  # from the reference day (the start of the school year, or today)
+    unit: str = ""
+    class_from: int | None = None
+    class_to: int | None = None
+    start: time | None = None
+    end: time | None = None
+    responsible: str = ""
+    focus_area: str = ""
+    target_group: str = ""
+    goal: str = ""
+    partners: str = ""
+    place: str = ""
+    done: bool = False
+    reached: int | None = None  # evaluated when set
+    what_worked: str = ""
+    what_next: str = ""
+
+
+def _last_year(school: str, responsible: str) -> tuple[DemoActivity, ...]:
+    """A local group's plan of last school year: done and evaluated (days from 1 August)."""
+    return (
+        DemoActivity(
+            SOCIAL_MEDIA_TALK,
+            ActivityKind.TALK,
+            45,
+            unit=school,
+            class_from=7,
+            class_to=7,
+            start=time(10, 0),
+            end=time(11, 30),
+            responsible=responsible,
+            goal="Eleverne kender reglerne for deling af billeder og ved, hvor de får hjælp.",
+            done=True,
+            reached=48,
+            what_worked="Konkrete eksempler og spørgsmål i små grupper.",
+            what_next="Holde oplægget tidligere på skoleåret.",
+        ),
+        DemoActivity(
+            "Forældremøde om fester og alkohol",
+            ActivityKind.PARENT_EVENING,
+            100,
+            unit=school,
+            class_from=8,
+            class_to=8,
+            start=time(19, 0),
+            end=time(20, 30),
+            responsible=responsible,
+            partners="Politiet",
+            done=True,
+            reached=35,
+            what_worked="Forældrene lavede fælles aftaler om fester.",
+        ),
+        DemoActivity(
+            "Temadag om grænser og fællesskab",
+            ActivityKind.THEME_DAY,
+            200,
+            unit=school,
+            class_from=6,
+            class_to=6,
+            responsible=responsible,
+            done=True,
+            reached=52,
+            what_worked="Øvelser i klassen med efterfølgende snak.",
+            what_next="Inddrage klubben.",
+        ),
+    )
+
+
+def _this_year_oest() -> tuple[DemoActivity, ...]:
+    """The local group Øst's plan of this school year (days from today)."""
+    return (
+        DemoActivity(
+            SOCIAL_MEDIA_TALK,
+            ActivityKind.TALK,
+            12,  # after Øst's next meeting (in 9 days): its coordination item lists it
+            unit="oestskolen",
+            class_from=7,
+            class_to=7,
+            start=time(10, 0),
+            end=time(11, 30),
+            responsible="Mette Holm",
+            goal="Eleverne kender reglerne for deling af billeder og ved, hvor de får hjælp.",
+        ),
+        DemoActivity(
+            "Forældremøde om fester og alkohol",
+            ActivityKind.PARENT_EVENING,
+            21,
+            unit="oestskolen",
+            class_from=8,
+            class_to=8,
+            start=time(19, 0),
+            end=time(20, 30),
+            responsible="Lars Berg",
+            partners="Politiet",
+        ),
+        DemoActivity(
+            "Temadag om fravær og trivsel",
+            ActivityKind.THEME_DAY,
+            -14,
+            unit="oestskolen",
+            class_from=9,
+            class_to=9,
+            responsible="Lars Berg",
+            focus_area="Fravær",
+            done=True,
+        ),
+        DemoActivity(
+            "Opsøgende arbejde ved fredagsdiskotek",
+            ActivityKind.OUTREACH,
+            -30,
+            unit="klub-oest",
+            start=time(19, 0),
+            end=time(23, 0),
+            responsible="Mette Holm",
+            target_group="Unge fra 7.-9. klasse",
+            partners="Ungdomsklubben Øst, Politiet",
+            done=True,
+            reached=80,
+            what_worked="Synlige voksne ved indgangen og i parken bagefter.",
+            what_next="Gentage ved sommerfesten.",
+        ),
+    )
+
+
+def _seed_focus_areas(municipality: Municipality, coordinator: User) -> dict[str, FocusArea]:
+    """The steering group's focus areas for this school year, decided at its past meeting."""
+    steering = Forum.objects.filter(municipality=municipality, key=STEERING_GROUP).first()
+    if steering is None:
+        return {}
+    year = services.current_school_year()
+    starts_on, ends_on = date(year, 8, 1), date(year + 1, 7, 31)
+    item = (
+        AgendaItem.objects.filter(meeting__forum=steering, title=FOCUS_ITEM)
+        .order_by("-meeting__starts_at")
+        .first()
+    )
+    areas: dict[str, FocusArea] = {}
+    for title, description in DEMO_FOCUS_AREAS:
+        area = FocusArea.objects.filter(
+            municipality=municipality, forum=steering, title=title
+        ).first()
+        if area is None:
+            area = services.create_focus_area(
+                actor_user=coordinator,
+                data=services.FocusAreaData(
+                    forum_id=steering.pk,
+                    title=title,
+                    description=description,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                ),
+            )
+        areas[title] = area
+    if item is None:
+        return areas
+    first, *others = areas.values()
+    if not item.link_kind:
+        AgendaItem.objects.filter(pk=item.pk).update(link_kind=FOCUS_AREA_KIND, link_id=first.pk)
+        item.refresh_from_db()
+    apply_decision(coordinator, item)
+    for area in others:
+        services.record_focus_area_decision(
+            actor_user=coordinator, focus_area_id=area.pk, item=item
+        )
+    for area in areas.values():
+        area.refresh_from_db()
+    return areas
+
+
+def _seed_plans(
+    municipality: Municipality, coordinator: User, focus_areas: dict[str, FocusArea]
+) -> None:
+    """Last school year's approved plans of the local groups (done and evaluated); this year's
+    approved plan of Øst and draft of Midt; no plan of Vest this year."""
+    fora = {
+        forum.key: forum
+        for forum in Forum.objects.filter(municipality=municipality, key__in=LOCAL_GROUPS)
+    }
+    year = services.current_school_year()
+    last_year_start = date(year - 1, 8, 1)
+    responsible = {"lokal-ssp-oest": "Mette Holm", "lokal-ssp-midt": "Mette Holm"}
+    schools = {"lokal-ssp-oest": "oestskolen", "lokal-ssp-midt": "midtskolen"}
+    for key, forum in fora.items():
+        _seed_plan(
+            coordinator,
+            forum,
+            year - 1,
+            _last_year(schools.get(key, "vestskolen"), responsible.get(key, "Thomas Friis")),
+            last_year_start,
+            focus_areas,
+            approved=True,
+        )
+    today = timezone.localdate()
+    if "lokal-ssp-oest" in fora:
+        _seed_plan(
+            coordinator,
+            fora["lokal-ssp-oest"],
+            year,
+            _this_year_oest(),
+            today,
+            focus_areas,
+            approved=True,
+        )
+    if "lokal-ssp-midt" in fora:
+        _seed_plan(coordinator, fora["lokal-ssp-midt"], year, (), today, focus_areas)
+
+
+def _seed_plan(
+    coordinator: User,
+    forum: Forum,
+    school_year: int,
+    activities: tuple[DemoActivity, ...],
+    reference: date,
+    focus_areas: dict[str, FocusArea],
+    *,
+    approved: bool = False,
+) -> None:
+    if AnnualPlan.objects.filter(forum=forum, school_year=school_year).exists():
+        return
+    plan = services.create_plan(
+        actor_user=coordinator, forum=forum, school_year=school_year, copy_last=False
+    )
+    units = {
+        unit.slug: unit.pk for unit in Unit.objects.filter(municipality_id=plan.municipality_id)
+    }
+    members = {
+        member.name: member.pk
+        for member in Member.objects.filter(municipality_id=plan.municipality_id)
+    }
+    for demo in activities:
+        day = reference + timedelta(days=demo.days)
+        focus = focus_areas.get(demo.focus_area)
+        activity = services.create_activity(
+            actor_user=coordinator,
+            plan=plan,
+            data=services.ActivityData(
+                title=demo.title,
+                kind=demo.kind,
+                starts_on=day,
+                ends_on=day,
+                goal=demo.goal,
+                focus_area_id=focus.pk if focus else None,
+                target_group=demo.target_group,
+                class_from=demo.class_from,
+                class_to=demo.class_to,
+                unit_id=units.get(demo.unit),
+                place=demo.place,
+                start_time=demo.start,
+                end_time=demo.end,
+                responsible_id=members.get(demo.responsible),
+                partners=demo.partners,
+                confirm_double_booking=True,
+            ),
+        )
+        if demo.done or demo.reached is not None:
+            activity = services.mark_done(actor_user=coordinator, activity=activity)
+        if demo.reached is not None:
+            services.evaluate(
+                actor_user=coordinator,
+                activity=activity,
+                reached=demo.reached,
+                what_worked=demo.what_worked,
+                what_next=demo.what_next,
+            )
+    if approved:
+        approved_at = datetime(school_year, 9, 1, 12, tzinfo=timezone.get_current_timezone())
+        AnnualPlan.objects.filter(pk=plan.pk).update(
+            status=PlanStatus.APPROVED, approved_at=min(approved_at, timezone.now())
+        )
+
+
+def _seed_projects(
+    municipality: Municipality, coordinator: User, focus_areas: dict[str, FocusArea]
+) -> None:
+    """Fredericia's register of time-limited projects: one running, one ended and evaluated."""
+    today = timezone.localdate()
+    leader = Member.objects.filter(municipality=municipality, name="Mette Holm").first()
+    job_area = focus_areas.get("Fritidsjob")
+    running = projects.ProjectData(
+        name="Fritidsjob i Engparken",
+        starts_on=today - timedelta(days=90),
+        ends_on=today + timedelta(days=270),
+        funding="Puljen til kriminalpræventive indsatser",
+        partners="Jobcentret, Boligsocial helhedsplan Engparken, lokale erhvervsdrivende",
+        goals="30 unge fra 14 år i fritidsjob inden sommerferien; færre unge i gaderne om aftenen.",
+        focus_area_id=job_area.pk if job_area else None,
+        responsible_id=leader.pk if leader else None,
+    )
+    ended = projects.ProjectData(
+        name="Tryg bymidte",
+        starts_on=today - timedelta(days=500),
+        ends_on=today - timedelta(days=120),
+        funding="Kommunens SSP-budget",
+        partners="Politiet, Natteravnene, Ungdomsklubben Øst",
+        goals="Færre konflikter i bymidten fredag og lørdag nat.",
+        evaluation=(
+            "Politiets tal viser færre anmeldelser af vold i bymidten i projektperioden. "
+            "Natteravnenes faste ruter fortsætter; projektet er afsluttet."
+        ),
+        evaluated=True,
+        responsible_id=leader.pk if leader else None,
+    )
+    for data in (running, ended):
+        if not Project.objects.filter(municipality=municipality, name=data.name).exists():
+            projects.create_project(actor_user=coordinator, data=data)

@@ -21,7 +21,7 @@ from ssp.errors import DomainError
 from ssp.http import actor_of, page_number, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.prevention import access as prevention_access
-from ssp.prevention import forms, selectors, services
+from ssp.prevention import forms, selectors, services, usage
 from ssp.prevention.models import (
     AGE_MAX,
     AGE_MIN,
@@ -63,6 +63,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         inactive=request.GET.get("ikke_i_brug", ""),
     )
     page = selectors.catalogue_page(actor, search, page_number(request))
+    interventions = list(page.object_list)
+    uses = usage.usage_counts(i.pk for i in interventions)
     kept = {
         "alder": "" if search.age is None else search.age,
         "trin": "" if search.step is None else search.step,
@@ -80,7 +82,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "search": search,
             "searched": any(value != "" for value in kept.values()),
             "page": page,
-            "interventions": list(page.object_list),
+            "interventions": interventions,
+            "rows": [(i, uses[i.pk]) for i in interventions],
             "page_query": urlencode({k: v for k, v in kept.items() if v != ""}),
             "age_min": AGE_MIN,
             "age_max": AGE_MAX,
@@ -98,6 +101,7 @@ def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prevention/intervention_detail.html",
         {
             "intervention": intervention,
+            "usage": usage.usage_counts([intervention.pk])[intervention.pk],
             "steps": [
                 StepRow(step, _colour(step)) for step in intervention.steps.order_by("number")
             ],

@@ -65,3 +65,26 @@ def test_an_empty_text_has_nothing() -> None:
 def test_the_kinds_carry_danish_labels_for_the_page() -> None:
     assert str(FindingKind.CPR.label) == "CPR-nummer"
     assert str(FindingKind.REGISTERED_NAME.label) == "navn på registreret ung"
+
+
+@pytest.mark.parametrize("cpr", ["120312 4137", "120312.4137", "cpr120312-4137", "CPR:1203124137"])
+def test_it_finds_a_cpr_number_written_with_a_space_a_dot_or_glued_to_letters(cpr: str) -> None:
+    assert kinds(f"Født {cpr}.") == [FindingKind.CPR]
+
+
+@pytest.mark.parametrize("phone", ["12-34-56-78", "12.34.56.78", "+4512345678"])
+def test_it_finds_a_phone_number_with_hyphens_or_dots(phone: str) -> None:
+    assert kinds(f"Ring på {phone}") == [FindingKind.PHONE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Se https://aadal.dk/ssp/20304050/plan",
+        "Læs www.example.dk/nyhed/12345678 om temadagen",
+        "Mødet er 01-02-2025 og 01.02.2025",
+        "Et 12345678901 langt tal",
+    ],
+)
+def test_it_takes_no_link_date_or_long_number_for_a_phone_or_cpr_number(text: str) -> None:
+    assert find_personal_data(text) == []

@@ -3,6 +3,8 @@ answers to those who may not read it."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -10,11 +12,19 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from ssp.organisation.models import Member, Municipality, Unit
+from ssp.organisation.models import Forum, Member, Municipality, PoliceDistrict, Unit
 from ssp.organisation.services import load_preset
 from ssp.prevention import api
-from ssp.prevention.models import Intervention, StaircaseStep
+from ssp.prevention.models import (
+    Activity,
+    AnnualPlan,
+    FocusArea,
+    Intervention,
+    Project,
+    StaircaseStep,
+)
 from ssp.prevention.presets import install_prevention_preset
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +228,174 @@ def test_the_openapi_document_lists_the_endpoints(db: None) -> None:
         "/api/v1/prevention/interventions/{intervention_id}",
         "/api/v1/prevention/steps",
     } <= set(paths)
+
+
+# --- Focus areas, plans, activities, projects (the demo contract) -----------------------------
+
+FOCUS_AREAS = "/api/v1/prevention/focus-areas"
+PLANS = "/api/v1/prevention/plans"
+ACTIVITIES = "/api/v1/prevention/activities"
+PROJECTS = "/api/v1/prevention/projects"
+
+
+def _school_year(day: date) -> int:
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def _json(client: Client, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize("role", ["koordinator", "laerer", "politiker"])
+def test_the_demo_focus_areas_are_listed(demo: Municipality, client_for: Any, role: str) -> None:
+    listed = _json(client_for(role), FOCUS_AREAS)
+    titles = {item["title"] for item in listed if item["forum"] == "styregruppe"}
+    assert {"Fravær", "Fritidsjob"} <= titles
+    fravaer = next(item for item in listed if item["title"] == "Fravær")
+    this_year = _school_year(timezone.localdate())
+    assert fravaer["starts_on"] == f"{this_year}-08-01"
+    assert fravaer["ends_on"] == f"{this_year + 1}-07-31"
+    assert fravaer["decided_at"] is not None
+
+
+def test_the_demo_plans_are_listed_and_filtered(demo: Municipality, client_for: Any) -> None:
+    client = client_for("laerer")
+    this_year = _school_year(timezone.localdate())
+    last = _json(client, f"{PLANS}?school_year={this_year - 1}")
+    assert {plan["forum"] for plan in last} >= {
+        "lokal-ssp-oest",
+        "lokal-ssp-midt",
+        "lokal-ssp-vest",
+    }
+    assert all(plan["status"] == "approved" for plan in last if plan["forum"].startswith("lokal"))
+    current = {plan["forum"]: plan for plan in _json(client, f"{PLANS}?school_year={this_year}")}
+    assert current["lokal-ssp-oest"]["status"] == "approved"
+    assert current["lokal-ssp-midt"]["status"] == "draft"
+    assert "lokal-ssp-vest" not in current
+    oest = _json(client, f"{PLANS}?forum=lokal-ssp-oest")
+    assert {plan["school_year"] for plan in oest} >= {this_year, this_year - 1}
+    assert _json(client, f"{PLANS}?forum=findes-ikke") == []
+
+
+def test_a_plan_comes_with_its_activities(demo: Municipality, client_for: Any) -> None:
+    client = client_for("politiker")
+    this_year = _school_year(timezone.localdate())
+    (listed,) = _json(client, f"{PLANS}?school_year={this_year}&forum=lokal-ssp-oest")
+    plan = _json(client, f"{PLANS}/{listed['id']}")
+    titles = [activity["title"] for activity in plan["activities"]]
+    assert "Oplæg om sociale medier" in titles
+    talk = next(a for a in plan["activities"] if a["title"] == "Oplæg om sociale medier")
+    assert (talk["class_from"], talk["unit"], talk["responsible"]) == (7, "Østskolen", "Mette Holm")
+    assert talk["start_time"] is None or re.fullmatch(r"\d\d:\d\d", talk["start_time"])
+    statuses = {activity["status"] for activity in plan["activities"]}
+    assert {"planned", "done", "evaluated"} <= statuses
+    dates = [activity["starts_on"] for activity in plan["activities"]]
+    assert dates == sorted(dates)
+
+
+def test_activities_are_filtered_by_dates_and_paginated(
+    demo: Municipality, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for("boligsocial")
+    today = timezone.localdate()
+    soon = _json(
+        client,
+        f"{ACTIVITIES}?from={today.isoformat()}&to={(today + timedelta(days=30)).isoformat()}",
+    )
+    assert "Oplæg om sociale medier" in {a["title"] for a in soon}
+    assert len(soon) >= 2
+    assert all(today.isoformat() <= a["ends_on"] for a in soon)
+    everything = _json(client, ACTIVITIES)
+    assert len(everything) > len(soon)
+    monkeypatch.setattr(api, "API_PAGE_SIZE", 3)
+    first, second = _json(client, f"{ACTIVITIES}?page=1"), _json(client, f"{ACTIVITIES}?page=2")
+    assert [a["id"] for a in first + second] == [a["id"] for a in everything[:6]]
+    assert client.get(f"{ACTIVITIES}?from=1800-01-01").status_code == 422
+    assert client.get(f"{ACTIVITIES}?from=ikke-en-dato").status_code == 422
+
+
+def test_projects_are_listed_newest_first(demo: Municipality, client_for: Any) -> None:
+    today = timezone.localdate()
+    Project.objects.create(
+        municipality=demo,
+        name="Ældre projekt",
+        starts_on=today - timedelta(days=300),
+        ends_on=today - timedelta(days=10),
+    )
+    Project.objects.create(
+        municipality=demo,
+        name="Nyt projekt",
+        starts_on=today,
+        ends_on=today + timedelta(days=90),
+        funding="Puljen",
+    )
+    listed = _json(client_for("politiker"), PROJECTS)
+    names_listed = [item["name"] for item in listed]
+    assert names_listed.index("Nyt projekt") < names_listed.index("Ældre projekt")
+    assert next(item for item in listed if item["name"] == "Nyt projekt")["funding"] == "Puljen"
+
+
+def test_another_municipalitys_prevention_work_is_not_returned(
+    demo: Municipality, client_for: Any
+) -> None:
+    district = PoliceDistrict.objects.order_by("pk").first()
+    assert district is not None
+    other = Municipality.objects.create(name="Andenby", slug="andenby", police_district=district)
+    forum = Forum.objects.create(municipality=other, key="andenby-lokal", name="Andenby lokal")
+    today = timezone.localdate()
+    area = FocusArea.objects.create(
+        municipality=other, forum=forum, title="Andenbys fokus", starts_on=today, ends_on=today
+    )
+    plan = AnnualPlan.objects.create(municipality=other, forum=forum, school_year=today.year)
+    Activity.objects.create(
+        plan=plan,
+        municipality=other,
+        title="Andenbys oplæg",
+        starts_on=today,
+        ends_on=today,
+        focus_area=area,
+    )
+    Project.objects.create(
+        municipality=other, name="Andenbys projekt", starts_on=today, ends_on=today
+    )
+    client = client_for("koordinator")
+    assert "Andenbys fokus" not in {a["title"] for a in _json(client, FOCUS_AREAS)}
+    assert "andenby-lokal" not in {p["forum"] for p in _json(client, PLANS)}
+    assert client.get(f"{PLANS}/{plan.pk}").status_code == 404
+    assert "Andenbys oplæg" not in {a["title"] for a in _json(client, f"{ACTIVITIES}?from={today}")}
+    assert "Andenbys projekt" not in {p["name"] for p in _json(client, PROJECTS)}
+
+
+def test_the_new_endpoints_need_a_role(demo: Municipality, client_for: Any) -> None:
+    anonymous = Client()
+    for url in (FOCUS_AREAS, PLANS, ACTIVITIES, PROJECTS):
+        assert anonymous.get(url).status_code == 401
+
+
+def test_the_activity_list_makes_the_same_queries_as_data_grows(
+    demo: Municipality, client_for: Any
+) -> None:
+    client = client_for("laerer")
+    client.get(ACTIVITIES)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(ACTIVITIES).status_code == 200
+        return len(context.captured_queries)
+
+    few = queries()
+    template = Activity.objects.filter(municipality=demo, responsible__isnull=False).first()
+    assert template is not None
+    for n in range(30):
+        template.pk = None
+        template.form_token = None
+        template.title = f"Ekstra {n}"
+        template.save()
+    assert queries() == few
+
+
+def test_the_openapi_document_lists_the_plan_endpoints(db: None) -> None:
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert {FOCUS_AREAS, PLANS, f"{PLANS}/{{plan_id}}", ACTIVITIES, PROJECTS} <= set(paths)

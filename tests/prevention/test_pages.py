@@ -21,7 +21,7 @@ CATALOGUE = reverse("prevention:catalogue")
 NEW = reverse("prevention:intervention_new")
 # The catalogue page's queries: session, user, member and fora (the actor), the count, the
 # staircase, one page of interventions (unit and contact joined) and their steps.
-CATALOGUE_QUERIES = 8
+CATALOGUE_QUERIES = 9
 
 
 @pytest.fixture
