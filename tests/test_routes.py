@@ -1265,7 +1265,16 @@ def _focus_area_edit(demo: Municipality) -> Post:
     area = demo_focus_area()
     return Post(
         {"pk": area.pk},
-        same({**_focus_area_body(demo), "title": "Fravær i udskolingen", "version": area.version}),
+        same(
+            {
+                "forum": area.forum_id,
+                "title": area.title,
+                "description": "Fravær over 10 procent i udskolingen.",
+                "starts_on": area.starts_on.isoformat(),
+                "ends_on": area.ends_on.isoformat(),
+                "version": area.version,
+            }
+        ),
     )
 
 
@@ -1306,9 +1315,17 @@ def _activity_done(demo: Municipality) -> Post:
 
 @write("prevention:activity_evaluate", allowed="laerer", refused=OUTSIDE_OEST)
 def _activity_evaluate(demo: Municipality) -> Post:
+    activity = oest_activity(ActivityStatus.DONE)
     return Post(
-        {"pk": oest_activity(ActivityStatus.DONE).pk},
-        same({"reached": "40", "what_worked": "Rollespil i små grupper", "what_next": ""}),
+        {"pk": activity.pk},
+        same(
+            {
+                "reached": "40",
+                "what_worked": "Rollespil i små grupper",
+                "what_next": "",
+                "version": activity.version,
+            }
+        ),
     )
 
 

@@ -26,6 +26,8 @@ SHOTS = [
     ("koordinator", "/frister/", "deadline-board.png"),
     ("laerer", "/forebyggelse/?alder=9&trin=2", "prevention-catalogue.png"),
     ("koordinator", "intervention:Cool Kids", "intervention.png"),
+    ("koordinator", "plan:Distrikt Øst", "annual-plan.png"),
+    ("laerer", "/forebyggelse/kalender/", "prevention-calendar.png"),
 ]
 
 
@@ -62,6 +64,11 @@ def main(base: str) -> None:
             elif path.startswith("intervention:"):
                 page.goto("/forebyggelse/")
                 page.get_by_role("link", name=path.partition(":")[2], exact=True).first.click()
+            elif path.startswith("plan:"):
+                page.goto("/forebyggelse/aarsplaner/")
+                page.get_by_test_id("plan").filter(
+                    has_text=path.partition(":")[2]
+                ).first.get_by_role("link").click()
             elif path.startswith("public:"):
                 page.context.clear_cookies()
                 page.goto("/offentlig/aadal/moeder/")

@@ -29,6 +29,7 @@ from ssp.audit.subject_access import staff_label
 from ssp.cases.models import Disclosure, LegalBasis
 from ssp.errors import DomainError
 from ssp.organisation.models import Member
+from ssp.spreadsheets import safe_row
 
 PAGE_SIZE = 50
 # An Excel export holds at most this many disclosures (a period of several years fits).
@@ -162,16 +163,18 @@ def disclosures_xlsx(rows: list[DisclosureRow]) -> bytes:
     )
     for row in rows:
         sheet.append(
-            [
-                row.disclosed_on,
-                row.case_number,
-                row.legal_basis,
-                row.legal_reference,
-                row.purpose,
-                row.given_by,
-                "; ".join(row.receivers),
-                row.recorded_at.replace(tzinfo=None),
-            ]
+            safe_row(
+                [
+                    row.disclosed_on,
+                    row.case_number,
+                    row.legal_basis,
+                    row.legal_reference,
+                    row.purpose,
+                    row.given_by,
+                    "; ".join(row.receivers),
+                    row.recorded_at.replace(tzinfo=None),
+                ]
+            )
         )
     content = io.BytesIO()
     workbook.save(content)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ssp.police.selectors import CountTable
+from ssp.spreadsheets import safe_row
 
 COUNTS_FILENAME = "bekymringer-14-dage"
 
@@ -18,7 +19,7 @@ def _rows(table: CountTable) -> list[list[object]]:
         _("SSP-medarbejder"),
         *[f"{start:%d.%m.%Y}-{end:%d.%m.%Y}" for start, end in table.periods],
     ]
-    return [header, *[[name, *counts] for name, counts in table.rows]]
+    return [header, *[safe_row([name, *counts]) for name, counts in table.rows]]
 
 
 def counts_csv(table: CountTable) -> bytes:

@@ -63,6 +63,7 @@ class FocusAreaAdmin(ReadOnlyPreventionAdmin[FocusArea]):
     list_display = ["title", "municipality", "forum", "starts_on", "ends_on", "decided_at"]
     list_filter = ["municipality"]
     search_fields = ["title"]
+    list_select_related = ["municipality", "forum"]
 
 
 @admin.register(AnnualPlan)
@@ -86,3 +87,4 @@ class ProjectAdmin(ReadOnlyPreventionAdmin[Project]):
     list_display = ["name", "municipality", "starts_on", "ends_on", "evaluated_at"]
     list_filter = ["municipality"]
     search_fields = ["name"]
+    list_select_related = ["municipality"]

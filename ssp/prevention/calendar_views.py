@@ -77,4 +77,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     actor = access.get_actor(user_for_token(token))
     activities = activity_calendar.feed_activities(actor, today=timezone.localdate())
     body = activity_calendar.activity_feed(request, activities, _("SSP-aktiviteter"))
-    return file_response(body, content_type=ICS, filename="aktiviteter.ics", disposition="inline")
+    response = file_response(
+        body, content_type=ICS, filename="aktiviteter.ics", disposition="inline"
+    )
+    response["Cache-Control"] = "private"  # the address is personal: no shared cache keeps it
+    return response

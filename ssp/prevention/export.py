@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from ssp.access import Actor
 from ssp.prevention import access as prevention_access
 from ssp.prevention.models import Activity, AnnualPlan
+from ssp.spreadsheets import safe_row
 
 EXPORT_MAX_ACTIVITIES = 1000
 
@@ -120,7 +121,7 @@ def plan_xlsx(export: PlanExport) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for activity in export.activities:
-        sheet.append(_row(activity))
+        sheet.append(safe_row(_row(activity)))
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     for row in sheet.iter_rows(min_row=2):

@@ -441,7 +441,7 @@ class ActivityEditForm(ActivityForm, VersionedFormMixin):
     """Changing an activity: the form carries the version it was opened at."""
 
 
-class EvaluationForm(StyledForm):
+class EvaluationForm(VersionedFormMixin, StyledForm):
     reached = forms.IntegerField(
         label=_("Antal nået"),
         min_value=0,

@@ -256,7 +256,9 @@ def _activity_form(
         "focus_areas": selectors.focus_areas_for_plan(
             actor, plan, activity.focus_area_id if activity else None
         ),
-        "interventions": selectors.interventions_for_activities(actor),
+        "interventions": selectors.interventions_for_activities(
+            actor, activity.intervention_id if activity else None
+        ),
         "units": org_selectors.units_of(org_selectors.get_own_municipality(actor)),
         "members": members_of_municipality(actor),
         "search_urls": {
@@ -359,6 +361,7 @@ def activity_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         "reached": activity.reached,
         "what_worked": activity.what_worked,
         "what_next": activity.what_next,
+        "version": activity.version,
     }
     form = forms.EvaluationForm(request.POST or None, initial=initial)
     status = 200
@@ -372,6 +375,7 @@ def activity_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                     reached=form.cleaned_data["reached"],
                     what_worked=form.cleaned_data["what_worked"],
                     what_next=form.cleaned_data["what_next"],
+                    expected_version=form.expected_version(),
                 )
             except DomainError as error:
                 _keep_on_form(form, error)

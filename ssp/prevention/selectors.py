@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
 from ssp.access import Actor, get_or_404, visible_fora
 from ssp.organisation.models import Forum
@@ -240,8 +240,25 @@ def focus_areas_for_activities(actor: Actor) -> QuerySet[FocusArea]:
     return access.visible_focus_areas(actor).order_by("-starts_on", "title")
 
 
-def interventions_for_activities(actor: Actor) -> QuerySet[Intervention]:
-    return access.visible_interventions(actor).filter(active=True).order_by("name")
+# The activity form's choices of interventions and focus areas (a <select> each): bounded.
+ACTIVITY_CHOICES_MAX = 200
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def _bounded(queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
+    """The first `ACTIVITY_CHOICES_MAX` rows, still a queryset a choice field can filter."""
+    return queryset.filter(pk__in=queryset.values("pk")[:ACTIVITY_CHOICES_MAX])
+
+
+def interventions_for_activities(
+    actor: Actor, current_id: int | None = None
+) -> QuerySet[Intervention]:
+    """The interventions in use (and the activity's current one, also when taken out of use,
+    so that the activity can still be saved), by name, at most `ACTIVITY_CHOICES_MAX`."""
+    chosen = Q(active=True)
+    if current_id is not None:
+        chosen |= Q(pk=current_id)
+    return _bounded(access.visible_interventions(actor).filter(chosen).order_by("name", "pk"))
 
 
 # --- For the agenda items' links (ssp/prevention/meeting_links.py) ------------------------------
@@ -286,4 +303,6 @@ def focus_areas_for_plan(
     touching = Q(starts_on__lte=last, ends_on__gte=first)
     if current_id is not None:
         touching |= Q(pk=current_id)
-    return access.visible_focus_areas(actor).filter(touching).order_by("-starts_on", "title")
+    return _bounded(
+        access.visible_focus_areas(actor).filter(touching).order_by("-starts_on", "title", "pk")
+    )

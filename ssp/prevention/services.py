@@ -46,7 +46,7 @@ from ssp.prevention.models import (
     StaircaseStep,
 )
 from ssp.validation import EARLIEST_DATE, LATEST_DATE
-from ssp.versioning import save_versioned
+from ssp.versioning import StaleEdit, save_versioned
 
 if TYPE_CHECKING:
     from ssp.meetings.models import AgendaItem
@@ -301,6 +301,8 @@ FOCUS_AREA_FORUM_TYPES = (
 )
 FOCUS_AREA_TEXT_FIELDS = ("title", "description")
 FOCUS_AREA_SAVED_FIELDS = ("forum_id", "title", "description", "starts_on", "ends_on")
+# What the forum decided: fixed once the focus area is decided.
+FOCUS_AREA_DECIDED_FIELDS = ("forum_id", "title", "starts_on", "ends_on")
 
 
 @dataclass
@@ -404,6 +406,15 @@ def update_focus_area(
     municipality_id = _validated_focus_area(actor_user, data)
     if focus_area.municipality_id != municipality_id:
         raise DomainError(_("Fokusområdet findes ikke i kommunen."))
+    if focus_area.is_decided and any(
+        getattr(focus_area, name) != getattr(data, name) for name in FOCUS_AREA_DECIDED_FIELDS
+    ):
+        raise DomainError(
+            _(
+                "Fokusområdet er vedtaget af forummet: forum, titel og periode ændres kun ved en "
+                "ny beslutning. Beskrivelsen kan rettes."
+            )
+        )
     for name in FOCUS_AREA_SAVED_FIELDS:
         setattr(focus_area, name, getattr(data, name))
     save_versioned(focus_area, expected_version=expected_version, fields=FOCUS_AREA_SAVED_FIELDS)
@@ -528,12 +539,28 @@ COPIED_FIELDS = (
 )
 
 
-def _copy_activities(source: AnnualPlan, plan: AnnualPlan) -> int:
+def _copy_activities(actor: access.Actor, source: AnnualPlan, plan: AnnualPlan) -> int:
     """The source plan's activities as new planned activities of `plan`, moved by the years
-    between the plans; a focus area stays only if its period covers the new start date."""
+    between the plans; a focus area stays only if its period covers the new start date, and an
+    intervention only while it is in use. Their text is checked again (a name may have been
+    registered since, or the copier's check may differ from the writer's): one refusal for the
+    whole copy, naming the activities by number, and nothing is created."""
     years = plan.school_year - source.school_year
     copies = []
-    for activity in source.activities.select_related("focus_area").order_by("starts_on", "pk"):
+    activities = list(
+        source.activities.select_related("focus_area", "intervention").order_by("starts_on", "pk")
+    )
+    texts: dict[str, str] = {}
+    for number, activity in enumerate(activities, start=1):
+        for label, text in _labelled(Activity, activity, ACTIVITY_TEXT_FIELDS).items():
+            texts[_("%(field)s i aktivitet nr. %(n)s") % {"field": label, "n": number}] = text
+    check_texts(
+        actor,
+        plan.municipality_id,
+        texts,
+        message=_("Sidste års plan indeholder personoplysninger; ret den, før den kopieres."),
+    )
+    for activity in activities:
         starts_on = moved_by_years(activity.starts_on, years)
         ends_on = max(starts_on, moved_by_years(activity.ends_on, years))
         focus = activity.focus_area
@@ -549,6 +576,8 @@ def _copy_activities(source: AnnualPlan, plan: AnnualPlan) -> int:
                 **{name: getattr(activity, name) for name in COPIED_FIELDS},
             )
         )
+        if activity.intervention is not None and not activity.intervention.active:
+            copies[-1].intervention_id = None
     Activity.objects.bulk_create(copies, batch_size=500)
     return len(copies)
 
@@ -597,7 +626,7 @@ def create_plan(
         if _double_submit(actor_user, existing):
             return existing
         raise PlanExists(existing) from error
-    copied = _copy_activities(source, plan) if source is not None else 0
+    copied = _copy_activities(actor, source, plan) if source is not None else 0
     record_event(
         actor=actor_user,
         action=AuditAction.PLAN_CREATED,
@@ -878,14 +907,34 @@ def evaluate(
     reached: int | None,
     what_worked: str,
     what_next: str = "",
+    expected_version: int | None = None,
 ) -> Activity:
     """The evaluation of a done activity (or a new version of it): how many were reached and
-    what worked are required, what next is optional. A planned activity is not evaluated."""
+    what worked are required, what next is optional. A planned activity is not evaluated.
+
+    `expected_version` is the activity's version the form was opened at: a save after somebody
+    else's is refused (`StaleEdit` with what is stored), and the same evaluation posted twice
+    (a double click) is saved and audited once."""
     actor = access.get_actor(actor_user)
     _may_change(actor_user, activity)
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if locked.status == ActivityStatus.PLANNED:
         raise DomainError(_("Aktiviteten skal være gennemført, før den evalueres."))
+    if locked.status == ActivityStatus.EVALUATED and (
+        locked.reached,
+        locked.what_worked,
+        locked.what_next,
+    ) == (reached, what_worked.strip(), what_next.strip()):
+        return locked
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEdit(
+            current={
+                "reached": locked.reached,
+                "what_worked": locked.what_worked,
+                "what_next": locked.what_next,
+            },
+            version=locked.version,
+        )
     if reached is None or not 0 <= reached <= REACHED_MAX:
         raise DomainError(
             _("Angiv hvor mange aktiviteten nåede (0 til %(max)s).") % {"max": REACHED_MAX}

@@ -7,7 +7,10 @@ concern or a young person: no ids, no names, no dates, no forum. The catalogue a
 are visible to everyone with a role in the municipality (the same `visible_interventions`
 scope), and the counts are of the actor's municipality's interventions only. A concern counted
 here is a group or place concern (the forms and services offer the intervention only for those),
-never a named person's. The choice offered on the task and concern forms
+never a named person's. Still, a task belongs to a child's case, so a count of tasks or concerns
+under `SMALL_COUNT` is shown as "færre end 5" (as the reports suppress small cells): "used in 1
+task" of a rare intervention would point at one child. The activities' count is shown as it is
+(activities are about classes and places). The choice offered on the task and concern forms
 (`intervention_choices`) lists catalogue names, which are not personal data either.
 """
 
@@ -29,11 +32,23 @@ from ssp.prevention.models import Activity
 CHOICES_MAX = 200
 
 
+# Counts of tasks and concerns from 1 to SMALL_COUNT - 1 are not shown as they are.
+SMALL_COUNT = 5
+
+
 @dataclass(frozen=True)
 class Usage:
     tasks: int = 0
     concerns: int = 0
     activities: int = 0
+
+    @property
+    def tasks_suppressed(self) -> bool:
+        return 0 < self.tasks < SMALL_COUNT
+
+    @property
+    def concerns_suppressed(self) -> bool:
+        return 0 < self.concerns < SMALL_COUNT
 
 
 def _grouped(

@@ -187,3 +187,21 @@ def test_the_excel_export_makes_the_same_queries_as_the_plan_grows(
         template.title = f"Ekstra {n}"
         template.save()
     assert queries() == before
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://example.invalid","klik")', "+1+1", "@SUM(A1)"]
+)
+def test_a_text_that_looks_like_a_formula_stays_text_in_excel(
+    demo: Municipality, client_for: Any, text: str
+) -> None:
+    plan = oest_plan(demo)
+    activity = plan.activities.order_by("pk").first()
+    assert activity is not None
+    Activity.objects.filter(pk=activity.pk).update(title=text)
+    response = client_for("koordinator").get(reverse("prevention:plan_xlsx", args=[plan.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    titles = [row[4] for row in sheet.iter_rows(min_row=2)]
+    cell = next(cell for cell in titles if cell.value == f"'{text}")
+    assert cell.data_type == "s"  # a string, not a formula

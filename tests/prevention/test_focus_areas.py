@@ -220,3 +220,36 @@ def test_the_focus_area_form_creates_and_keeps_input_on_errors(client_for: Any) 
         reverse("prevention:plan_forum_search"), {"til": "fokus", "forum__q": "lokal"}
     )
     assert "Det lokale SSP-samarbejde" not in search.content.decode()
+
+
+def test_a_decided_focus_area_keeps_what_was_decided(users: dict[str, User]) -> None:
+    """Forum, title and period are the forum's decision; only the description may be reworded."""
+    area = FocusArea.objects.get(forum__key="styregruppe", title="Fravær")
+    assert area.is_decided
+    same = {
+        "forum_id": area.forum_id,
+        "title": area.title,
+        "starts_on": area.starts_on,
+        "ends_on": area.ends_on,
+    }
+    for change in (
+        {"title": "Fravær i udskolingen"},
+        {"forum_id": forum("koordinationsgruppe").pk},
+        {"ends_on": area.ends_on + timedelta(days=365)},
+    ):
+        with pytest.raises(DomainError, match="vedtaget"):
+            services.update_focus_area(
+                actor_user=users["koordinator"],
+                focus_area=FocusArea.objects.get(pk=area.pk),
+                data=data(**(same | change)),
+                expected_version=area.version,
+            )
+    services.update_focus_area(
+        actor_user=users["koordinator"],
+        focus_area=FocusArea.objects.get(pk=area.pk),
+        data=data(**same, description="Fravær over 10 procent i udskolingen."),
+        expected_version=area.version,
+    )
+    area.refresh_from_db()
+    assert area.description == "Fravær over 10 procent i udskolingen."
+    assert area.is_decided

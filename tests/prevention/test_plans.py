@@ -30,6 +30,7 @@ from ssp.prevention.models import (
     ActivityStatus,
     AnnualPlan,
     FocusArea,
+    Intervention,
     PlanStatus,
 )
 from ssp.prevention.services import ActivityData
@@ -614,16 +615,34 @@ def test_the_evaluation_page_flow(client_for: Any) -> None:
     assert activity is not None
     teacher = client_for("laerer")
     url = reverse("prevention:activity_evaluate", args=[activity.pk])
-    refused = teacher.post(url, {"reached": "10", "what_worked": "Godt"})
+    version = {"version": activity.version}
+    refused = teacher.post(url, {"reached": "10", "what_worked": "Godt"} | version)
     assert refused.status_code == 400
     assert "skal være gennemført" in refused.content.decode()
     assert teacher.get(reverse("prevention:activity_done", args=[activity.pk])).status_code == 405
     assert teacher.post(reverse("prevention:activity_done", args=[activity.pk])).status_code == 302
-    missing = teacher.post(url, {"reached": "10", "what_worked": ""})
+    activity.refresh_from_db()
+    version = {"version": activity.version}
+    missing = teacher.post(url, {"reached": "10", "what_worked": ""} | version)
     assert missing.status_code == 400
-    assert teacher.post(url, {"reached": "10", "what_worked": "Godt"}).status_code == 302
+    evaluation = {"reached": "10", "what_worked": "Godt"} | version
+    assert teacher.post(url, evaluation).status_code == 302
+    # The same evaluation posted again (a double click) is saved and audited once.
+    assert teacher.post(url, evaluation).status_code == 302
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.EVALUATED
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.ACTIVITY_EVALUATED, object_id=str(activity.pk)
+        ).count()
+        == 1
+    )
+    # Another evaluation from the page as it was before is refused and keeps the input.
+    stale = teacher.post(url, {"reached": "12", "what_worked": "Rollespil"} | version)
+    assert stale.status_code == 409
+    assert "Rollespil" in stale.content.decode()
+    activity.refresh_from_db()
+    assert (activity.reached, activity.what_worked) == (10, "Godt")
     detail = teacher.get(reverse("prevention:activity", args=[activity.pk])).content.decode()
     assert "Evalueret" in detail
 
@@ -683,3 +702,58 @@ def test_the_plan_page_makes_the_same_queries_as_the_plan_grows(
     grow_to(120)  # two pages
     assert queries() == small
     assert client.get(url, {"side": "3"}).status_code == 200
+
+
+def test_the_copy_checks_last_years_text_again_and_copies_nothing_on_a_finding(
+    users: dict[str, User],
+) -> None:
+    last = plan_of("lokal-ssp-vest", THIS_YEAR - 1)
+    first = last.activities.order_by("starts_on", "pk").first()
+    assert first is not None
+    Activity.objects.filter(pk=first.pk).update(goal="Ring til 20 30 40 50 efter mødet")
+    with pytest.raises(services.PersonalDataFound, match="aktivitet nr. 1"):
+        services.create_plan(
+            actor_user=users["koordinator"], forum=forum("lokal-ssp-vest"), school_year=THIS_YEAR
+        )
+    assert not AnnualPlan.objects.filter(forum__key="lokal-ssp-vest", school_year=THIS_YEAR)
+
+
+def test_the_copy_leaves_out_an_intervention_no_longer_in_use(users: dict[str, User]) -> None:
+    last = plan_of("lokal-ssp-vest", THIS_YEAR - 1)
+    first = last.activities.order_by("starts_on", "pk").first()
+    assert first is not None
+    retired = Intervention.objects.get(municipality__slug="aadal", active=False)
+    in_use = Intervention.objects.filter(municipality__slug="aadal", active=True).first()
+    assert in_use is not None
+    Activity.objects.filter(pk=first.pk).update(intervention=retired)
+    Activity.objects.filter(plan=last).exclude(pk=first.pk).update(intervention=in_use)
+    plan = services.create_plan(
+        actor_user=users["koordinator"], forum=forum("lokal-ssp-vest"), school_year=THIS_YEAR
+    )
+    copies = list(plan.activities.order_by("starts_on", "pk"))
+    assert copies[0].intervention_id is None
+    assert {copy.intervention_id for copy in copies[1:]} == {in_use.pk}
+
+
+def test_an_activity_with_an_intervention_taken_out_of_use_can_still_be_saved(
+    client_for: Any,
+) -> None:
+    activity = plan_of("lokal-ssp-oest").activities.filter(status=ActivityStatus.PLANNED).first()
+    assert activity is not None
+    retired = Intervention.objects.get(municipality__slug="aadal", active=False)
+    Activity.objects.filter(pk=activity.pk).update(intervention=retired)
+    url = reverse("prevention:activity_edit", args=[activity.pk])
+    coordinator = client_for("koordinator")
+    form = coordinator.get(url).context["form"]
+    assert retired in form.fields["intervention"].queryset
+    body = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    body |= {"title": "Oplæg om sociale medier for 7. klasse", "confirm_double_booking": "on"}
+    response = coordinator.post(url, body)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    activity.refresh_from_db()
+    assert activity.intervention == retired
+    assert activity.title == "Oplæg om sociale medier for 7. klasse"

@@ -204,17 +204,23 @@ def test_it_counts_tasks_concerns_and_activities_in_one_query(
     assert len(captured.captured_queries) == 0
 
 
+def add_tasks(intervention: Intervention, count: int) -> None:
+    """`count` tasks in Ali's case that use `intervention`."""
+    for _ in range(count):
+        Task.objects.create(
+            case=ali_case(),
+            owner=member("politi"),
+            description="Opgave",
+            due_date=timezone.localdate(),
+            intervention=intervention,
+        )
+
+
 def test_the_catalogue_and_the_intervention_page_show_the_counts(
     demo: Municipality, steps: dict[int, StaircaseStep], client_for: Any
 ) -> None:
     kids = cool_kids()
-    Task.objects.create(
-        case=ali_case(),
-        owner=member("politi"),
-        description="Opgave",
-        due_date=timezone.localdate(),
-        intervention=kids,
-    )
+    add_tasks(kids, usage.SMALL_COUNT)
     expected = usage.usage_counts([kids.pk])[kids.pk]
     tasks = f"{expected.tasks} opgave" + ("" if expected.tasks == 1 else "r")
     teacher = client_for("politiker")
@@ -225,3 +231,21 @@ def test_the_catalogue_and_the_intervention_page_show_the_counts(
     assert f"Brugt i {tasks}" in catalogue
     # A politician sees numbers, never which case or task.
     assert "Opgave" not in detail.split("Brugt i", 1)[1].split("</dd>", 1)[0]
+
+
+def test_a_count_of_tasks_or_concerns_under_five_is_not_shown_as_it_is(
+    demo: Municipality, client_for: Any
+) -> None:
+    """One task of a rare intervention would point at one child's case: 1-4 read "færre end 5"."""
+    kids = cool_kids()
+    Task.objects.filter(intervention=kids).update(intervention=None)
+    Concern.objects.filter(intervention=kids).update(intervention=None)
+    add_tasks(kids, 1)
+    detail = (
+        client_for("politiker")
+        .get(reverse("prevention:intervention", args=[kids.pk]))
+        .content.decode()
+    )
+    assert "Brugt i færre end 5 opgaver" in detail
+    assert "Brugt i 1 opgave" not in detail
+    assert "0 bekymringer" in detail  # none is no one
