@@ -57,11 +57,13 @@ def _mount() -> None:
     from ssp.meetings.api import router as meetings_router
     from ssp.organisation.api import router as organisation_router
     from ssp.prevention.api import router as prevention_router
+    from ssp.reports.api import router as reports_router
 
     api.add_router("/organisation/", organisation_router)
     api.add_router("/cases/", cases_router)
     api.add_router("/meetings/", meetings_router)
     api.add_router("/prevention/", prevention_router)
+    api.add_router("/reports/", reports_router)
 
 
 _mount()

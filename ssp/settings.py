@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "ssp.meetings",
     "ssp.police",
     "ssp.prevention",
+    "ssp.reports",
     "django_tasks",
     "django_tasks_db",
     "ssp.accounts",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("ssp.police.urls")),
     path("", include("ssp.audit.urls")),
     path("forebyggelse/", include("ssp.prevention.urls")),
+    path("", include("ssp.reports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One login for everything: the admin's own login form would skip the second factor.
     path(

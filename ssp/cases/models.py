@@ -354,6 +354,11 @@ class Case(Versioned):
         _("resultat"), max_length=20, choices=Outcome.choices, blank=True
     )
     evaluation_partners = models.CharField(_("samarbejdspartnere"), max_length=500, blank=True)
+    # The sectors that took part (R8: the annual report counts partners by sector); the free
+    # text above is kept for the names of the partners.
+    evaluation_sectors = models.JSONField(
+        _("samarbejdspartnere (sektorer)"), default=list, blank=True
+    )
     evaluation_what_worked = models.TextField(_("hvad virkede"), blank=True)
     anonymised_at = models.DateTimeField(
         _("anonymiseret"),

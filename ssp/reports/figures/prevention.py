@@ -1,0 +1,9 @@
+"""Stub: being written."""
+
+from __future__ import annotations
+
+from ssp.reports.tables import Table
+
+
+def tables(municipality_id: int, year: int) -> list[Table]:
+    return []

@@ -1,0 +1,7 @@
+"""Stub: being written."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register with ssp.meetings.links."""
