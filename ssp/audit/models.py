@@ -141,6 +141,10 @@ class AuditAction(models.TextChoices):
     PROJECT_CHANGED = "prevention.project_changed", _("Projekt ændret")
     PROJECT_EVALUATED = "prevention.project_evaluated", _("Projekt evalueret")
     AGENDA_ITEM_LINKED = "meetings.item_linked", _("Dagsordenspunkt tilknyttet")
+    REPORT_CREATED = "reports.report_created", _("Årsrapport oprettet")
+    REPORT_CHANGED = "reports.report_changed", _("Årsrapportens tekst ændret")
+    REPORT_APPROVED = "reports.report_approved", _("Årsrapport godkendt")
+    REPORT_PUBLISHED = "reports.report_published", _("Årsrapport offentliggjort")
     # Retention (issue 10): the daily run and holds; never names, only kinds and counts
     RETENTION_APPLIED = "audit.retention_applied", _("Opbevaringsregler anvendt")
     RETENTION_HOLD_SET = "audit.retention_hold_set", _("Sletning sat i bero")
