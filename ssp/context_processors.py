@@ -12,6 +12,7 @@ from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
 from ssp.police import access as police_access
 from ssp.prevention import access as prevention_access
+from ssp.reports import access as reports_access
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_hot_spots": police_access.can_see_hot_spots(actor),
         "can_see_counts": police_access.can_see_counts(actor),
         "can_see_prevention": prevention_access.can_see_prevention(actor),
+        "can_see_reports": reports_access.can_see_reports(actor),
     }

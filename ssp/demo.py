@@ -10,6 +10,7 @@ from ssp.organisation.demo import seed_demo
 from ssp.organisation.models import Municipality
 from ssp.police.demo import seed_police
 from ssp.prevention.demo import seed_prevention
+from ssp.reports.demo import seed_reports
 
 
 @transaction.atomic
@@ -19,4 +20,5 @@ def seed_all() -> Municipality:
     seed_meetings(municipality)
     seed_police(municipality)
     seed_prevention(municipality)
+    seed_reports(municipality)
     return municipality

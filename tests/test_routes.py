@@ -70,6 +70,9 @@ from ssp.prevention.models import (
     StaircaseStep,
 )
 from ssp.prevention.services import current_school_year
+from ssp.reports import services as report_services
+from ssp.reports.models import AnnualReport
+from ssp.reports.models import ReportStatus as AnnualReportStatus
 from tests.helpers_db import changes, snapshot
 
 ROLES = (
@@ -322,6 +325,39 @@ POLICY |= {
     "api:list_projects": API_MEMBERS,
 }
 
+# Reports (issue 13): figures only, suppressed; SSP staff, employees and politicians read
+# them, SSP staff write them; a published report is public.
+REPORT_READERS = roles(
+    koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK, boligsocial=OK, politiker=OK
+)
+API_REPORT_READERS = roles(
+    anonymous=UNAUTHENTICATED,
+    koordinator=OK,
+    laerer=OK,
+    socialraadgiver=OK,
+    politi=OK,
+    boligsocial=OK,
+    politiker=OK,
+)
+POLICY |= {
+    "reports:list": REPORT_READERS,
+    "reports:dashboard": REPORT_READERS,
+    "reports:new": POST_ONLY,
+    "reports:report": REPORT_READERS,  # year = the demo report's year (see 2)
+    "reports:edit": STAFF_ONLY,  # a DRAFT report (an approved one redirects: REDIRECT)
+    "reports:pdf": REPORT_READERS,
+    "reports:xlsx": REPORT_READERS,
+    "reports:publish": POST_ONLY,
+    # The public page and PDF: no login; a PUBLISHED report (404 otherwise).
+    "reports:public": EVERYONE_EVEN_ANONYMOUS,
+    "reports:public_pdf": EVERYONE_EVEN_ANONYMOUS,
+    "api:get_annual_report": API_REPORT_READERS,
+    "api:get_dashboard": API_REPORT_READERS,
+    # Admin (ssp/reports/admin.py, read-only; delete only for drafts): the admin routes
+    # admin:reports_annualreport_{changelist,change,delete,history} follow the pattern the
+    # other AuditedAdmin models use in this file (add is refused: has_add_permission False).
+}
+
 # Retention (issue 10): the coordinator's page of what is deleted in the next 30 days, holds.
 POLICY |= {
     "audit:retention": STAFF_ONLY,
@@ -528,6 +564,12 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = str(instance.pk) if instance is not None else "1"
         elif kwarg == "slug":
             values[kwarg] = demo.slug
+        elif kwarg == "year":
+            values[kwarg] = (
+                a_published_report(demo).year
+                if name.startswith("reports:public")
+                else a_draft_report(demo).year
+            )
         elif kwarg == "item":
             values[kwarg] = upcoming.items.get(visibility="closed").pk
         elif kwarg == "attachment":
@@ -909,6 +951,7 @@ def _case_close(demo: Municipality) -> Post:
                 "version": case.version,
                 "outcome": Outcome.IMPROVED,
                 "partners": "Skole og familieafdeling",
+                "sectors": ["buf", "sof"],
                 "what_worked": "Fast voksenkontakt.",
             }
         ),
@@ -1365,6 +1408,60 @@ def _project_edit(demo: Municipality) -> Post:
         {"pk": project.pk},
         same(project_body(name="Tryg i nattelivet", version=project.version)),
     )
+
+
+# Reports
+
+
+def a_draft_report(demo: Municipality) -> AnnualReport:
+    """Last year's report, a draft (made when the demo has none)."""
+    year = timezone.localdate().year - 1
+    report = AnnualReport.objects.filter(municipality=demo, year=year).first()
+    return report or report_services.create_report(
+        actor_user=User.objects.get(username="koordinator"), year=year
+    )
+
+
+def a_published_report(demo: Municipality) -> AnnualReport:
+    """The demo's published report (the year before last)."""
+    return AnnualReport.objects.get(municipality=demo, published_at__isnull=False)
+
+
+@write("reports:new", allowed="koordinator", refused=NOT_STAFF)
+def _annual_report_new(demo: Municipality) -> Post:
+    # Last year's report must not exist yet for the allowed post to change the database;
+    # if the demo seeds last year's report, use `timezone.localdate().year - 2` and make sure
+    # a_published_report() uses another year (e.g. year - 3).
+    return Post({}, same({"year": timezone.localdate().year - 1}))
+
+
+@write("reports:edit", allowed="koordinator", refused=NOT_STAFF)
+def _annual_report_edit(demo: Municipality) -> Post:
+    report = a_draft_report(demo)
+    return Post(
+        {"year": report.year},
+        lambda: {
+            "foreword": "Et år med fokus på fravær.",
+            "assessment": "",
+            "recommendations": "",
+            "version": AnnualReport.objects.get(pk=report.pk).version,
+        },
+    )
+
+
+@write("reports:publish", allowed="koordinator", refused=NOT_STAFF)
+def _annual_report_publish(demo: Municipality) -> Post:
+    # Publishing needs an APPROVED, unpublished report: approve a draft the way the service
+    # does (the decision hook), e.g. via the steering group's meeting, or directly:
+    year = timezone.localdate().year - 3
+    report, _ = AnnualReport.objects.get_or_create(municipality=demo, year=year)
+    AnnualReport.objects.filter(pk=report.pk).update(
+        status=AnnualReportStatus.APPROVED,
+        figures=[],
+        approved_at=timezone.now(),
+        published_at=None,
+    )
+    return Post({"year": year}, same({}))
 
 
 # Retention

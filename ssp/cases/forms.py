@@ -41,7 +41,7 @@ from ssp.forms import (
     StyledForm,
     VersionedFormMixin,
 )
-from ssp.organisation.models import AdhocSubject, Forum, Member, SchoolDistrict, Unit
+from ssp.organisation.models import AdhocSubject, Forum, Member, SchoolDistrict, Sector, Unit
 from ssp.validation import max_length_of, not_in_future, within_planning_horizon
 
 # Columns without a length of their own (encrypted or plain text fields) take these.
@@ -630,17 +630,25 @@ class CloseCaseForm(VersionedFormMixin, StyledForm):
     partners = forms.CharField(
         label=_("Samarbejdspartnere"), max_length=max_length_of(Case, "evaluation_partners")
     )
+    # R8: the annual report counts the partners by sector; the text above keeps their names.
+    sectors = forms.MultipleChoiceField(
+        label=_("Samarbejdspartnere (sektorer)"),
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     what_worked = forms.CharField(
         label=_("Hvad virkede?"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
         max_length=LONG_TEXT_MAX_LENGTH,
     )
 
-    def evaluation(self) -> dict[str, str]:
+    def evaluation(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "outcome": data["outcome"],
             "partners": data["partners"],
+            "sectors": list(data["sectors"]),
             "what_worked": data["what_worked"],
         }
 

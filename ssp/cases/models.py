@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ssp.crypto import EncryptedTextField
-from ssp.organisation.models import Forum, Member, Municipality, SchoolDistrict, Unit
+from ssp.organisation.models import Forum, Member, Municipality, SchoolDistrict, Sector, Unit
 from ssp.versioning import Versioned
 
 
@@ -388,6 +388,16 @@ class Case(Versioned):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    @property
+    def evaluation_sector_labels(self) -> list[str]:
+        return sector_labels(self.evaluation_sectors or [])
+
+
+def sector_labels(values: list[str]) -> list[str]:
+    """The stored sectors of an evaluation as pages show them (an unknown value as it is)."""
+    labels = dict(Sector.choices)
+    return [str(labels.get(value, value)) for value in values]
 
 
 class CaseEvent(models.Model):

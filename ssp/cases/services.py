@@ -1049,7 +1049,22 @@ def record_disclosure(
     return disclosure
 
 
-EVALUATION_FIELDS = ("evaluation_outcome", "evaluation_partners", "evaluation_what_worked")
+EVALUATION_FIELDS = (
+    "evaluation_outcome",
+    "evaluation_partners",
+    "evaluation_sectors",
+    "evaluation_what_worked",
+)
+
+
+def evaluation_sectors(values: Iterable[str]) -> list[str]:
+    """The partners' sectors as stored (R8): known `Sector` values only, each once, in the
+    order of `Sector` (so equal choices store equal lists)."""
+    chosen = set(values)
+    unknown = chosen - set(Sector.values)
+    if unknown:
+        raise DomainError(_("Vælg samarbejdspartnernes sektorer på listen."))
+    return [value for value in Sector.values if value in chosen]
 
 
 class CaseAlreadyClosed(DomainError):
@@ -1076,9 +1091,11 @@ def close_case(
     outcome: str,
     partners: str,
     what_worked: str,
+    sectors: Sequence[str] = (),
     expected_version: int | None = None,
 ) -> Case:
-    """R3: every case is evaluated when it ends; the evaluation feeds the annual report.
+    """R3: every case is evaluated when it ends; the evaluation feeds the annual report, which
+    counts the partners by `sectors` (`Sector` values; the free text `partners` keeps names).
 
     Race-safe: the case row is locked and its state checked under the lock, so of several
     concurrent closes the first wins and the others get `CaseAlreadyClosed` with the stored
@@ -1089,6 +1106,7 @@ def close_case(
         raise DomainError(_("Kun SSP-medarbejdere kan afslutte sager."))
     if not outcome:
         raise DomainError(_("Vælg sagens resultat."))
+    chosen_sectors = evaluation_sectors(sectors)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status == CaseStatus.CLOSED:
         raise CaseAlreadyClosed(locked)
@@ -1101,6 +1119,7 @@ def close_case(
     case.closed_at = timezone.now()
     case.evaluation_outcome = outcome
     case.evaluation_partners = partners.strip()
+    case.evaluation_sectors = chosen_sectors
     case.evaluation_what_worked = what_worked.strip()
     save_versioned(
         case,

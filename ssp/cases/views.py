@@ -22,7 +22,15 @@ from ssp import access, autocomplete
 from ssp.access import Actor
 from ssp.cases import access as case_access
 from ssp.cases import adhoc, forms, pdf, selectors, services
-from ssp.cases.models import Case, CaseStatus, ConcernStatus, Level, Outcome, YoungPerson
+from ssp.cases.models import (
+    Case,
+    CaseStatus,
+    ConcernStatus,
+    Level,
+    Outcome,
+    YoungPerson,
+    sector_labels,
+)
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
 from ssp.http import PDF, actor_of, file_response, page_number, user_of
@@ -664,6 +672,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             _keep_on_form(form, error)
             context["stored"] = error.current
             context["stored_outcome"] = _outcome_label(error.current["evaluation_outcome"])
+            context["stored_sectors"] = sector_labels(error.current["evaluation_sectors"])
             context["closed_meanwhile"] = isinstance(error, services.CaseAlreadyClosed)
             data["version"] = str(error.version)  # saving again builds on what is stored
             status = error.status_code
