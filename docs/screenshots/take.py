@@ -28,6 +28,8 @@ SHOTS = [
     ("koordinator", "intervention:Cool Kids", "intervention.png"),
     ("koordinator", "plan:Distrikt Øst", "annual-plan.png"),
     ("laerer", "/forebyggelse/kalender/", "prevention-calendar.png"),
+    ("politiker", "/rapporter/oversigt/", "reports-dashboard.png"),
+    ("politiker", "report:published", "annual-report.png"),
 ]
 
 
@@ -69,6 +71,9 @@ def main(base: str) -> None:
                 page.get_by_test_id("plan").filter(
                     has_text=path.partition(":")[2]
                 ).first.get_by_role("link").click()
+            elif path.startswith("report:"):
+                page.goto("/rapporter/")
+                page.get_by_test_id("report-row").first.get_by_role("link").click()
             elif path.startswith("public:"):
                 page.context.clear_cookies()
                 page.goto("/offentlig/aadal/moeder/")

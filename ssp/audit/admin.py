@@ -155,6 +155,7 @@ ADMINISTRATION_APPS = frozenset(
     {
         "organisation",
         "prevention",  # no personal data (its free text is checked when saved)
+        "reports",  # figures only, suppressed; its text is checked when saved and published
         "auth",
         "accounts",
         "admin",
@@ -237,7 +238,9 @@ def summarise_deletion(
         )
         reason = f"{reason} {instead}".strip()
         refused = DeletionSummary(_count_lines(personal + protected), reason=reason)
-        return [], model_count, perms_needed, refused
+        # Refused whatever the user's rights: the reason shown is the personal data, not a
+        # missing permission on a related kind (e.g. an approved annual report).
+        return [], model_count, set(), refused
     if protected:
         return [], model_count, perms_needed, DeletionSummary(_count_lines(protected))
     return DeletionSummary(_count_lines(deleted)), model_count, perms_needed, []

@@ -205,6 +205,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["subject_ref"]),
+            # The annual report's counts of events of a kind in a municipality and year
+            # (escalations, ad hoc groups, routed concerns: ssp/reports/figures/cases.py).
+            models.Index(
+                fields=["municipality_id", "action", "occurred_at"],
+                name="audit_event_kind_in_year",
+            ),
             # The chainer's queue: small, because events wait only until the next chaining.
             models.Index(
                 fields=["id"],

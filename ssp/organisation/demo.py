@@ -331,9 +331,9 @@ def seed_demo() -> Municipality:
         return Seat.objects.filter(forum=forum, function=function).first() if function else None
 
     # The administrator configures the organisation, users and API tokens, and may see the
-    # prevention catalogue (no personal data); never case content.
+    # prevention catalogue and the reports (no personal data); never case content.
     org_permissions = Permission.objects.filter(
-        content_type__app_label__in=["organisation", "prevention", "auth", "accounts"]
+        content_type__app_label__in=["organisation", "prevention", "reports", "auth", "accounts"]
     )
     for index, demo in enumerate(DEMO_USERS):
         first, _space, last = demo.name.partition(" ")

@@ -125,7 +125,9 @@ def _table(
         column_labels=[str(year), str(year - 1)],
         cells=[[counts.get((year, q), 0), counts.get((year - 1, q), 0)] for q in QUARTERS],
         counts_people=counts_people,
-        total_row=False,
+        # The year's totals: the annual report publishes them too, so the quarters are
+        # protected against them (secondary suppression) rather than left open to subtraction.
+        total_row=True,
         note=note,
     )
 

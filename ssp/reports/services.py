@@ -157,6 +157,10 @@ def approve_report(*, actor_user: User, report_id: int | None, item: AgendaItem)
         raise DomainError(_("En årsrapport godkendes på et møde i kommunens SSP-styregruppe."))
     if report.is_approved:
         return
+    if report.year >= timezone.localdate().year:
+        raise DomainError(
+            _("Årsrapporten for %(year)s godkendes, når året er omme.") % {"year": report.year}
+        )
     frozen = [
         table.to_json() for table in selectors.live_tables(report.municipality_id, report.year)
     ]
@@ -196,6 +200,15 @@ def publish(*, actor_user: User, report: AnnualReport) -> AnnualReport:
         raise DomainError(_("Årsrapporten offentliggøres, når styregruppen har godkendt den."))
     if locked.is_published:
         return locked
+    # The texts go to the whole internet now: checked again (a name may have been registered
+    # since they were written).
+    check_texts(
+        actor,
+        locked.municipality_id,
+        {_label(name): str(getattr(locked, name)) for name in TEXT_FIELDS},
+        names={_label(name): name for name in TEXT_FIELDS},
+        message=_("Årsrapporten må ikke indeholde personoplysninger."),
+    )
     locked.published_at = timezone.now()
     AnnualReport.objects.filter(pk=locked.pk).update(published_at=locked.published_at)
     record_event(

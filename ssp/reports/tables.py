@@ -71,4 +71,27 @@ class SuppressedTable:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SuppressedTable:
-        return cls(**data)  # type: ignore[arg-type]
+        """A frozen table: known keys only, each with a default, so that an approved report's
+        stored figures still read after a field is added here."""
+
+        def texts(key: str) -> list[str]:
+            value = data.get(key)
+            return [str(item) for item in value] if isinstance(value, list) else []
+
+        raw_cells = data.get("cells")
+        cells = (
+            [[str(cell) for cell in row] for row in raw_cells if isinstance(row, list)]
+            if isinstance(raw_cells, list)
+            else []
+        )
+        return cls(
+            key=str(data.get("key", "")),
+            title=str(data.get("title", "")),
+            row_labels=texts("row_labels"),
+            column_labels=texts("column_labels"),
+            cells=cells,
+            row_totals=texts("row_totals"),
+            column_totals=texts("column_totals"),
+            grand_total=str(data.get("grand_total", "")),
+            note=str(data.get("note", "")),
+        )

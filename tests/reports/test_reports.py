@@ -207,6 +207,11 @@ def assert_no_names(text: str) -> None:
 # --- Services ---------------------------------------------------------------------------------
 
 
+def unpublished_reports() -> int:
+    """The reports made here (the demo has a published one of the year before last)."""
+    return AnnualReport.objects.filter(published_at__isnull=True).count()
+
+
 def test_it_makes_one_draft_per_year_for_staff_only(users: dict[str, User]) -> None:
     report = make_report(users)
     assert report.status == ReportStatus.DRAFT and report.year == last_year()
@@ -219,7 +224,7 @@ def test_it_makes_one_draft_per_year_for_staff_only(users: dict[str, User]) -> N
     for role in NOT_WRITE:
         with pytest.raises(DomainError, match="Kun SSP-medarbejdere"):
             services.create_report(actor_user=users[role], year=last_year() - 1)
-    assert AnnualReport.objects.count() == 1
+    assert unpublished_reports() == 1
 
 
 def test_it_allows_the_current_year_but_not_a_future_one(users: dict[str, User]) -> None:
@@ -451,14 +456,14 @@ def test_the_coordinator_makes_last_years_report_from_the_list(client_for: Any) 
     assert f"Årsrapport {last_year()}" in page
     # Again: to the one there is.
     again = coordinator.post(reverse("reports:new"), {"year": last_year()})
-    assert again.status_code == 302 and AnnualReport.objects.count() == 1
+    assert again.status_code == 302 and unpublished_reports() == 1
     # A future year is refused on the list page.
     future = coordinator.post(reverse("reports:new"), {"year": timezone.localdate().year + 1})
     assert future.status_code == 400 and "fra 2000 til" in future.content.decode()
     for role in ("politiker", "laerer"):
         refused = client_for(role).post(reverse("reports:new"), {"year": last_year() - 1})
         assert refused.status_code == 403
-    assert AnnualReport.objects.count() == 1
+    assert unpublished_reports() == 1
 
 
 def test_the_edit_form_keeps_the_input_on_error(client_for: Any, users: dict[str, User]) -> None:
@@ -608,5 +613,5 @@ def test_publish_and_the_public_page(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # Another municipality's slug, or another year: 404.
     assert anonymous.get(reverse("reports:public", args=["ukendt", report.year])).status_code == 404
-    other_year = reverse("reports:public", args=[demo.slug, report.year - 1])
+    other_year = reverse("reports:public", args=[demo.slug, report.year - 5])
     assert anonymous.get(other_year).status_code == 404

@@ -21,7 +21,6 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
-from ssp.cases.models import Concern, ConcernSource
 from ssp.organisation.models import Municipality
 from ssp.police.access import absence_threshold
 from ssp.police.models import (
@@ -33,7 +32,6 @@ from ssp.police.models import (
     PoliceReport,
     Routing,
 )
-from ssp.reports.figures.cases import year_bounds
 from ssp.reports.tables import Table
 
 
@@ -125,22 +123,14 @@ def absence_table(municipality_id: int, year: int) -> Table:
         .distinct()
         .count()
     )
-    raised_from, raised_to = year_bounds(year)
-    concerns = Concern.objects.filter(
-        municipality_id=municipality_id,
-        source=ConcernSource.ABSENCE,
-        raised_at__gte=raised_from,
-        raised_at__lt=raised_to,
-    ).count()
+    # The concerns raised from absence are the "Fravær" row of the concerns by source: not
+    # repeated here, since one figure in two tables, hidden in one, would show in the other.
     return Table(
         key="absence",
         title=_("Bekymrende fravær"),
-        row_labels=[
-            _("Elever med fravær over kommunens grænse i mindst én måned"),
-            _("Bekymringer rejst på grund af fravær"),
-        ],
+        row_labels=[_("Elever med fravær over kommunens grænse i mindst én måned")],
         column_labels=[_("Antal")],
-        cells=[[pupils], [concerns]],
+        cells=[[pupils]],
         total_row=False,
     )
 
