@@ -236,9 +236,15 @@ def recreate_database(database_url: str) -> None:
 
 
 def page_targets(case_id: int, meeting_id: int) -> list[tuple[str, str]]:
+    from django.utils import timezone
+
     from ssp.organisation.models import Forum
+    from ssp.reports.models import AnnualReport
 
     forum = Forum.objects.get(municipality__slug="aadal", key="koordinationsgruppe")
+    # The annual report of the year so far, a draft: its page builds every figure live (issue 13).
+    year = timezone.localdate().year
+    AnnualReport.objects.get_or_create(municipality=forum.municipality, year=year)
     return [
         ("start page", "/"),
         ("case list", "/sager/"),
@@ -255,6 +261,8 @@ def page_targets(case_id: int, meeting_id: int) -> list[tuple[str, str]]:
         ("API fora", "/api/v1/organisation/municipalities/aadal/fora"),
         ("API forum", f"/api/v1/organisation/fora/{forum.pk}"),
         ("API cases", "/api/v1/cases/cases"),
+        ("annual report (live figures)", f"/rapporter/{year}/"),
+        ("steering-group dashboard", "/rapporter/oversigt/"),
     ]
 
 
