@@ -58,12 +58,16 @@ def _mount() -> None:
     from ssp.organisation.api import router as organisation_router
     from ssp.prevention.api import router as prevention_router
     from ssp.reports.api import router as reports_router
+    from ssp.reports.effect_api import router as effect_router
+    from ssp.reports.evaluation_api import router as evaluation_router
 
     api.add_router("/organisation/", organisation_router)
     api.add_router("/cases/", cases_router)
     api.add_router("/meetings/", meetings_router)
     api.add_router("/prevention/", prevention_router)
     api.add_router("/reports/", reports_router)
+    api.add_router("/reports/effect/", effect_router)
+    api.add_router("/reports/evaluations/", evaluation_router)
 
 
 _mount()

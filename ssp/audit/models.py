@@ -145,6 +145,11 @@ class AuditAction(models.TextChoices):
     REPORT_CHANGED = "reports.report_changed", _("Årsrapportens tekst ændret")
     REPORT_APPROVED = "reports.report_approved", _("Årsrapport godkendt")
     REPORT_PUBLISHED = "reports.report_published", _("Årsrapport offentliggjort")
+    EFFECT_IMPORTED = "reports.effect_imported", _("Effekttal indlæst")
+    EVALUATION_CREATED = "reports.evaluation_created", _("Evaluering oprettet")
+    EVALUATION_CHANGED = "reports.evaluation_changed", _("Evaluering ændret")
+    EVALUATION_SENT = "reports.evaluation_sent", _("Evaluering sendt ud")
+    EVALUATION_CLOSED = "reports.evaluation_closed", _("Evaluering afsluttet")
     # Retention (issue 10): the daily run and holds; never names, only kinds and counts
     RETENTION_APPLIED = "audit.retention_applied", _("Opbevaringsregler anvendt")
     RETENTION_HOLD_SET = "audit.retention_hold_set", _("Sletning sat i bero")

@@ -87,7 +87,9 @@ class Parsed:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _norm(header: Any) -> str:
+def norm_header(header: Any) -> str:
+    """A header cell as a key: ASCII letters and digits in lower case ("Fravær i alt" ->
+    "fravrialt")."""
     text = unicodedata.normalize("NFKD", str(header or "")).encode("ascii", "ignore").decode()
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -247,9 +249,11 @@ def _xlsx_rows(sheet: Any) -> Iterator[Sequence[Any]]:
 
 
 @contextmanager
-def _table(filename: str, content: Content) -> Iterator[Iterator[Sequence[Any]]]:
+def open_table(filename: str, content: Content) -> Iterator[Iterator[Sequence[Any]]]:
     """The file's rows (the header first), read as they are used: CSV through `csv.reader`
-    over the file, xlsx through openpyxl's read-only mode. Never a list of all rows."""
+    over the file, xlsx through openpyxl's read-only mode. Never a list of all rows. Raises
+    FileError for a file that is too big, of the wrong type or unreadable. Also used by the
+    reports' effect-measurement import (`ssp/reports/effect.py`)."""
     stream = binary(content)
     if size_of(stream) > MAX_BYTES:
         raise FileError(
@@ -288,7 +292,7 @@ def _table(filename: str, content: Content) -> Iterator[Iterator[Sequence[Any]]]
 def _columns(header: Sequence[Any], names: dict[str, set[str]], kind: ImportKind) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        key = _norm(cell)
+        key = norm_header(cell)
         for name, variants in names.items():
             if key in variants and name not in found:
                 found[name] = index
@@ -411,7 +415,7 @@ def _rows(
     """Each non-empty data row, as it is read, with its number, the column map, a result
     holding the row number and the parsed CPR number, and the list of problems found so far.
     More than `MAX_ROWS` data rows is a FileError."""
-    with _table(filename, content) as table:
+    with open_table(filename, content) as table:
         header = next(table, None)
         if header is None:
             raise FileError(_("Filen er tom."))
@@ -444,7 +448,7 @@ def too_many_rows() -> FileError:
 def count_data_rows(filename: str, content: Content, kind: ImportKind) -> int:
     """Check a file's type, size and header and count its data rows (for the job's progress),
     reading it as a stream. Raises FileError, also for more than `MAX_ROWS` rows."""
-    with _table(filename, content) as table:
+    with open_table(filename, content) as table:
         header = next(table, None)
         if header is None:
             raise FileError(_("Filen er tom."))

@@ -10,6 +10,7 @@ write the draft's text and put it on the steering group's agenda. A published re
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ssp.access import (
     Actor,
@@ -19,7 +20,12 @@ from ssp.access import (
     is_ssp_staff,
     municipality_of,
 )
-from ssp.reports.models import AnnualReport
+from ssp.reports.models import (
+    AnnualReport,
+    Evaluation,
+    EvaluationInvitation,
+    EvaluationStatus,
+)
 
 
 def can_see_reports(actor: Actor) -> bool:
@@ -51,3 +57,56 @@ def get_report_for(actor: Actor, year: int, *, for_change: bool = False) -> Annu
     if for_change and not can_write_reports(actor):
         return get_or_404(AnnualReport.objects.none(), year=year)
     return get_or_404(visible_reports(actor), year=year)
+
+
+# --- Effect measurement ---------------------------------------------------------------------
+
+
+def can_import_effect(actor: Actor) -> bool:
+    """SSP staff import the police's aggregate figures and the youth profile survey."""
+    return is_ssp_staff(actor)
+
+
+# --- Biennial evaluation --------------------------------------------------------------------
+
+
+def can_manage_evaluations(actor: Actor) -> bool:
+    """SSP staff make an evaluation, choose its fora, send it out and close it."""
+    return is_ssp_staff(actor)
+
+
+def visible_evaluations(actor: Actor) -> QuerySet[Evaluation]:
+    """The municipality's evaluations: all of them for staff; the sent ones (their summaries,
+    without names and suppressed) for employees and politicians."""
+    if not can_see_reports(actor):
+        return Evaluation.objects.none()
+    evaluations = Evaluation.objects.filter(municipality_id=municipality_of(actor))
+    if can_manage_evaluations(actor):
+        return evaluations
+    return evaluations.exclude(status=EvaluationStatus.DRAFT)
+
+
+def get_evaluation_for(actor: Actor, pk: int, *, for_change: bool = False) -> Evaluation:
+    """An evaluation the actor may see (404 otherwise); `for_change` asks the right to manage
+    it (404 likewise)."""
+    if for_change and not can_manage_evaluations(actor):
+        return get_or_404(Evaluation.objects.none(), pk=pk)
+    return get_or_404(visible_evaluations(actor), pk=pk)
+
+
+def open_invitations(actor: Actor) -> QuerySet[EvaluationInvitation]:
+    """The actor's own invitations still to answer: the evaluation is out and its deadline has
+    not passed."""
+    if actor.user_id is None:
+        return EvaluationInvitation.objects.none()
+    return EvaluationInvitation.objects.filter(
+        user_id=actor.user_id,
+        answered_on__isnull=True,
+        evaluation__status=EvaluationStatus.OPEN,
+        evaluation__closes_on__gte=timezone.localdate(),
+    )
+
+
+def get_invitation_for(actor: Actor, evaluation_pk: int, forum_pk: int) -> EvaluationInvitation:
+    """The actor's own open invitation to answer for a forum, or 404 (also when answered)."""
+    return get_or_404(open_invitations(actor), evaluation_id=evaluation_pk, forum_id=forum_pk)

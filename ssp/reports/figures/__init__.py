@@ -12,11 +12,13 @@ from ssp.reports.tables import Table
 
 
 def publication(municipality_id: int, year: int) -> list[Table]:
-    from ssp.reports.figures import cases, meetings, police, prevention
+    from ssp.reports.figures import cases, effect, evaluation, meetings, police, prevention
 
     return [
         *cases.tables(municipality_id, year),
         *police.tables(municipality_id, year),
         *prevention.tables(municipality_id, year),
         *meetings.tables(municipality_id, year),
+        *effect.tables(municipality_id, year),
+        *evaluation.tables(municipality_id, year),
     ]
