@@ -89,6 +89,13 @@ def can_see_counts(actor: Actor) -> bool:
     return is_ssp_staff(actor) or is_politician(actor)
 
 
+def sees_exact_counts(actor: Actor) -> bool:
+    """SSP staff see the 14-day counts as they are (their own team's figures); everyone else
+    (the politicians of the steering group) sees them suppressed like every published figure:
+    1-4 as "<5" and what could reveal one as "x" (`ssp/reports/suppression.py`)."""
+    return is_ssp_staff(actor)
+
+
 def can_see_hot_spots(actor: Actor) -> bool:
     return is_employee(actor)
 

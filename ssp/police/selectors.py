@@ -31,6 +31,8 @@ from ssp.police.models import (
     PoliceReport,
     ReportStatus,
 )
+from ssp.reports.suppression import suppress
+from ssp.reports.tables import SuppressedTable, Table
 
 REVIEW_PAGE_SIZE = 20
 RECENTLY_ROUTED_LIMIT = 20
@@ -226,6 +228,23 @@ def concern_counts(
             if start <= day <= end:
                 counts[user_id][index] += 1
     return CountTable(spans, [(members[uid], counts[uid]) for uid in members])
+
+
+def published_counts(actor: Actor, table: CountTable) -> SuppressedTable:
+    """The 14-day counts as the actor may see them, with a total per period: exact for SSP
+    staff, suppressed for the steering group's politicians (one table, one publication)."""
+    exact = police_access.sees_exact_counts(actor)
+    labels = [f"{start:%d.%m}-{end:%d.%m.%Y}" for start, end in table.periods]
+    counts = Table(
+        key="concern_counts",
+        title=str(_("Bekymringer videregivet pr. periode")),
+        row_labels=[name for name, _counts in table.rows],
+        column_labels=labels,
+        cells=[list(row_counts) for _name, row_counts in table.rows],
+        counts_people=not exact,
+        total_row=True,
+    )
+    return suppress([counts])[0]
 
 
 # --- Absence --------------------------------------------------------------------------------

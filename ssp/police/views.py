@@ -336,7 +336,8 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.require(police_access.can_see_counts)
 def concern_counts(request: HttpRequest) -> HttpResponse:
-    table = selectors.concern_counts(actor_of(request))
+    actor = actor_of(request)
+    table = selectors.published_counts(actor, selectors.concern_counts(actor))
     export = request.GET.get("format")
     if export == EXPORT_CSV:
         return file_response(
@@ -350,7 +351,15 @@ def concern_counts(request: HttpRequest) -> HttpResponse:
             content_type=XLSX,
             filename=f"{exports.COUNTS_FILENAME}.xlsx",
         )
-    return render(request, "police/counts.html", {"table": table})
+    return render(
+        request,
+        "police/counts.html",
+        {
+            "table": table,
+            "rows": zip(table.row_labels, table.cells, strict=True),
+            "exact": police_access.sees_exact_counts(actor),
+        },
+    )
 
 
 @access.require(police_access.can_see_absence)

@@ -247,7 +247,7 @@ class EvaluationAnswer(models.TextChoices):
 
 # The questionnaire: the same short questions about the forum's tasks every time, so that one
 # round can be held against the last. The keys are the columns of `EvaluationResponse`.
-EVALUATION_QUESTIONS: tuple[tuple[str, str], ...] = (
+EVALUATION_QUESTIONS = (
     ("relevant", _("Er forummets opgaver stadig relevante?")),
     ("meaningful", _("Giver arbejdet i forummet mening for dig?")),
     ("contributing", _("Bidrager forummet til at forebygge kriminalitet blandt børn og unge?")),
@@ -261,12 +261,8 @@ class Evaluation(Versioned):
         Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("kommune")
     )
     title = models.CharField(_("titel"), max_length=EVALUATION_TITLE_MAX)
-    introduction = models.TextField(
-        _("indledning"), max_length=EVALUATION_TEXT_MAX, blank=True
-    )
-    fora = models.ManyToManyField(
-        "organisation.Forum", related_name="+", verbose_name=_("fora")
-    )
+    introduction = models.TextField(_("indledning"), max_length=EVALUATION_TEXT_MAX, blank=True)
+    fora = models.ManyToManyField("organisation.Forum", related_name="+", verbose_name=_("fora"))
     closes_on = models.DateField(_("svarfrist"))
     status = models.CharField(
         _("status"),
@@ -294,9 +290,7 @@ class EvaluationInvitation(models.Model):
     """A member of a chosen forum is asked to answer for that forum. Whether she answered is
     kept (for reminders and the response rate); what she answered is not linked to her."""
 
-    evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="invitations"
-    )
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
     forum = models.ForeignKey("organisation.Forum", on_delete=models.CASCADE, related_name="+")
     # The day only: a time would let answers be matched to people by their order.
@@ -315,10 +309,6 @@ class EvaluationInvitation(models.Model):
         return f"{self.evaluation_id}/{self.forum_id}"
 
 
-def _answer_field(label: str) -> models.CharField[str, str]:
-    return models.CharField(label, max_length=10, choices=EvaluationAnswer.choices)
-
-
 class EvaluationResponse(models.Model):
     """One anonymous answer for one forum: no user, no time, and a random key (a sequence
     would let answers be matched to the invitations' order)."""
@@ -326,9 +316,13 @@ class EvaluationResponse(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="responses")
     forum = models.ForeignKey("organisation.Forum", on_delete=models.CASCADE, related_name="+")
-    relevant = _answer_field(_("relevante opgaver"))
-    meaningful = _answer_field(_("meningsfuldt"))
-    contributing = _answer_field(_("bidrager"))
+    relevant = models.CharField(
+        _("relevante opgaver"), max_length=10, choices=EvaluationAnswer.choices
+    )
+    meaningful = models.CharField(
+        _("meningsfuldt"), max_length=10, choices=EvaluationAnswer.choices
+    )
+    contributing = models.CharField(_("bidrager"), max_length=10, choices=EvaluationAnswer.choices)
     comment = models.TextField(_("kommentar"), max_length=EVALUATION_TEXT_MAX, blank=True)
 
     class Meta:
