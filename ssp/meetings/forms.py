@@ -269,7 +269,7 @@ class MinutesForm(VersionedFormMixin, StyledForm):
             self.fields[f"left_{member.pk}"] = forms.BooleanField(
                 label=_("Forlod mødet før de lukkede punkter"),
                 required=False,
-                initial=existing.left_before_closed_items if existing else False,
+                initial=existing.left_before_position is not None if existing else False,
             )
         for item in items:
             self.fields[f"decision_{item.pk}"] = forms.CharField(

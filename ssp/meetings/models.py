@@ -58,6 +58,14 @@ class Meeting(Versioned):
     )
     published_at = models.DateTimeField(_("offentliggjort"), null=True, blank=True)
     approved_at = models.DateTimeField(_("referat godkendt"), null=True, blank=True)
+    # Issue 14: a joint event (one conference for all Områdegrupper) invites the members of
+    # these fora besides the meeting's own; the iCal SEQUENCE counts moves and changes, so that
+    # calendars replace the event; why a meeting was cancelled.
+    joint_fora = models.ManyToManyField(
+        Forum, blank=True, related_name="joint_meetings", verbose_name=_("fælles med")
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancel_reason = models.CharField(_("begrundelse for aflysning"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("møde")
@@ -103,6 +111,25 @@ class ItemKind(models.TextChoices):
     FREE = "free", _("Punkt")
     CONCERN_DECISION = "concern_decision", _("Bekymring til beslutning")
     CASE_FOLLOW_UP = "case_follow_up", _("Opfølgning på sag")
+    # Issue 14: the first standing item approves the previous minutes; open decision tasks come
+    # back as a follow-up item; a term ending brings an election.
+    PREVIOUS_MINUTES = "previous_minutes", _("Godkendelse af referat fra sidste møde")
+    DECISION_FOLLOW_UP = "decision_follow_up", _("Opfølgning på beslutninger")
+    ELECTION = "election", _("Valg")
+
+
+class VoteKind(models.TextChoices):
+    """How a decision was taken (issue 14)."""
+
+    NONE = "", _("Uden afstemning")
+    UNANIMOUS = "unanimous", _("Enstemmigt")
+    RECORDED = "recorded", _("Afstemning")
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", _("For")
+    AGAINST = "against", _("Imod")
+    ABSTAIN = "abstain", _("Undlod at stemme")
 
 
 class AgendaItem(Versioned):
@@ -144,6 +171,22 @@ class AgendaItem(Versioned):
     link_id = models.PositiveIntegerField(null=True, blank=True)
     # When the decision was applied to the linked object (once: `links.apply_decision`).
     link_applied_at = models.DateTimeField(null=True, blank=True)
+    # Issue 14: the decision's number ("STY 2026-14", per forum and year: `DecisionCounter`),
+    # given once when the decision is first recorded; how it was taken and whether it carried.
+    decision_number = models.CharField(_("beslutningsnummer"), max_length=30, blank=True)
+    vote_kind = models.CharField(
+        _("afstemning"), max_length=10, choices=VoteKind.choices, blank=True
+    )
+    vote_carried = models.BooleanField(_("vedtaget"), null=True, blank=True)
+    # An election item: the membership whose term ends (the election updates it).
+    election_for = models.ForeignKey(
+        "organisation.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("valg til"),
+    )
 
     class Meta:
         verbose_name = _("dagsordenspunkt")
@@ -194,12 +237,34 @@ class Contribution(models.Model):
         return f"{self.member}: {self.item}"
 
 
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Til stede")
+    APOLOGIES = "apologies", _("Afbud")
+    ABSENT = "absent", _("Fraværende")
+
+
 class Attendance(models.Model):
+    """A permanent member's attendance (issue 14): present, sent apologies or absent; a deputy
+    may attend in her place; she may leave before item N (and so take no part in it)."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    present = models.BooleanField(_("til stede"), default=True)
-    left_before_closed_items = models.BooleanField(
-        _("forlod mødet før de lukkede punkter"), default=False
+    status = models.CharField(
+        _("fremmøde"),
+        max_length=10,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.PRESENT,
+    )
+    deputy = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stedfortræder"),
+    )
+    left_before_position = models.PositiveSmallIntegerField(
+        _("forlod mødet før punkt"), null=True, blank=True
     )
 
     class Meta:
@@ -209,6 +274,89 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} @ {self.meeting_id}"
+
+    @property
+    def present(self) -> bool:
+        return self.status == AttendanceStatus.PRESENT
+
+
+class Guest(models.Model):
+    """An invited guest (Faxe invites guests): name and organisation, an e-mail for the
+    invitation, and the member when the guest has a login. A guest never sees a closed item."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(_("navn"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("gæst")
+        verbose_name_plural = _("gæster")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vote(models.Model):
+    """An entitled member's vote on an item's decision (issue 14)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(_("stemme"), max_length=10, choices=VoteChoice.choices)
+
+    class Meta:
+        verbose_name = _("stemme")
+        verbose_name_plural = _("stemmer")
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.choice}"
+
+
+class DecisionCounter(models.Model):
+    """The last decision number given per forum and year (issue 14): taken under a row lock."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "year"], name="decision_counter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forum_id} {self.year}: {self.last}"
+
+
+class NoticeKind(models.TextChoices):
+    INVITATION = "invitation", _("Indkaldelse med dagsorden")
+    CHANGED = "changed", _("Ændret møde")
+    MOVED = "moved", _("Flyttet møde")
+    CANCELLED = "cancelled", _("Aflyst møde")
+    SIGN_REMINDER = "sign_reminder", _("Påmindelse om underskrift")
+    PUBLISHED = "published", _("Referat offentliggjort")
+
+
+class Notice(models.Model):
+    """A notice sent about a meeting by e-mail (issue 14): what, when, to how many. The
+    invitation is sent once (a conditional claim); the others once per change."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind}"
 
 
 class MeetingTaskStatus(models.TextChoices):
@@ -235,6 +383,14 @@ class MeetingTask(models.Model):
         return self.description
 
 
+class SignedPart(models.TextChoices):
+    """Which text a signature is on (issue 14): the whole protocol, or its open part only (a
+    member who may not read the closed items)."""
+
+    FULL = "full", _("Hele protokollen")
+    OPEN = "open", _("Den åbne del")
+
+
 class Signature(models.Model):
     """A permanent member's signature on the protocol text with the given hash."""
 
@@ -242,6 +398,9 @@ class Signature(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True)
     text_hash = models.CharField(max_length=64)
+    part = models.CharField(
+        _("underskrevet"), max_length=10, choices=SignedPart.choices, default=SignedPart.FULL
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -257,7 +416,8 @@ class Signature(models.Model):
 
 
 class ForwardedMinutes(models.Model):
-    """Approved minutes sent up the reporting line, as orientation, without closed items."""
+    """Approved minutes sent to another forum along a line (up, or down: issue 14), as
+    orientation, without closed items."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="forwards")
     to_forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="received_minutes")
@@ -269,3 +429,24 @@ class ForwardedMinutes(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} → {self.to_forum}"
+
+
+class MinutesMailed(models.Model):
+    """Approved minutes sent by e-mail with the public PDF to a recipient outside the platform
+    along an external forwarding line (issue 14), once per meeting and line."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="mailed")
+    line = models.ForeignKey(
+        "organisation.ForwardingLine", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipient_name = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "line"], name="minutes_mailed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.recipient_name}"

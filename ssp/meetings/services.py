@@ -38,6 +38,7 @@ from ssp.meetings.models import (
     AgendaItem,
     Attachment,
     Attendance,
+    AttendanceStatus,
     Contribution,
     ForwardedMinutes,
     ItemKind,
@@ -610,9 +611,11 @@ def protocol_text(meeting: Meeting) -> str:
     starts = meeting.starts_at.astimezone(UTC).isoformat()  # the same text before and after saving
     lines = [f"{meeting.forum.name} {starts}"]
     for attendance in meeting.attendance.select_related("member").order_by("member__name"):
-        state = "present" if attendance.present else "absent"
-        if attendance.left_before_closed_items:
-            state += ", left before closed items"
+        state = attendance.status
+        if attendance.deputy_id is not None:
+            state += f", deputy {attendance.deputy_id}"
+        if attendance.left_before_position is not None:
+            state += f", left before item {attendance.left_before_position}"
         lines.append(f"attendance: {attendance.member.name}: {state}")
     for item in meeting.items.select_related("responsible").order_by("position"):
         lines.append(
@@ -644,7 +647,8 @@ def minutes_content(meeting: Meeting) -> dict[str, Any]:
             for item in meeting.items.select_related("responsible")
         },
         "attendance": {
-            a.member_id: (a.present, a.left_before_closed_items) for a in meeting.attendance.all()
+            a.member_id: (a.present, a.left_before_position is not None)
+            for a in meeting.attendance.all()
         },
     }
 
@@ -720,11 +724,17 @@ def record_minutes(
         )
     except StaleEdit as stale:
         raise StaleEdit(current=minutes_content(meeting), version=stale.version) from None
+    first_closed = min(
+        (item.position for item in items.values() if item.is_closed), default=None
+    )
     for member_id, (present, left) in attendance.items():
         Attendance.objects.update_or_create(
             meeting=meeting,
             member_id=member_id,
-            defaults={"present": present, "left_before_closed_items": left and present},
+            defaults={
+                "status": AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT,
+                "left_before_position": first_closed if left and present else None,
+            },
         )
     for item_id, data in decisions.items():
         item = items[item_id]

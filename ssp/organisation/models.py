@@ -69,6 +69,25 @@ class Cadence(models.TextChoices):
     BIWEEKLY = "biweekly", _("Hver 14. dag")
     WEEKLY = "weekly", _("Ugentligt")
     ADHOC = "adhoc", _("Efter behov")
+    # "ca. 5 gange årligt" (Fredericia): the number is `Forum.meetings_a_year`.
+    PER_YEAR = "per_year", _("Et antal gange om året")
+
+
+class QuorumRule(models.TextChoices):
+    """When a forum that votes may decide (issue 14)."""
+
+    NONE = "", _("Ingen regel")
+    HALF = "half", _("Mere end halvdelen af de stemmeberettigede er til stede")
+
+
+class ForwardDirection(models.TextChoices):
+    """The lines along which a forum's approved minutes go (R6, issue 14): up to the forum it
+    reports to, down (Kredsråd -> Lokalråd), or by e-mail to a recipient outside the platform
+    (the city council, the police management), with the public PDF."""
+
+    UP = "up", _("Op")
+    DOWN = "down", _("Ned")
+    EXTERNAL = "external", _("Uden for platformen")
 
 
 class MembershipRole(models.TextChoices):
@@ -283,6 +302,21 @@ class Forum(Versioned):
     annual_event = models.CharField(_("årligt arrangement"), max_length=300, blank=True)
     standing_items = models.JSONField(_("faste dagsordenspunkter"), default=list, blank=True)
     dissolved_at = models.DateTimeField(_("nedlagt"), null=True, blank=True)
+    # Governance (issue 14): meetings a year for the cadence "per_year"; the prefix of the
+    # forum's decision numbers ("STY" -> "STY 2026-14"); the vote rules (who votes: the seats'
+    # and memberships' `has_vote`); the seats' functions that attend a pre-meeting (Faxe: the
+    # chair and the head of centre).
+    meetings_a_year = models.PositiveSmallIntegerField(_("møder om året"), null=True, blank=True)
+    decision_prefix = models.CharField(
+        _("forkortelse i beslutningsnumre"), max_length=10, blank=True
+    )
+    quorum = models.CharField(
+        _("beslutningsdygtighed"), max_length=10, choices=QuorumRule.choices, blank=True
+    )
+    votes_by_name = models.BooleanField(_("protokollen viser, hvem der stemte hvad"), default=False)
+    pre_meeting_participants = models.JSONField(
+        _("deltagere i formødet (pladsernes funktion)"), default=list, blank=True
+    )
     # Ad hoc action groups (Høje-Taastrup): set up from a parent forum (`parent`) for a person
     # (a case), a group or an area, with a task; dissolved by decision with a short result that
     # the parent forum is told of. See ssp/cases/adhoc.py.
@@ -333,6 +367,11 @@ class Forum(Versioned):
                 condition=Q(police_district__isnull=False),
                 name="forum_key_unique_in_police_district",
             ),
+            models.CheckConstraint(
+                condition=Q(meetings_a_year__isnull=True)
+                | (Q(meetings_a_year__gte=1) & Q(meetings_a_year__lte=52)),
+                name="forum_meetings_a_year_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -350,7 +389,51 @@ class Forum(Versioned):
             Cadence.MONTHLY: 12,
             Cadence.BIWEEKLY: 26,
             Cadence.WEEKLY: 52,
+            Cadence.PER_YEAR: self.meetings_a_year,
         }.get(Cadence(self.cadence))
+
+
+class ForwardingLine(models.Model):
+    """One line a forum's approved minutes go along (issue 14): to a forum above or below, or
+    to an e-mail address outside the platform. The line up to `Forum.parent` needs no row."""
+
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, related_name="forwarding_lines", verbose_name=_("forum")
+    )
+    direction = models.CharField(_("retning"), max_length=10, choices=ForwardDirection.choices)
+    to_forum = models.ForeignKey(
+        Forum,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("til forum"),
+    )
+    recipient_name = models.CharField(_("modtager"), max_length=200, blank=True)
+    recipient_email = models.EmailField(_("modtagerens e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("videresendelse af referat")
+        verbose_name_plural = _("videresendelser af referater")
+        ordering = ["forum", "direction", "pk"]
+        constraints = [
+            # A forum line names a forum; an external line names a recipient with an address.
+            models.CheckConstraint(
+                condition=(
+                    Q(direction="external") & Q(to_forum__isnull=True) & ~Q(recipient_email="")
+                )
+                | (~Q(direction="external") & Q(to_forum__isnull=False)),
+                name="forwarding_line_target",
+            ),
+            models.UniqueConstraint(
+                fields=["forum", "to_forum"],
+                condition=Q(to_forum__isnull=False),
+                name="forwarding_line_forum_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forum} → {self.to_forum or self.recipient_name}"
 
 
 class Seat(models.Model):
@@ -430,6 +513,11 @@ class Member(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telefon"), max_length=50, blank=True)
+    # Issue 14: invitations, notices of changes, reminders to sign and notices of publication by
+    # e-mail; each member chooses on the account page.
+    meeting_emails = models.BooleanField(
+        _("mødeindkaldelser og -meddelelser på e-mail"), default=True
+    )
 
     class Meta:
         verbose_name = _("medlem")
@@ -470,6 +558,9 @@ class Membership(Versioned):
     has_vote = models.BooleanField(_("stemmeret"), default=False)
     start_date = models.DateField(_("fra"), null=True, blank=True)
     end_date = models.DateField(_("til"), null=True, blank=True)
+    # Issue 14: the end of the member's (or the chair's) term: an election is due then (the
+    # membership itself goes on until `end_date`).
+    term_ends_on = models.DateField(_("valgperioden udløber"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

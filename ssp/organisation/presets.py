@@ -22,6 +22,7 @@ from ssp.organisation.models import (
     Forum,
     ForumLevel,
     ForumType,
+    ForwardingLine,
     MembershipRole,
     Municipality,
     PoliceDistrict,
@@ -74,6 +75,8 @@ class RulesSpec(_Strict):
     # The duty of confidentiality users acknowledge; empty: the platform's default text.
     confidentiality_text: str = Field(default="", max_length=10_000)
     non_authority_leave_named_items: bool = True
+    # Issue 14: the invitation with the agenda goes out this many days before a meeting.
+    agenda_days_before: int = Field(default=7, ge=1, le=60)
 
 
 class MunicipalitySpec(_Strict):
@@ -135,6 +138,28 @@ class IndividualMattersSpec(_Strict):
     adhoc_group: bool = False
 
 
+class ForwardSpec(_Strict):
+    """A line the forum's approved minutes go along besides up to `reports_to` (issue 14):
+    down to a forum (`to`), or by e-mail to a recipient outside the platform (`name`, `email`),
+    as the source names them (Høje-Taastrup: the Kredsråd informs the city council and the
+    police management; its minutes go down to the Lokalråd)."""
+
+    direction: Literal["down", "external"]
+    to: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    @model_validator(mode="after")
+    def _target(self) -> ForwardSpec:
+        if self.direction == "down" and (self.to is None or self.email is not None):
+            raise ValueError("a line down names a forum ('to') and no e-mail")
+        if self.direction == "external" and (
+            self.to is not None or not self.email or not self.name
+        ):
+            raise ValueError("an external line names a recipient ('name') and an 'email'")
+        return self
+
+
 class ForumSpec(_Strict):
     key: str = Field(pattern=SLUG_PATTERN, max_length=100)
     name: str = Field(min_length=1, max_length=200)
@@ -155,6 +180,21 @@ class ForumSpec(_Strict):
     annual_event: str | None = Field(default=None, max_length=300)
     standing_items: list[str] = Field(default_factory=list)
     seats: list[SeatSpec] = Field(default_factory=list)
+    # Issue 14: meetings a year for cadence "per_year" ("ca. 5 gange årligt"); the decision
+    # numbers' prefix; the vote rules (who votes: the seats' `votes`); the seats' functions that
+    # attend the pre-meeting; further forwarding lines.
+    meetings_a_year: int | None = Field(default=None, ge=1, le=52)
+    decision_prefix: str = Field(default="", max_length=10)
+    quorum: Literal["", "half"] = ""
+    votes_by_name: bool = False
+    pre_meeting_participants: list[str] = Field(default_factory=list)
+    forward: list[ForwardSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cadence(self) -> ForumSpec:
+        if (self.cadence == Cadence.PER_YEAR) != (self.meetings_a_year is not None):
+            raise ValueError("meetings_a_year is given with cadence per_year, and only then")
+        return self
 
 
 class PresetSpec(_Strict):
@@ -232,6 +272,23 @@ def parse_preset(path: Path) -> PresetSpec:
             problems.append(f"fora[{index}].reports_to: a forum cannot report to itself")
         for duplicate in _duplicates([seat.function for seat in forum.seats]):
             problems.append(f"fora[{index}].seats: function '{duplicate}' is used twice")
+        functions = {seat.function for seat in forum.seats}
+        for function in forum.pre_meeting_participants:
+            if function not in functions:
+                problems.append(
+                    f"fora[{index}].pre_meeting_participants: no seat with function '{function}'"
+                )
+        if forum.pre_meeting_participants and not forum.pre_meeting:
+            problems.append(
+                f"fora[{index}].pre_meeting_participants: the forum holds no pre-meeting"
+            )
+        for line_index, line in enumerate(forum.forward):
+            if line.to is not None and line.to not in forum_keys:
+                problems.append(
+                    f"fora[{index}].forward[{line_index}].to: unknown forum '{line.to}'"
+                )
+            if line.to == forum.key:
+                problems.append(f"fora[{index}].forward[{line_index}].to: not to itself")
         problems.extend(_individual_matters_problems(spec, index))
     if problems:
         raise PresetError("\n".join(f"{name}: {problem}" for problem in problems))
@@ -407,6 +464,11 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
                 "protocol_public": spec_forum.protocol_public,
                 "annual_event": spec_forum.annual_event or "",
                 "standing_items": spec_forum.standing_items,
+                "meetings_a_year": spec_forum.meetings_a_year,
+                "decision_prefix": spec_forum.decision_prefix,
+                "quorum": spec_forum.quorum,
+                "votes_by_name": spec_forum.votes_by_name,
+                "pre_meeting_participants": spec_forum.pre_meeting_participants,
             },
         )
         fora[spec_forum.key] = forum
@@ -437,4 +499,30 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
             forum.save(update_fields=["parent"])
             result.updated += 1
             result.changed_objects.append(f"~ forum {forum}: parent")
+        _sync_lines(result, forum, spec_forum, fora)
     return result
+
+
+def _sync_lines(
+    result: PresetResult, forum: Forum, spec_forum: ForumSpec, fora: dict[str, Forum]
+) -> None:
+    """The forum's forwarding lines as the preset names them (the line up is `parent`)."""
+    kept: list[int] = []
+    for line in spec_forum.forward:
+        if line.to is not None:
+            obj = _sync(
+                result,
+                ForwardingLine,
+                {"forum": forum, "to_forum": fora[line.to]},
+                {"direction": line.direction, "recipient_name": "", "recipient_email": ""},
+            )
+        else:
+            obj = _sync(
+                result,
+                ForwardingLine,
+                {"forum": forum, "to_forum": None, "recipient_email": line.email or ""},
+                {"direction": line.direction, "recipient_name": line.name or ""},
+            )
+        kept.append(obj.pk)
+    removed, _detail = ForwardingLine.objects.filter(forum=forum).exclude(pk__in=kept).delete()
+    result.deleted += removed

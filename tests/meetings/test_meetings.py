@@ -158,7 +158,10 @@ def test_decisions_become_tasks_and_the_minutes_record_who_left(
     meeting = held_local_meeting(users)
     task = MeetingTask.objects.get(item__meeting=meeting)
     assert task.owner == member("politi") and task.due_date == date(2030, 1, 1)
-    assert "Bente Larsen: present, left before closed items" in services.protocol_text(meeting)
+    first_closed = meeting.items.filter(visibility=Visibility.CLOSED).order_by("position")[0]
+    assert f"Bente Larsen: present, left before item {first_closed.position}" in (
+        services.protocol_text(meeting)
+    )
     html = Client()
     html.force_login(users["politi"])
     assert "Gadeteamet kigger forbi." in html.get("/").content.decode()
