@@ -13,6 +13,7 @@ from ssp.cases import selectors as case_selectors
 from ssp.http import actor_of
 from ssp.meetings import selectors as meeting_selectors
 from ssp.organisation import selectors
+from ssp.reports import evaluations
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "my_fora": selectors.my_fora_preview(actor),
             "work": work,
             "meeting_tasks": meeting_selectors.my_open_tasks(actor),
+            "invitations": evaluations.invitations_of(actor),
             "today": timezone.localdate(),
         },
     )

@@ -28,6 +28,7 @@ SNAPSHOT_APPS = (
     "cases",
     "meetings",
     "police",
+    "reports",
     "accounts",
     "audit",
     "auth",

@@ -70,8 +70,9 @@ from ssp.prevention.models import (
     StaircaseStep,
 )
 from ssp.prevention.services import current_school_year
+from ssp.reports import evaluations as evaluation_services
 from ssp.reports import services as report_services
-from ssp.reports.models import AnnualReport
+from ssp.reports.models import AnnualReport, Evaluation, EvaluationStatus
 from ssp.reports.models import ReportStatus as AnnualReportStatus
 from tests.helpers_db import changes, snapshot
 
@@ -353,6 +354,21 @@ POLICY |= {
     "reports:public_pdf": EVERYONE_EVEN_ANONYMOUS,
     "api:get_annual_report": API_REPORT_READERS,
     "api:get_dashboard": API_REPORT_READERS,
+    # Effect measurement: the trends for every reader; the import for SSP staff (POST only).
+    "reports:effect": REPORT_READERS,
+    "reports:effect_import": POST_ONLY,
+    "api:get_effect": API_REPORT_READERS,
+    # The biennial evaluation. The members of Distrikt Øst's local group are invited to the open
+    # evaluation (`an_evaluation`): koordinator, laerer, socialraadgiver, politi, boligsocial.
+    "reports:evaluations": REPORT_READERS,
+    "reports:evaluation_new": STAFF_ONLY,  # GET: the form; GET ?fora__q=..: the picker's search
+    "reports:evaluation": REPORT_READERS,  # pk = an OPEN (sent) evaluation: not a draft
+    "reports:evaluation_edit": STAFF_ONLY,  # pk = a DRAFT (a sent one redirects)
+    "reports:evaluation_send": POST_ONLY,
+    "reports:evaluation_close": POST_ONLY,
+    "reports:evaluation_answer": LOCAL_GROUP_OEST,  # own open invitation; others 404
+    "api:list_evaluations": API_REPORT_READERS,
+    "api:get_evaluation": API_REPORT_READERS,  # an OPEN evaluation
     # Admin (ssp/reports/admin.py, read-only; delete only for drafts): the admin routes
     # admin:reports_annualreport_{changelist,change,delete,history} follow the pattern the
     # other AuditedAdmin models use in this file (add is refused: has_add_permission False).
@@ -506,6 +522,31 @@ def an_adhoc_group() -> Forum:
     )
 
 
+def an_evaluation(demo: Municipality, *, status: str) -> Evaluation:
+    """An evaluation of Distrikt Øst's local group in `status` ("draft" or "open"), made by the
+    services (an open one has invited Øst's members with a login)."""
+    title = f"Evaluering ({status})"
+    existing = Evaluation.objects.filter(municipality=demo, title=title).first()
+    if existing is not None:
+        return existing
+    coordinator = User.objects.get(username="koordinator")
+    evaluation = evaluation_services.create_evaluation(
+        actor_user=coordinator,
+        data=evaluation_services.EvaluationData(
+            title=title,
+            introduction="",
+            closes_on=timezone.localdate() + timedelta(days=30),
+            fora=[Forum.objects.get(municipality=demo, key="lokal-ssp-oest")],
+        ),
+    )
+    if status != EvaluationStatus.DRAFT:
+        evaluation_services.send_evaluation(
+            actor_user=coordinator, evaluation=evaluation, base_url="http://testserver/"
+        )
+        evaluation.refresh_from_db()
+    return evaluation
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert first_forum is not None
@@ -542,10 +583,18 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
         "prevention:project": lambda: a_project(demo),
         "prevention:project_edit": lambda: a_project(demo),
     }
+    evaluation_objects: dict[str, Callable[[], Model]] = {
+        "reports:evaluation": lambda: an_evaluation(demo, status="open"),
+        "reports:evaluation_edit": lambda: an_evaluation(demo, status="draft"),
+        "reports:evaluation_answer": lambda: an_evaluation(demo, status="open"),
+        "api:get_evaluation": lambda: an_evaluation(demo, status="open"),
+    }
     if name in police_objects:
         target = police_objects[name]
     elif name in prevention_objects:
         target = prevention_objects[name]()
+    elif name in evaluation_objects:
+        target = evaluation_objects[name]()
     elif name.startswith(("prevention:", "api:get_intervention")):
         target = cool_kids(demo)
     elif name.startswith(("meetings:", "api:get_meeting")):
@@ -570,6 +619,10 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
                 if name.startswith("reports:public")
                 else a_draft_report(demo).year
             )
+        elif kwarg == "forum_pk":
+            values[kwarg] = Forum.objects.get(municipality=demo, key="lokal-ssp-oest").pk
+        elif kwarg == "evaluation_id":
+            values[kwarg] = target.pk
         elif kwarg == "item":
             values[kwarg] = upcoming.items.get(visibility="closed").pk
         elif kwarg == "attachment":
@@ -1462,6 +1515,63 @@ def _annual_report_publish(demo: Municipality) -> Post:
         published_at=None,
     )
     return Post({"year": year}, same({}))
+
+
+EFFECT_CSV = "År;Aldersgruppe;Forholdsgruppe;Opgørelse;Antal\n2023;15-17 år;Vold;Sigtede;12\n"
+
+
+@write("reports:effect_import", allowed="koordinator", refused=NOT_STAFF)
+def _effect_import(demo: Municipality) -> Post:
+    return Post({}, lambda: {"file": upload("politiets-tal.csv", EFFECT_CSV)})
+
+
+def evaluation_body(demo: Municipality, **overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "Evaluering af forummernes opgaver",
+        "introduction": "Tre korte spørgsmål.",
+        "closes_on": (timezone.localdate() + timedelta(days=21)).isoformat(),
+        "fora": [Forum.objects.get(municipality=demo, key="lokal-ssp-oest").pk],
+    } | overrides
+
+
+@write("reports:evaluation_new", allowed="koordinator", refused=NOT_STAFF)
+def _evaluation_new(demo: Municipality) -> Post:
+    return Post({}, same(evaluation_body(demo)))
+
+
+@write("reports:evaluation_edit", allowed="koordinator", refused=NOT_STAFF)
+def _evaluation_edit(demo: Municipality) -> Post:
+    evaluation = an_evaluation(demo, status="draft")
+    return Post(
+        {"pk": evaluation.pk},
+        lambda: evaluation_body(
+            demo,
+            title="Evaluering (rettet)",
+            version=Evaluation.objects.get(pk=evaluation.pk).version,
+        ),
+    )
+
+
+@write("reports:evaluation_send", allowed="koordinator", refused=NOT_STAFF)
+def _evaluation_send(demo: Municipality) -> Post:
+    return Post({"pk": an_evaluation(demo, status="draft").pk}, same({}))
+
+
+@write("reports:evaluation_close", allowed="koordinator", refused=NOT_STAFF)
+def _evaluation_close(demo: Municipality) -> Post:
+    return Post({"pk": an_evaluation(demo, status="open").pk}, same({}))
+
+
+# Only the invited answer: the politician, the administrator and the supervisor sit in no
+# chosen forum (404: the invitation is theirs or nothing).
+@write("reports:evaluation_answer", allowed="laerer", refused=("politiker", "admin", "tilsyn"))
+def _evaluation_answer(demo: Municipality) -> Post:
+    evaluation = an_evaluation(demo, status="open")
+    forum = Forum.objects.get(municipality=demo, key="lokal-ssp-oest")
+    return Post(
+        {"pk": evaluation.pk, "forum_pk": forum.pk},
+        same({"relevant": "yes", "meaningful": "partly", "contributing": "yes", "comment": ""}),
+    )
 
 
 # Retention

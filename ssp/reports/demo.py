@@ -1,6 +1,7 @@
-"""Demo reports for Ådal Kommune (R8): the annual report of the year before last, approved by the
-steering group and published (its figures frozen from the demo data as they are when seeded).
-Last year's report is left for the coordinator to make (the user guide walks through it)."""
+"""Demo reports for Ådal Kommune (R8): the effect figures, last year's closed evaluation, and the
+annual report of the year before last, approved by the steering group and published (its figures
+frozen from the demo data as they are when seeded). Last year's report is left for the
+coordinator to make (the user guide walks through it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from ssp.organisation.models import Municipality
 from ssp.reports import services
+from ssp.reports.demo_effect import seed_effect
+from ssp.reports.demo_evaluation import seed_evaluation
 from ssp.reports.figures import publication
 from ssp.reports.models import AnnualReport, ReportStatus
 from ssp.reports.suppression import suppress
@@ -19,6 +22,10 @@ DEMO_COORDINATOR = "koordinator"
 
 @transaction.atomic
 def seed_reports(municipality: Municipality) -> None:
+    # The effect figures (five years of police figures and one youth survey) and last year's
+    # closed evaluation, then the published report (which freezes the effect tables too).
+    seed_effect(municipality)
+    seed_evaluation(municipality)
     coordinator = User.objects.filter(username=DEMO_COORDINATOR).first()
     year = timezone.localdate().year - 2
     if (

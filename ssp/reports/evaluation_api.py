@@ -1,7 +1,78 @@
-"""SCAFFOLD: the evaluation endpoints under /api/v1/reports/evaluation/ (mounted in ssp/api.py)."""
+"""The evaluation endpoints under /api/v1/reports/evaluations/: the municipality's evaluations
+and the summary of one, as the pages show them (staff: all; employees and politicians: those
+sent out). Counts only, suppressed ("<5" for 1-4, "x" where a small number could be worked
+out); no names and no comments."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import P, PathEx, Router, Schema
+
+from ssp import access
+from ssp.api_errors import ERRORS
+from ssp.http import actor_of
+from ssp.reports import access as report_access
+from ssp.reports import evaluations
+from ssp.reports.api import TableOut, _table_out
+from ssp.reports.models import EVALUATION_QUESTIONS, Evaluation
 
 router = Router(tags=["reports"])
+
+# The list answers at most this many evaluations, newest first.
+LIST_MAX = 50
+EvaluationId = PathEx[int, P(ge=1, le=2**63 - 1)]
+
+
+class EvaluationOut(Schema):
+    id: int
+    title: str
+    status: str  # "draft", "open" (sent out) or "closed"
+    closes_on: date
+    sent_at: datetime | None
+    closed_at: datetime | None
+
+
+class EvaluationSummaryOut(EvaluationOut):
+    introduction: str
+    questions: list[str]
+    fora: list[str]
+    responses: str  # the number of answers as published ("<5", "x" or a number)
+    tables: list[TableOut]
+
+
+def _out(evaluation: Evaluation) -> EvaluationOut:
+    return EvaluationOut(
+        id=evaluation.pk,
+        title=evaluation.title,
+        status=evaluation.status,
+        closes_on=evaluation.closes_on,
+        sent_at=evaluation.sent_at,
+        closed_at=evaluation.closed_at,
+    )
+
+
+@router.get("", response={200: list[EvaluationOut], **ERRORS})
+def list_evaluations(request: HttpRequest) -> list[EvaluationOut]:
+    """The municipality's evaluations, newest first (at most 50)."""
+    actor = access.enforce(report_access.can_see_reports, actor_of(request))
+    rows = report_access.visible_evaluations(actor).order_by("-created_at", "-pk")[:LIST_MAX]
+    return [_out(evaluation) for evaluation in rows]
+
+
+@router.get("/{evaluation_id}", response={200: EvaluationSummaryOut, **ERRORS})
+def get_evaluation(request: HttpRequest, evaluation_id: EvaluationId) -> EvaluationSummaryOut:
+    """One evaluation's summary: per question the answers per forum and for all fora, and the
+    response rate, suppressed as one publication (404 when the actor may not see it)."""
+    actor = access.enforce(report_access.can_see_reports, actor_of(request))
+    evaluation = report_access.get_evaluation_for(actor, evaluation_id)
+    result = evaluations.summary(evaluation, with_comments=False)
+    return EvaluationSummaryOut(
+        **_out(evaluation).dict(),
+        introduction=evaluation.introduction,
+        questions=[str(question) for _key, question in EVALUATION_QUESTIONS],
+        fora=[forum.name for forum in result.fora],
+        responses=result.responses,
+        tables=[_table_out(table) for table in result.tables],
+    )

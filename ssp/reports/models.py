@@ -136,6 +136,8 @@ class EffectImport(models.Model):
         "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     imported_at = models.DateTimeField(_("indlæst"), auto_now_add=True)
+    # The upload form's one-time token: the same post twice imports once.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("indlæsning af effekttal")
@@ -276,6 +278,8 @@ class Evaluation(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
     closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+    # The new-evaluation form's one-time token: a double click makes one draft.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("evaluering")

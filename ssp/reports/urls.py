@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from ssp.http import danish_page
 from ssp.reports import dashboard_views, effect_views, evaluation_views, views
 
 app_name = "reports"
@@ -40,10 +41,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rapporter/<int:year>/pdf/", views.report_pdf, name="pdf"),
     path("rapporter/<int:year>/excel/", views.report_xlsx, name="xlsx"),
     path("rapporter/<int:year>/offentliggoer/", views.report_publish, name="publish"),
-    path("offentlig/<slug:slug>/rapporter/<int:year>/", views.public_report, name="public"),
+    path(
+        "offentlig/<slug:slug>/rapporter/<int:year>/",
+        danish_page(views.public_report),
+        name="public",
+    ),
     path(
         "offentlig/<slug:slug>/rapporter/<int:year>/pdf/",
-        views.public_report_pdf,
+        danish_page(views.public_report_pdf),
         name="public_pdf",
     ),
 ]
