@@ -42,6 +42,8 @@ BOARD_WINDOW_DAYS = 7
 RECENT_COUNCILS_LIMIT = 20
 DEFAULT_COUNT_PERIOD_DAYS = 14
 COUNT_PERIODS = 6
+# Where the fixed count periods start: a Monday; the periods are this day + k * length days.
+COUNT_PERIOD_ANCHOR = date(2024, 1, 1)
 MAX_LINKED_CONCERNS = 50
 
 
@@ -187,6 +189,13 @@ def local_groups(actor: Actor) -> QuerySet[Forum]:
 # --- 14-day counts (Fredericia) -------------------------------------------------------------
 
 
+def last_completed_period_end(today: date, length: int) -> date:
+    """The last day of the last fixed period (`COUNT_PERIOD_ANCHOR` + k * `length` days) that
+    ended before `today`."""
+    current = (today - COUNT_PERIOD_ANCHOR).days // length
+    return COUNT_PERIOD_ANCHOR + timedelta(days=current * length - 1)
+
+
 @dataclass
 class CountTable:
     periods: list[tuple[date, date]]
@@ -198,13 +207,22 @@ def concern_counts(
 ) -> CountTable:
     """Concerns passed on by each SSP-team member in each period (default 14 days).
 
-    Counts only, never a child: the steering group sees this table.
+    Counts only, never a child: the steering group sees this table. SSP staff (exact counts)
+    see the periods up to today. Everyone else sees only completed periods on fixed
+    boundaries (`COUNT_PERIOD_ANCHOR` + k * length days), the last being the last period that
+    ended before today: windows that moved with the day would let two downloads a day apart be
+    subtracted from each other, giving the concerns of single days, however the counts are
+    suppressed.
     """
     municipality = Municipality.objects.get(pk=access.municipality_of(actor))
     length = int(municipality.rule("concern_count_period_days") or DEFAULT_COUNT_PERIOD_DAYS)
     today = today or timezone.localdate()
     spans = []
-    end = today
+    end = (
+        today
+        if police_access.sees_exact_counts(actor)
+        else last_completed_period_end(today, length)
+    )
     for _index in range(periods):
         start = end - timedelta(days=length - 1)
         spans.append((start, end))

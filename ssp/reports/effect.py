@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from ssp import access
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.errors import DomainError
+from ssp.organisation.models import Municipality
 from ssp.police import imports
 from ssp.reports import access as report_access
 from ssp.reports.models import (
@@ -317,6 +318,7 @@ def parse_effect_file(filename: str, content: imports.Content) -> ParsedFile:
     errors: list[imports.RowError] = []
     error_count = 0
     seen: dict[tuple[Any, ...], int] = {}
+    shares: list[tuple[int, Any]] = []  # (row, the share cell as read) of a survey file
     with imports.open_table(filename, content) as table:
         header = next(table, None)
         if header is None:
@@ -347,9 +349,35 @@ def parse_effect_file(filename: str, content: imports.Content) -> ParsedFile:
                 continue
             values["row"] = number
             rows.append(values)
+            if source == EffectSource.SURVEY:
+                shares.append((number, _cell(row, columns, "share")))
     if not rows and not error_count:
         raise imports.FileError(_("Filen har ingen rækker under overskrifterne."))
+    if not error_count and _excel_percent(shares):
+        message = _(
+            "Andelen ser ud til at være formateret som procent i Excel (0,125 for 12,5 %). "
+            "Skriv andelen som et tal (12,5), og indlæs filen igen."
+        )
+        errors = [
+            imports.RowError(number, message) for number, _value in shares[:MAX_REPORTED_ROWS]
+        ]
+        return ParsedFile(source=source, rows=[], errors=errors, error_count=len(shares))
     return ParsedFile(source=source, rows=rows, errors=errors, error_count=error_count)
+
+
+def _excel_percent(shares: list[tuple[int, Any]]) -> bool:
+    """Whether the survey file's shares look like Excel percent cells: a cell formatted as
+    "12,5 %" holds the number 0.125. Only an xlsx gives numbers (a CSV gives text), so: every
+    share a number <= 1, and not all zero. (The reader does not pass the cells' number format
+    on, so the file is refused rather than guessed at: 1 could be 1 % or 100 %.)"""
+    numbers = [
+        value
+        for _number, value in shares
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    ]
+    if not shares or len(numbers) != len(shares):
+        return False
+    return all(0 <= value <= 1 for value in numbers) and any(value > 0 for value in numbers)
 
 
 # --- The import -------------------------------------------------------------------------------
@@ -389,16 +417,34 @@ def import_effect(
             error_count=parsed.error_count,
         )
     years = sorted({row["year"] for row in parsed.rows})
-    log = EffectImport.objects.create(
-        municipality_id=municipality_id,
-        source=parsed.source,
-        filename=filename[:FILENAME_MAX],
-        sha256=imports.sha256_of(content),
-        rows=len(parsed.rows),
-        years=years,
-        imported_by=actor_user,
-        form_token=token,
-    )
+    # One import of a municipality at a time: two imports of the same years would each delete
+    # the figures (finding the same rows) and insert theirs, and the second insert fails on
+    # the unique constraint. Locking the municipality's row makes the second wait for the
+    # first and then replace its figures.
+    Municipality.objects.select_for_update().get(pk=municipality_id)
+    try:
+        # A savepoint: of two concurrent posts of one form, one INSERT wins on the token's
+        # unique column; the other fails here and returns the winner's import.
+        with transaction.atomic():
+            log = EffectImport.objects.create(
+                municipality_id=municipality_id,
+                source=parsed.source,
+                filename=filename[:FILENAME_MAX],
+                sha256=imports.sha256_of(content),
+                rows=len(parsed.rows),
+                years=years,
+                imported_by=actor_user,
+                form_token=token,
+            )
+    except IntegrityError:
+        if token is None:
+            raise
+        done = EffectImport.objects.filter(form_token=token).first()
+        if done is None or done.municipality_id != municipality_id:
+            raise DomainError(_("Formularen er allerede brugt. Hent siden igen.")) from None
+        return EffectImportResult(
+            source=done.source, rows=done.rows, years=list(done.years), effect_import=done
+        )
     if parsed.source == EffectSource.POLICE:
         replaced, _kinds = CrimeFigure.objects.filter(
             municipality_id=municipality_id, year__in=years
@@ -531,6 +577,18 @@ class SurveyTrend:
     years: list[int]
     rows: list[Series]
     goals: list[str]
+    # Whether a shown share came without a respondent count (the file had none for the row):
+    # such a share is shown, and the note says so.
+    without_count: bool = False
+
+    @property
+    def note(self) -> str:
+        if not self.without_count:
+            return ""
+        return _(
+            "Nogle andele er indlæst uden antal besvarelser: de vises, men det kan ikke ses, "
+            "hvor mange unge de bygger på."
+        )
 
 
 @dataclass
@@ -617,6 +675,9 @@ def survey_trend(municipality_id: int) -> SurveyTrend | None:
             by_indicator.setdefault(result.indicator, {})[result.year] = result
     rows: list[Series] = []
     goals: list[str] = []
+    without_count = any(
+        result.respondents is None for shown in by_indicator.values() for result in shown.values()
+    )
     for indicator in sorted(by_indicator, key=str.casefold):
         shown = by_indicator[indicator]
         cells = []
@@ -633,7 +694,7 @@ def survey_trend(municipality_id: int) -> SurveyTrend | None:
         series = _series(indicator, asked, _share_value, goal)
         rows.append(Series(indicator, cells, series.latest, series.since_first))
         goals.append(str(Goal(goal).label))
-    return SurveyTrend(years=years, rows=rows, goals=goals)
+    return SurveyTrend(years=years, rows=rows, goals=goals, without_count=without_count)
 
 
 def trends(actor: access.Actor) -> EffectTrends:

@@ -1,7 +1,8 @@
 """The evaluation endpoints under /api/v1/reports/evaluations/: the municipality's evaluations
 and the summary of one, as the pages show them (staff: all; employees and politicians: those
-sent out). Counts only, suppressed ("<5" for 1-4, "x" where a small number could be worked
-out); no names and no comments."""
+sent out). Counts only, published once the evaluation is closed and has at least 5 answers,
+suppressed ("<5" for 1-4, "x" where a small number could be worked out); no names, no comments
+and no running counts."""
 
 from __future__ import annotations
 
@@ -38,7 +39,11 @@ class EvaluationSummaryOut(EvaluationOut):
     introduction: str
     questions: list[str]
     fora: list[str]
-    responses: str  # the number of answers as published ("<5", "x" or a number)
+    invited: int
+    # Whether the figures are published: only once the evaluation is closed, and only with at
+    # least 5 answers. Until then `tables` is empty and `responses` "".
+    published: bool
+    responses: str  # the number of answers as published ("<5" below 5, "" while open)
     tables: list[TableOut]
 
 
@@ -63,16 +68,19 @@ def list_evaluations(request: HttpRequest) -> list[EvaluationOut]:
 
 @router.get("/{evaluation_id}", response={200: EvaluationSummaryOut, **ERRORS})
 def get_evaluation(request: HttpRequest, evaluation_id: EvaluationId) -> EvaluationSummaryOut:
-    """One evaluation's summary: per question the answers per forum and for all fora, and the
-    response rate, suppressed as one publication (404 when the actor may not see it)."""
+    """One evaluation's summary: once it is closed and has at least 5 answers, the answer table
+    (the answer options by question, all fora together) and the answers per forum, suppressed
+    as one publication; nothing before (404 when the actor may not see it)."""
     actor = access.enforce(report_access.can_see_reports, actor_of(request))
     evaluation = report_access.get_evaluation_for(actor, evaluation_id)
-    result = evaluations.summary(evaluation, with_comments=False)
+    result = evaluations.summary(evaluation, staff=False)
     return EvaluationSummaryOut(
         **_out(evaluation).dict(),
         introduction=evaluation.introduction,
         questions=[str(question) for _key, question in EVALUATION_QUESTIONS],
         fora=[forum.name for forum in result.fora],
+        invited=result.invited,
+        published=result.published,
         responses=result.responses,
         tables=[_table_out(table) for table in result.tables],
     )

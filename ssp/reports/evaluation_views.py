@@ -107,12 +107,12 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
 
 @access.require(report_access.can_see_reports)
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
-    """An evaluation: its facts, the questions and the summary (suppressed); comments for
-    staff; send and close for staff."""
+    """An evaluation: its facts, the questions and, once closed with at least 5 answers, the
+    summary (suppressed); comments for staff then; send and close for staff."""
     actor = actor_of(request)
     the_evaluation = service.evaluation_detail(actor, pk)
     can_manage = report_access.can_manage_evaluations(actor)
-    result = service.summary(the_evaluation, with_comments=can_manage)
+    result = service.summary(the_evaluation, staff=can_manage)
     return render(
         request,
         "reports/evaluation.html",
@@ -128,7 +128,6 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "is_draft": the_evaluation.status == EvaluationStatus.DRAFT,
             "is_open": the_evaluation.status == EvaluationStatus.OPEN,
             "answering_open": service.is_answering_open(the_evaluation),
-            "comment_forum_min": service.COMMENT_FORUM_MIN,
         },
     )
 

@@ -1,31 +1,36 @@
 """The biennial evaluation (Høje-Taastrup: "hvert andet år en lille evaluering af deltagernes
 opgaver"): SSP staff make a short questionnaire (`EVALUATION_QUESTIONS`), choose the fora whose
 members answer it, send it out and close it; each invited member answers once for each forum
-she was invited for; the summary shows counts only, suppressed.
+she was invited for. Nothing is published while it is open, nor with fewer than 5 answers; a
+closed one publishes one answer table (all fora together) and the answers per forum, counts
+only, suppressed.
 
 Anonymity by design: an `EvaluationInvitation` says whether a person answered (the day only,
 for the response rate), an `EvaluationResponse` what was answered, with no user, no time and a
 random key. Nothing links the two, and nothing here writes an audit event per answer (see
-`answer_evaluation`).
+`answer_evaluation`); the database's own traces are blurred (`answer_evaluation`,
+`_rewrite_responses`).
 
 Services (`@transaction.atomic`, keyword-only, re-checking their rule, Danish `DomainError`s)
 and the selectors of the pages, the API and the annual report live together here: the module is
-small and every figure that leaves it goes through `suppression.suppress`, once per page.
+small and every figure that leaves it comes from `publication` (one `suppress` call per
+evaluation), on the page, the list, the API and in the annual report alike.
 """
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.core.paginator import Page, Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +42,7 @@ from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.errors import DomainError
 from ssp.organisation.models import Forum, ForumType, Membership
+from ssp.police.tasks import send_email
 from ssp.prevention.services import check_texts
 from ssp.reports import access as report_access
 from ssp.reports import suppression
@@ -62,9 +68,9 @@ PAGE_SIZE = 25
 INVITATIONS_MAX = 10
 # Comments shown on a summary (staff only), at most.
 COMMENTS_MAX = 200
-# A forum is named beside a comment only when it had at least this many answers (with fewer,
-# a member of the forum could tell who wrote it).
-COMMENT_FORUM_MIN = 5
+# Nothing of an evaluation is published with fewer answers than this (with fewer, a member
+# could tell how the others answered).
+MIN_RESPONSES = 5
 # The annual report shows at most this many evaluations closed in the year.
 REPORT_EVALUATIONS_MAX = 10
 
@@ -162,14 +168,25 @@ def create_evaluation(
         if made is not None:
             return made
     checked = _checked(actor, municipality_id, data)
-    evaluation = Evaluation.objects.create(
-        municipality_id=municipality_id,
-        title=checked.title,
-        introduction=checked.introduction,
-        closes_on=checked.closes_on,
-        created_by=actor_user,
-        form_token=token,
-    )
+    try:
+        # A savepoint: of two concurrent posts of one form, one INSERT wins on the token's
+        # unique column; the other waits for it, fails here and returns the winner's draft.
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                municipality_id=municipality_id,
+                title=checked.title,
+                introduction=checked.introduction,
+                closes_on=checked.closes_on,
+                created_by=actor_user,
+                form_token=token,
+            )
+    except IntegrityError:
+        if token is None:
+            raise
+        made = Evaluation.objects.filter(form_token=token).first()
+        if made is None or made.municipality_id != municipality_id:
+            raise DomainError(_("Formularen er allerede brugt. Hent siden igen.")) from None
+        return made
     evaluation.fora.set(checked.fora)
     record_event(
         actor=actor_user,
@@ -302,11 +319,11 @@ def send_evaluation(*, actor_user: User, evaluation: Evaluation, base_url: str) 
         for user_id, address in sorted(address_of.items())
     ]
 
-    def deliver() -> None:
-        for address, body in mails:
-            send_mail(subject, body, None, [address], fail_silently=True)
-
-    transaction.on_commit(deliver)
+    # Queued through the task worker after the commit (as the deadline reminders are): a
+    # request never waits for hundreds of SMTP round trips, and a mail server that is down
+    # fails the tasks, not the send.
+    for address, body in mails:
+        transaction.on_commit(partial(send_email.enqueue, [address], subject, body))
     record_event(
         actor=actor_user,
         action=AuditAction.EVALUATION_SENT,
@@ -332,14 +349,36 @@ def close_evaluation(*, actor_user: User, evaluation: Evaluation) -> bool:
             raise DomainError(_("En kladde kan ikke afsluttes. Send den ud først."))
         return False
     evaluation.refresh_from_db()
+    responses = _rewrite_responses(evaluation)
     record_event(
         actor=actor_user,
         action=AuditAction.EVALUATION_CLOSED,
         obj=evaluation,
         municipality_id=evaluation.municipality_id,
-        data={"responses": evaluation.responses.count()},
+        data={"responses": responses},
     )
     return True
+
+
+def _rewrite_responses(evaluation: Evaluation) -> int:
+    """Write the closed evaluation's responses anew, in random order with new random keys, in
+    the close's transaction. Why: the database keeps traces of when a row was written (on
+    PostgreSQL the row's transaction id `xmin` and its place in the table `ctid`; on any
+    database the physical order), and the invitations record who answered on which day. A
+    row rewritten at close carries the close's transaction and a random place, so nothing in
+    the stored answers follows the order in which people answered. (While the evaluation is
+    open, `answer_evaluation` gives every response the latest answer's transaction id.)"""
+    rows = list(
+        EvaluationResponse.objects.filter(evaluation=evaluation).values(
+            "forum_id", "comment", *QUESTION_KEYS
+        )
+    )
+    EvaluationResponse.objects.filter(evaluation=evaluation).delete()
+    random.SystemRandom().shuffle(rows)
+    EvaluationResponse.objects.bulk_create(
+        [EvaluationResponse(id=uuid.uuid4(), evaluation=evaluation, **row) for row in rows]
+    )
+    return len(rows)
 
 
 class AlreadyAnswered(DomainError):
@@ -382,25 +421,40 @@ def answer_evaluation(
         message=_("Kommentaren må ikke indeholde personoplysninger."),
     )
     today = timezone.localdate()
-    marked = EvaluationInvitation.objects.filter(
-        pk=invitation.pk,
-        answered_on__isnull=True,
-        evaluation__status=EvaluationStatus.OPEN,
-        evaluation__closes_on__gte=today,
-    ).update(answered_on=today)
-    if marked != 1:
-        still_open = EvaluationInvitation.objects.filter(
+    # Lock the open evaluation first: a close waits for this answer to commit (and then
+    # rewrites it with the rest), and an answer that waited for a close finds no open row, so
+    # no answer commits after the close.
+    locked = list(
+        Evaluation.objects.select_for_update()
+        .filter(pk=invitation.evaluation_id, status=EvaluationStatus.OPEN, closes_on__gte=today)
+        .values_list("pk", flat=True)
+    )
+    marked = 0
+    if locked:
+        marked = EvaluationInvitation.objects.filter(
             pk=invitation.pk, answered_on__isnull=True
+        ).update(answered_on=today)
+    if marked != 1:
+        answered = EvaluationInvitation.objects.filter(
+            pk=invitation.pk, answered_on__isnull=False
         ).exists()
-        if still_open:
-            raise DomainError(_("Evalueringen er afsluttet. Der kan ikke længere svares."))
-        raise AlreadyAnswered(_("Du har allerede svaret for dette forum."))
-    return EvaluationResponse.objects.create(
+        if answered:
+            raise AlreadyAnswered(_("Du har allerede svaret for dette forum."))
+        raise DomainError(_("Evalueringen er afsluttet. Der kan ikke længere svares."))
+    response = EvaluationResponse.objects.create(
         evaluation_id=invitation.evaluation_id,
         forum_id=invitation.forum_id,
         comment=comment,
         **values,
     )
+    # Touch every response of the evaluation in this transaction: on PostgreSQL all of them
+    # then carry this transaction's id (`xmin`), so the ids no longer tell which response was
+    # written when (the invitations' days tell who answered when). `close_evaluation`
+    # rewrites them in random order at the end.
+    EvaluationResponse.objects.filter(evaluation_id=invitation.evaluation_id).update(
+        forum_id=F("forum_id")
+    )
+    return response
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -430,39 +484,168 @@ def has_answered(actor: Actor, evaluation_pk: int, forum_pk: int) -> bool:
 
 
 @dataclass(frozen=True)
+class Responses:
+    """What an evaluation's publication is built from (two aggregate queries for a whole page
+    of evaluations): per question the number of each answer, and the answers per forum."""
+
+    answers: dict[str, dict[str, int]]
+    per_forum: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        first = self.answers.get(QUESTION_KEYS[0], {})
+        return sum(first.values())
+
+
+def _empty_answers() -> dict[str, dict[str, int]]:
+    return {key: {answer.value: 0 for answer in ANSWERS} for key in QUESTION_KEYS}
+
+
+def responses_of(evaluation_ids: list[int]) -> dict[int, Responses]:
+    """{evaluation id: Responses} for the evaluations (two aggregate queries)."""
+    if not evaluation_ids:
+        return {}
+    aggregates = {
+        f"{key}__{answer.value}": Count("pk", filter=Q(**{key: answer.value}))
+        for key in QUESTION_KEYS
+        for answer in ANSWERS
+    }
+    found: dict[int, Responses] = {
+        pk: Responses(answers=_empty_answers(), per_forum={}) for pk in evaluation_ids
+    }
+    responses = EvaluationResponse.objects.filter(evaluation_id__in=evaluation_ids).order_by()
+    counted: Any = responses.values("evaluation_id").annotate(**aggregates)
+    for row in counted:
+        answers = found[row["evaluation_id"]].answers
+        for key in QUESTION_KEYS:
+            for answer in ANSWERS:
+                answers[key][answer.value] = int(row[f"{key}__{answer.value}"])
+    for forum_row in responses.values("evaluation_id", "forum_id").annotate(n=Count("pk")):
+        found[forum_row["evaluation_id"]].per_forum[forum_row["forum_id"]] = int(forum_row["n"])
+    return found
+
+
+def answer_table(evaluation: Evaluation, responses: Responses) -> Table:
+    """THE answer table of a closed evaluation, on its page, in the API and in the annual
+    report (the same function with the same input, so the same published cells): the answer
+    options by question, all fora together. Each column's total is the number of answers N
+    (everyone answers every question). No table per forum: a forum's distribution could be
+    worked out against this one."""
+    closed = (
+        timezone.localtime(evaluation.closed_at).strftime("%d.%m.%Y")
+        if evaluation.closed_at
+        else ""
+    )
+    return Table(
+        key=f"evaluation_{evaluation.pk}",
+        title=_("Evaluering af forummernes opgaver: %(title)s") % {"title": evaluation.title},
+        row_labels=[str(answer.label) for answer in ANSWERS],
+        column_labels=[str(question) for _key, question in EVALUATION_QUESTIONS],
+        cells=[
+            [responses.answers[key][answer.value] for key in QUESTION_KEYS] for answer in ANSWERS
+        ],
+        total_row=True,
+        total_column=False,
+        note=_(
+            "Anonyme svar fra medlemmerne af de valgte fora; afsluttet %(day)s. "
+            "«I alt» er antallet af svar."
+        )
+        % {"day": closed},
+    )
+
+
+def response_table(evaluation: Evaluation, responses: Responses, fora: list[Forum]) -> Table:
+    """The number of answers per forum (one column), «I alt» = N."""
+    return Table(
+        key=f"evaluation_{evaluation.pk}_responses",
+        title=_("Svar pr. forum"),
+        row_labels=[forum.name for forum in fora],
+        column_labels=[_("Svar")],
+        cells=[[responses.per_forum.get(forum.pk, 0)] for forum in fora],
+        total_row=True,
+        note=_("Et medlem af flere fora svarer for hvert af dem."),
+    )
+
+
+def publication(
+    evaluation: Evaluation, responses: Responses, fora: list[Forum]
+) -> list[SuppressedTable] | None:
+    """What is published of an evaluation: None until it is closed (no running results: a
+    count that moves while people answer tells who answered what) and when it has fewer than
+    `MIN_RESPONSES` answers; else the answer table and the table of answers per forum,
+    suppressed together in ONE `suppress` call.
+
+    N is published (the answer table's column totals). Should suppression have to hide a column
+    total (it never does below 16 answers), the answer table could be worked out against the
+    other columns: nothing is published then. Should it have to hide the per-forum table's
+    total (many fora with 1-4 answers each), that table alone is left out: with N known, its
+    small cells could be pinned. Both checks only withhold, they never change a figure."""
+    if evaluation.status != EvaluationStatus.CLOSED:
+        return None
+    n = responses.total
+    if n < MIN_RESPONSES:
+        return None
+    answers, per_forum = suppression.suppress(
+        [answer_table(evaluation, responses), response_table(evaluation, responses, fora)]
+    )
+    if any(total != suppression.format_count(n) for total in answers.column_totals):
+        return None
+    if per_forum.column_totals != [suppression.format_count(n)]:
+        return [answers]
+    return [answers, per_forum]
+
+
+@dataclass(frozen=True)
 class EvaluationRow:
     evaluation: Evaluation
-    invited: str = ""
-    answered: str = ""
+    invited: int = 0
+    answered: int | None = None  # answered so far (open, staff only)
+    responses: str = ""  # the published N of a closed evaluation ("" when nothing published)
+
+
+def _published_n(tables: list[SuppressedTable] | None, total: int) -> str:
+    if tables is not None:
+        return tables[0].column_totals[0]
+    if 0 < total < MIN_RESPONSES:
+        return SMALL
+    return "0" if total == 0 else HIDDEN
 
 
 def evaluations_page(actor: Actor, page: str | int | None) -> tuple[Page[Any], list[EvaluationRow]]:
-    """A page of the municipality's evaluations, newest first; for those who manage them with
-    the numbers invited and answered (counts of persons: one `suppress` over the page)."""
-    evaluations = report_access.visible_evaluations(actor).order_by("-created_at", "-pk")
-    with_rates = report_access.can_manage_evaluations(actor)
-    if with_rates:
-        evaluations = evaluations.annotate(
+    """A page of the municipality's evaluations, newest first: the number invited; for closed
+    ones the number of answers as the evaluation's page publishes it (the same function); for
+    open ones, to staff only, the number answered so far (a count, no content). Four queries."""
+    evaluations = (
+        report_access.visible_evaluations(actor)
+        .order_by("-created_at", "-pk")
+        .annotate(
             n_invited=Count("invitations"),
             n_answered=Count("invitations", filter=Q(invitations__answered_on__isnull=False)),
         )
+        .prefetch_related("fora")
+    )
+    with_progress = report_access.can_manage_evaluations(actor)
     paged = Paginator(evaluations, PAGE_SIZE).get_page(page)
     items: list[Evaluation] = list(paged.object_list)
-    if not with_rates or not items:
-        return paged, [EvaluationRow(evaluation) for evaluation in items]
-    table = Table(
-        key="evaluation_rates",
-        title=_("Svarprocent"),
-        row_labels=[str(evaluation.pk) for evaluation in items],
-        column_labels=[_("Inviteret"), _("Svaret")],
-        cells=[[getattr(e, "n_invited", 0), getattr(e, "n_answered", 0)] for e in items],
-        total_row=False,
-    )
-    (published,) = suppression.suppress([table])
-    return paged, [
-        EvaluationRow(evaluation, invited=cells[0], answered=cells[1])
-        for evaluation, cells in zip(items, published.cells, strict=True)
-    ]
+    closed = [e.pk for e in items if e.status == EvaluationStatus.CLOSED]
+    found = responses_of(closed)
+    rows = []
+    for evaluation in items:
+        row = EvaluationRow(evaluation, invited=getattr(evaluation, "n_invited", 0))
+        if evaluation.pk in found:
+            fora = _ordered(evaluation.fora.all())
+            tables = publication(evaluation, found[evaluation.pk], fora)
+            row = EvaluationRow(
+                evaluation,
+                invited=row.invited,
+                responses=_published_n(tables, found[evaluation.pk].total),
+            )
+        elif with_progress and evaluation.status == EvaluationStatus.OPEN:
+            row = EvaluationRow(
+                evaluation, invited=row.invited, answered=getattr(evaluation, "n_answered", 0)
+            )
+        rows.append(row)
+    return paged, rows
 
 
 def evaluation_detail(actor: Actor, pk: int) -> Evaluation:
@@ -472,149 +655,71 @@ def evaluation_detail(actor: Actor, pk: int) -> Evaluation:
     )
 
 
+def _ordered(fora: Iterable[Forum]) -> list[Forum]:
+    """The chosen fora in one order everywhere (sorted here, not by the database's collation,
+    so that the page, the list and the annual report build the very same tables)."""
+    return sorted(fora, key=lambda forum: (forum.name, forum.pk))[:FORA_MAX]
+
+
 def chosen_fora(evaluation: Evaluation) -> list[Forum]:
-    return list(evaluation.fora.order_by("name", "pk")[:FORA_MAX])
-
-
-@dataclass(frozen=True)
-class Comment:
-    text: str
-    forum: str  # empty when the forum had fewer than `COMMENT_FORUM_MIN` answers
+    return _ordered(evaluation.fora.all())
 
 
 @dataclass
 class Summary:
-    """What a summary page and the API publish: the tables (suppressed as one publication)
-    and, for staff, the comments."""
+    """What a summary page and the API publish. `published`: whether the figures are shown
+    (closed, N >= 5); `tables` then holds the answer table (and the answers per forum).
+    `invited` always; `answered` (so far, a count) for staff while open; comments for staff,
+    only when published."""
 
     tables: list[SuppressedTable]
     fora: list[Forum]
-    responses: str  # the number of answers as published ("<5", "x" or a number)
-    comments: list[Comment] = field(default_factory=list)
+    published: bool
+    closed: bool
+    invited: int
+    answered: int | None = None
+    responses: str = ""  # N as published ("" while open, "<5"/"0" below 5)
+    comments: list[str] = field(default_factory=list)
     comments_more: bool = False
 
 
-def _answer_counts(
-    responses: QuerySet[EvaluationResponse], group: str
-) -> dict[Any, dict[str, dict[str, int]]]:
-    """{group value: {question: {answer: count}}}: one aggregate query."""
-    aggregates = {
-        f"{key}__{answer.value}": Count("pk", filter=Q(**{key: answer.value}))
-        for key in QUESTION_KEYS
-        for answer in ANSWERS
-    }
-    counts: dict[Any, dict[str, dict[str, int]]] = {}
-    for row in responses.order_by().values(group).annotate(**aggregates):
-        counts[row[group]] = {
-            key: {answer.value: int(row[f"{key}__{answer.value}"]) for answer in ANSWERS}
-            for key in QUESTION_KEYS
-        }
-    return counts
-
-
-def _summary_tables(
-    evaluation: Evaluation, fora: list[Forum]
-) -> tuple[list[Table], dict[int, tuple[int, int]]]:
-    counts = _answer_counts(EvaluationResponse.objects.filter(evaluation=evaluation), "forum_id")
-    rates = {
-        row["forum_id"]: (int(row["invited"]), int(row["answered"]))
-        for row in EvaluationInvitation.objects.filter(evaluation=evaluation)
-        .order_by()
-        .values("forum_id")
-        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_on__isnull=False)))
-    }
-    empty = {answer.value: 0 for answer in ANSWERS}
-    forum_labels = [forum.name for forum in fora]
-    answer_labels = [str(answer.label) for answer in ANSWERS]
-    tables = [
-        Table(
-            key=f"question_{key}",
-            title=str(question),
-            row_labels=forum_labels,
-            column_labels=answer_labels,
-            cells=[
-                [counts.get(forum.pk, {}).get(key, empty)[answer.value] for answer in ANSWERS]
-                for forum in fora
-            ],
-            total_row=True,
-            total_column=True,
-            note=_("Antal svar pr. forum; «I alt» er alle fora tilsammen."),
-        )
-        for key, question in EVALUATION_QUESTIONS
-    ]
-    tables.append(
-        Table(
-            key="response_rate",
-            title=_("Svarprocent: inviterede og svar pr. forum"),
-            row_labels=forum_labels,
-            column_labels=[_("Inviteret"), _("Svaret")],
-            cells=[list(rates.get(forum.pk, (0, 0))) for forum in fora],
-            total_row=True,
-            note=_(
-                "Inviteret er forummets medlemmer med login, da evalueringen blev sendt ud. "
-                "Et medlem af flere fora svarer for hvert af dem."
-            ),
-        )
-    )
-    return tables, {forum.pk: rates.get(forum.pk, (0, 0)) for forum in fora}
-
-
-def _hide_everywhere(figures: list[tuple[list[str], int]]) -> None:
-    """One figure published in several tables (a forum's number of answers is each question
-    table's row total and a cell of the rate table): hidden in one, hidden in all, so that no
-    table shows what another hides. Hiding more never tells a reader more."""
-    if any(cells[index] in (SMALL, HIDDEN) for cells, index in figures):
-        for cells, index in figures:
-            if cells[index] not in (SMALL, HIDDEN):
-                cells[index] = HIDDEN
-
-
-def _unify(published: list[SuppressedTable], fora_count: int) -> None:
-    questions, rate = published[:-1], published[-1]
-    for row in range(fora_count):
-        _hide_everywhere([(table.row_totals, row) for table in questions] + [(rate.cells[row], 1)])
-    grand = [table.grand_total for table in questions]
-    holder = [*grand, rate.column_totals[1]] if rate.column_totals else grand
-    _hide_everywhere([(holder, index) for index in range(len(holder))])
-    for table, value in zip(questions, holder, strict=False):
-        table.grand_total = value
-    if rate.column_totals:
-        rate.column_totals[1] = holder[-1]
-
-
-def summary(evaluation: Evaluation, *, with_comments: bool) -> Summary:
-    """Per question, the answers per forum and for all fora; the response rate per forum; all
-    suppressed in one publication. Comments for staff only (`with_comments`), sorted by their
-    text (never in the order they came: that order could be matched to who answered when),
-    with the forum only when it had at least `COMMENT_FORUM_MIN` answers."""
+def summary(evaluation: Evaluation, *, staff: bool) -> Summary:
+    """An evaluation's page (and API): nothing while it is open (staff see how many answered so
+    far), nothing with fewer than `MIN_RESPONSES` answers, else `publication`. Comments for
+    staff only (`staff`), when published, without forum, sorted by their text (never in the
+    order they came: that order could be matched to who answered when)."""
     fora = chosen_fora(evaluation)
-    tables, rates = _summary_tables(evaluation, fora)
-    published = suppression.suppress(tables)
-    _unify(published, len(fora))
-    rate = published[-1]
-    result = Summary(
-        tables=published,
-        fora=fora,
-        responses=rate.column_totals[1] if rate.column_totals else "0",
+    counts = EvaluationInvitation.objects.filter(evaluation=evaluation).aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(answered_on__isnull=False))
     )
-    if with_comments:
-        names = {forum.pk: forum.name for forum in fora}
-        rows = list(
+    closed = evaluation.status == EvaluationStatus.CLOSED
+    result = Summary(
+        tables=[],
+        fora=fora,
+        published=False,
+        closed=closed,
+        invited=int(counts["invited"] or 0),
+    )
+    if not closed:
+        if staff and evaluation.status == EvaluationStatus.OPEN:
+            result.answered = int(counts["answered"] or 0)
+        return result
+    responses = responses_of([evaluation.pk])[evaluation.pk]
+    tables = publication(evaluation, responses, fora)
+    result.responses = _published_n(tables, responses.total)
+    if tables is None:
+        return result
+    result.tables = tables
+    result.published = True
+    if staff:
+        texts = list(
             EvaluationResponse.objects.filter(evaluation=evaluation)
             .exclude(comment="")
-            .order_by("comment", "pk")
-            .values_list("comment", "forum_id")[: COMMENTS_MAX + 1]
+            .order_by("comment")
+            .values_list("comment", flat=True)[: COMMENTS_MAX + 1]
         )
-        result.comments = [
-            Comment(
-                text=text,
-                forum=names.get(forum_id, "")
-                if rates.get(forum_id, (0, 0))[1] >= COMMENT_FORUM_MIN
-                else "",
-            )
-            for text, forum_id in rows[:COMMENTS_MAX]
-        ]
-        result.comments_more = len(rows) > COMMENTS_MAX
+        result.comments = texts[:COMMENTS_MAX]
+        result.comments_more = len(texts) > COMMENTS_MAX
     return result
 
 
@@ -630,8 +735,9 @@ def is_answering_open(evaluation: Evaluation) -> bool:
 
 
 def report_tables(municipality_id: int, year: int) -> list[Table]:
-    """The evaluations of the municipality closed in `year` (local time), one table each:
-    answers by question, all fora together (key `evaluation_<pk>`). Two queries."""
+    """The evaluations of the municipality closed in `year` (local time) whose figures are
+    published: each one's `answer_table`, exactly as on its page (`publication` decides, with
+    the same input; the answers of a closed evaluation do not change). Four queries."""
     start, end = year_bounds(year)
     evaluations = list(
         Evaluation.objects.filter(
@@ -639,38 +745,17 @@ def report_tables(municipality_id: int, year: int) -> list[Table]:
             status=EvaluationStatus.CLOSED,
             closed_at__gte=start,
             closed_at__lt=end,
-        ).order_by("closed_at", "pk")[:REPORT_EVALUATIONS_MAX]
-    )
-    if not evaluations:
-        return []
-    counts = _answer_counts(
-        EvaluationResponse.objects.filter(evaluation__in=evaluations), "evaluation_id"
-    )
-    empty = {answer.value: 0 for answer in ANSWERS}
-    return [
-        Table(
-            key=f"evaluation_{evaluation.pk}",
-            title=_("Evaluering af forummernes opgaver: %(title)s") % {"title": evaluation.title},
-            row_labels=[str(answer.label) for answer in ANSWERS],
-            column_labels=[str(question) for _key, question in EVALUATION_QUESTIONS],
-            cells=[
-                [
-                    counts.get(evaluation.pk, {}).get(key, empty)[answer.value]
-                    for key in QUESTION_KEYS
-                ]
-                for answer in ANSWERS
-            ],
-            total_row=True,
-            note=_(
-                "Anonyme svar fra medlemmerne af de valgte fora; afsluttet %(day)s. "
-                "«I alt» er antallet af svar."
-            )
-            % {"day": timezone.localtime(evaluation.closed_at).strftime("%d.%m.%Y")}
-            if evaluation.closed_at
-            else "",
         )
-        for evaluation in evaluations
-    ]
+        .prefetch_related("fora")
+        .order_by("closed_at", "pk")[:REPORT_EVALUATIONS_MAX]
+    )
+    found = responses_of([evaluation.pk for evaluation in evaluations])
+    tables = []
+    for evaluation in evaluations:
+        fora = _ordered(evaluation.fora.all())
+        if publication(evaluation, found[evaluation.pk], fora) is not None:
+            tables.append(answer_table(evaluation, found[evaluation.pk]))
+    return tables
 
 
 def forum_ids(fora: Iterable[Forum]) -> list[int]:

@@ -1,6 +1,7 @@
 """The biennial evaluation in Chromium: the coordinator makes an evaluation for Distrikt Øst's
 local group and sends it out, a member of the group (the teacher) finds the invitation on her
-start page and answers, and the coordinator sees the summary (one answer: "<5")."""
+start page and answers; the coordinator sees that one has answered and no figures while it is
+open, closes it, and still sees no figures (fewer than 5 answers)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,16 @@ def test_the_coordinator_sends_an_evaluation_a_member_answers_it(page: Page) -> 
     log_in(page, "koordinator")
     page.goto("/rapporter/evalueringer/")
     page.get_by_test_id("evaluation-row").get_by_role("link", name=TITLE).click()
+    # Open: no figures, no comments; staff see how many answered so far.
+    expect(page.get_by_test_id("evaluation-answered")).to_have_text("1")
+    expect(page.get_by_test_id("evaluation-pending")).to_be_visible()
+    expect(page.get_by_test_id("report-table")).to_have_count(0)
+    expect(page.get_by_test_id("evaluation-comments")).to_have_count(0)
+    page.get_by_test_id("evaluation-close").get_by_role("button", name="Afslut").click()
+    expect(page.get_by_test_id("evaluation-status")).to_contain_text("Afsluttet")
+    # Closed with one answer (fewer than 5): nothing is published, not even to staff.
     expect(page.get_by_test_id("evaluation-responses")).to_have_text("<5")
-    expect(page.get_by_test_id("report-table").first).to_contain_text("<5")
-    expect(page.get_by_test_id("evaluation-comment")).to_have_text("Gode møder, men for lange.")
-    expect(page.get_by_test_id("evaluation-comments")).not_to_contain_text("Lars Berg")
+    expect(page.get_by_test_id("evaluation-too-few")).to_contain_text("Færre end 5 har svaret")
+    expect(page.get_by_test_id("report-table")).to_have_count(0)
+    expect(page.get_by_test_id("evaluation-comments")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Gode møder")

@@ -15,7 +15,12 @@ from openpyxl import load_workbook
 from ssp import access
 from ssp.cases.models import Concern, ConcernSource, ConcernSubject
 from ssp.organisation.models import Municipality
-from ssp.police.selectors import CountTable, concern_counts, published_counts
+from ssp.police.selectors import (
+    CountTable,
+    concern_counts,
+    last_completed_period_end,
+    published_counts,
+)
 from ssp.reports.tables import HIDDEN, SMALL
 
 
@@ -33,13 +38,14 @@ def _raise(m: Municipality, user: User, day: date, number: int) -> None:
 
 
 def _only_these(m: Municipality, users: dict[str, User]) -> tuple[str, str]:
-    """Mette Holm (the coordinator) passed on 7 concerns in the period before this one and 2 in
-    this one; the two periods' labels."""
+    """Mette Holm (the coordinator) passed on 7 concerns in the period before the last completed
+    one and 2 in the last completed one; the two periods' labels (as politicians see them)."""
     Concern.objects.filter(raised_by=users["koordinator"]).delete()
     today = timezone.localdate()
-    _raise(m, users["koordinator"], today, 2)
-    _raise(m, users["koordinator"], today - timedelta(days=14), 7)
-    table = concern_counts(access.get_actor(users["koordinator"]), periods=2, today=today)
+    end = last_completed_period_end(today, 14)
+    _raise(m, users["koordinator"], end, 2)
+    _raise(m, users["koordinator"], end - timedelta(days=14), 7)
+    table = concern_counts(access.get_actor(users["politiker"]), periods=2, today=today)
     (s1, e1), (s2, e2) = table.periods
     return f"{s1:%d.%m}-{e1:%d.%m.%Y}", f"{s2:%d.%m}-{e2:%d.%m.%Y}"
 
@@ -85,7 +91,39 @@ def test_the_politicians_page_and_files_never_show_a_count_from_1_to_4(
     mette = next(line for line in csv_text.splitlines() if line.startswith("Mette Holm"))
     assert mette.split(";")[-1] == SMALL
 
-    staff = client_for("koordinator").get("/optaelling/").content.decode()
-    row = staff.split("Mette Holm</th>", 1)[1].split("</tr>", 1)[0]
-    assert row.endswith("<td>7</td><td>2</td>")
-    assert current in staff and earlier in staff
+    assert current in html and earlier in html
+    staff = concern_counts(access.get_actor(users["koordinator"]))
+    assert staff.periods[-1][1] == timezone.localdate()
+    assert sorted(n for n in dict(staff.rows)["Mette Holm"] if n) == [2, 7]
+
+
+def test_politicians_see_completed_fixed_periods_and_staff_see_today(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    politician = access.get_actor(users["politiker"])
+    table = concern_counts(politician, periods=3, today=date(2026, 12, 2))
+    assert table.periods == [
+        (date(2026, 10, 19), date(2026, 11, 1)),
+        (date(2026, 11, 2), date(2026, 11, 15)),
+        (date(2026, 11, 16), date(2026, 11, 29)),
+    ]
+    # The first day of a period: the period before ended yesterday and is the last one shown.
+    assert concern_counts(politician, periods=3, today=date(2026, 11, 30)).periods == table.periods
+    # The last day of a period: that period is not complete yet.
+    assert concern_counts(politician, periods=1, today=date(2026, 11, 29)).periods == [
+        (date(2026, 11, 2), date(2026, 11, 15))
+    ]
+    # From one day to the next the windows stay put: no day can be subtracted out.
+    assert concern_counts(politician, periods=3, today=date(2026, 12, 13)).periods == table.periods
+    assert concern_counts(politician, periods=1, today=date(2026, 12, 14)).periods == [
+        (date(2026, 11, 30), date(2026, 12, 13))
+    ]
+    assert last_completed_period_end(date(2024, 1, 15), 14) == date(2024, 1, 14)
+    assert last_completed_period_end(date(2024, 1, 14), 14) == date(2023, 12, 31)
+    staff = concern_counts(
+        access.get_actor(users["koordinator"]), periods=2, today=date(2026, 12, 2)
+    )
+    assert staff.periods == [
+        (date(2026, 11, 5), date(2026, 11, 18)),
+        (date(2026, 11, 19), date(2026, 12, 2)),
+    ]

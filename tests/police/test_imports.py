@@ -313,6 +313,11 @@ def test_the_14_day_periods_end_today_and_count_each_concern_once(
     assert dict(table.rows)["Mette Holm"][-1] >= 4
     earlier = concern_counts(actor, periods=3, today=today - timedelta(days=14))
     assert dict(earlier.rows)["Mette Holm"][-1] == dict(table.rows)["Mette Holm"][-2]
+    # Politicians: completed periods on fixed boundaries (2024-01-01 + k * 14 days).
+    politician = access.get_actor(users["politiker"])
+    fixed = concern_counts(politician, periods=3, today=date(2026, 12, 2))
+    assert fixed.periods[-1] == (date(2026, 11, 16), date(2026, 11, 29))
+    assert concern_counts(politician, periods=3, today=date(2026, 12, 3)).periods == fixed.periods
 
 
 def test_a_report_entered_by_hand_follows_the_same_rules(

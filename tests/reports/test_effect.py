@@ -149,6 +149,84 @@ def test_an_excel_survey_is_imported(demo: Municipality, users: dict[str, User])
     ]
 
 
+def test_an_excel_survey_in_percent_cells_is_refused_naming_the_rows(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["År", "Spørgsmål", "Andel", "Besvarelser"])
+    sheet.append([2019, "Har begået kriminalitet", 0.155, 600])
+    sheet.append([2022, "Har begået kriminalitet", 0.125, 580])
+    sheet.append([2022, "Trives i skolen", 0, 580])
+    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    result = effect.import_effect(
+        actor_user=users["koordinator"], filename="ungeprofil.xlsx", content=out.getvalue()
+    )
+    assert not result.ok and result.error_count == 3
+    assert [error.row for error in result.errors] == [2, 3, 4]
+    assert "formateret som procent i Excel" in result.errors[0].message
+    assert not SurveyResult.objects.filter(municipality=demo).exists()
+
+
+def test_shares_of_zero_and_one_in_a_csv_are_not_taken_for_percent_cells(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    text = "År;Spørgsmål;Andel\n2022;Har begået kriminalitet;1\n2022;Trives i skolen;0,5\n"
+    result = effect.import_effect(
+        actor_user=users["koordinator"], filename="ungeprofil.csv", content=text.encode()
+    )
+    assert result.ok and result.rows == 2
+
+
+def test_a_share_without_respondents_is_shown_with_a_note(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    text = "År;Spørgsmål;Andel\n2022;Har begået kriminalitet;12,5\n"
+    assert effect.import_effect(
+        actor_user=users["koordinator"], filename="ungeprofil.csv", content=text.encode()
+    ).ok
+    trend = effect.survey_trend(demo.pk)
+    assert trend is not None and trend.rows[0].cells == ["12,5 %"]
+    assert "uden antal besvarelser" in trend.note
+    assert effect.import_effect(
+        actor_user=users["koordinator"], filename="ungeprofil.xlsx", content=survey_xlsx()
+    ).ok
+    trend = effect.survey_trend(demo.pk)
+    assert trend is not None and trend.note == ""
+
+
+def test_a_token_race_on_import_returns_the_winner(
+    demo: Municipality, users: dict[str, User], monkeypatch: Any
+) -> None:
+    token = uuid.uuid4()
+    first = effect.import_effect(
+        actor_user=users["koordinator"],
+        filename="politiets-tal.csv",
+        content=POLICE_CSV.encode(),
+        token=token,
+    )
+    real_filter = EffectImport.objects.filter
+    calls = {"n": 0}
+
+    def racing_filter(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1  # the early look-up ran before the first import committed
+        return EffectImport.objects.none() if calls["n"] == 1 else real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(EffectImport.objects, "filter", racing_filter)
+    second = effect.import_effect(
+        actor_user=users["koordinator"],
+        filename="politiets-tal.csv",
+        content=POLICE_CSV.encode(),
+        token=token,
+    )
+    assert second.effect_import == first.effect_import
+    assert real_filter(municipality=demo).count() == 1
+
+
 def test_a_broken_file_writes_nothing_and_names_the_rows(
     demo: Municipality, users: dict[str, User]
 ) -> None:

@@ -1,7 +1,9 @@
 """The annual report's evaluation tables (Høje-Taastrup's biennial evaluation of the fora's
-tasks): each evaluation of the municipality closed in the year, as one table of the answers by
-question, all fora together (key `evaluation_<pk>`, counts of persons: suppressed with the rest
-of the report). Built in `ssp/reports/evaluations.py`, where the evaluation's pages are."""
+tasks): each evaluation of the municipality closed in the year whose figures are published (at
+least 5 answers), as its answer table: the answer options by question, all fora together (key
+`evaluation_<pk>`, counts of persons: suppressed with the rest of the report). It is the very
+table the evaluation's page publishes (`evaluations.answer_table`, the same input), built in
+`ssp/reports/evaluations.py`."""
 
 from __future__ import annotations
 
