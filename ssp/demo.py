@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ssp.cases.demo import seed_cases
 from ssp.meetings.demo import seed_meetings
+from ssp.meetings.terms import seed_terms
 from ssp.organisation.demo import seed_demo
 from ssp.organisation.models import Municipality
 from ssp.police.demo import seed_police
@@ -18,6 +19,7 @@ def seed_all() -> Municipality:
     municipality = seed_demo()
     seed_cases(municipality)
     seed_meetings(municipality)
+    seed_terms()
     seed_police(municipality)
     seed_prevention(municipality)
     seed_reports(municipality)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
+import functools
+from collections.abc import Callable
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils import translation
 
 from ssp.access import Actor, get_actor
 
@@ -49,3 +54,28 @@ def file_response(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
+
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponse)
+
+
+def danish_page(view: Callable[P, R]) -> Callable[P, R]:
+    """A public page answers in the municipality's language (Danish: `LANGUAGE_CODE`),
+    whatever the browser's Accept-Language or the language cookie says (issue 14): the view
+    and its template run under that language, and the response says so."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            for arg in args:
+                if isinstance(arg, HttpRequest):
+                    cast(Any, arg).LANGUAGE_CODE = language
+            response = view(*args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+        response["Content-Language"] = language
+        return response
+
+    return wrapper

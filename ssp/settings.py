@@ -357,6 +357,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ssp@localhost")
+# The platform's own address, for the links in e-mails sent by the daily jobs and the task
+# worker (meeting invitations and notices), e.g. https://ssp.aadal.dk
+SSP_SITE_URL = env_str("SSP_SITE_URL", "")
 
 # Background jobs (django-tasks): e-mails are queued in the database and sent by
 # `manage.py db_worker`; in development and tests they run at once.

@@ -12,6 +12,7 @@ from ssp.cases import access as case_access
 from ssp.cases import selectors as case_selectors
 from ssp.http import actor_of
 from ssp.meetings import selectors as meeting_selectors
+from ssp.meetings import terms
 from ssp.organisation import selectors
 from ssp.reports import evaluations
 
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "work": work,
             "meeting_tasks": meeting_selectors.my_open_tasks(actor),
             "invitations": evaluations.invitations_of(actor),
+            "ending_terms": terms.terms_ending(actor, timezone.localdate()),
             "today": timezone.localdate(),
         },
     )

@@ -38,7 +38,9 @@ from ssp.cases.models import (
 )
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import (
+    AgendaItem,
     Attachment,
+    ItemKind,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -121,6 +123,7 @@ POLICY: dict[str, dict[str, str]] = {
     "accounts:second_factor_setup": MEMBERS,
     "accounts:second_factor_verify": everyone(REDIRECT),
     "accounts:second_factor_remove": everyone(NOT_GET),
+    "accounts:meeting_emails": everyone(NOT_GET),
     "organisation:municipality_list": everyone(REDIRECT),
     "organisation:chart": MEMBERS,
     "organisation:chart_fora": MEMBERS,
@@ -222,6 +225,28 @@ POLICY |= {
     "meetings:approve": POST_ONLY,
     "meetings:publish": POST_ONLY,
     "meetings:task_done": POST_ONLY,
+    # Issue 14: closing, guests, deputies, decisions by number, edit/move/cancel, joint events,
+    # elections.
+    "meetings:close": POST_ONLY,
+    "meetings:guest_new": POST_ONLY,
+    "meetings:guest_remove": POST_ONLY,
+    "meetings:guest_search": roles(koordinator=OK),  # the meeting's managers (for_change)
+    "meetings:deputy_search": roles(koordinator=OK),  # the minutes' writers (for_change)
+    # A decision by number (?nummer=STY 2026-1): to its item; without a number (or one the
+    # user may not see) back to the meeting list with the reason.
+    "meetings:decision_lookup": roles(
+        koordinator=REDIRECT,
+        laerer=REDIRECT,
+        socialraadgiver=REDIRECT,
+        politi=REDIRECT,
+        boligsocial=REDIRECT,
+        politiker=REDIRECT,
+    ),
+    "meetings:edit": roles(koordinator=OK),  # the forum's managers (403 members, 404 others)
+    "meetings:cancel": POST_ONLY,
+    "meetings:joint_new": roles(koordinator=OK, politiker=OK),  # can_plan_meetings
+    "meetings:election": roles(koordinator=OK),  # the election item's result (managers only)
+    "meetings:election_search": roles(koordinator=OK),  # its member picker's search
     "meetings:public_list": EVERYONE_EVEN_ANONYMOUS,
     "meetings:public_meeting": EVERYONE_EVEN_ANONYMOUS,
     "meetings:public_pdf": EVERYONE_EVEN_ANONYMOUS,
@@ -547,6 +572,18 @@ def an_evaluation(demo: Municipality, *, status: str) -> Evaluation:
     return evaluation
 
 
+def an_election_item(meeting: Meeting) -> AgendaItem:
+    """An election item on the meeting, for a current membership of its forum (issue 14)."""
+    membership = Membership.objects.current().filter(forum=meeting.forum).order_by("pk")[0]
+    item, _created = AgendaItem.objects.get_or_create(
+        meeting=meeting,
+        kind=ItemKind.ELECTION,
+        election_for=membership,
+        defaults={"position": 99, "title": "Valg", "visibility": Visibility.INTERNAL},
+    )
+    return item
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert first_forum is not None
@@ -623,8 +660,15 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = Forum.objects.get(municipality=demo, key="lokal-ssp-oest").pk
         elif kwarg == "evaluation_id":
             values[kwarg] = target.pk
+        elif kwarg == "item" and name.startswith("meetings:election"):
+            values[kwarg] = an_election_item(upcoming).pk
         elif kwarg == "item":
             values[kwarg] = upcoming.items.get(visibility="closed").pk
+        elif kwarg == "guest":
+            values[kwarg] = (
+                upcoming.guests.first()
+                or upcoming.guests.create(name="Ulla Gæst", organisation="Klubben")
+            ).pk
         elif kwarg == "attachment":
             values[kwarg] = Attachment.objects.get(item__meeting=upcoming).pk
         elif kwarg == "token":
@@ -745,6 +789,8 @@ SELF_SERVICE = frozenset(
         "accounts:second_factor_verify",
         "accounts:second_factor_remove",
         "accounts:confidentiality",
+        # A member's own choice of meeting e-mails (a user who is no member changes nothing).
+        "accounts:meeting_emails",
     }
 )
 
@@ -1126,6 +1172,97 @@ def _publish(demo: Municipality) -> Post:
 def _meeting_task_done(demo: Municipality) -> Post:
     task = MeetingTask.objects.get(owner__user__username="koordinator")
     return Post({"task": task.pk}, same({}))
+
+
+# Issue 14: closing, guests, edit/move/cancel, joint events, elections.
+
+
+@write("meetings:close", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _close(demo: Municipality) -> Post:
+    # "Afslut mødet" from the meeting's start, once every item has a decision.
+    meeting = upcoming_meeting()
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
+    meeting.items.update(decision="Besluttet.")
+    return Post({"pk": meeting.pk}, same({}))
+
+
+@write("meetings:guest_new", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _guest_new(demo: Municipality) -> Post:
+    return Post(
+        {"pk": upcoming_meeting().pk},
+        same({"guest-name": "Ulla Gæst", "guest-organisation": "Klubben"}),
+    )
+
+
+@write("meetings:guest_remove", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _guest_remove(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    guest = meeting.guests.create(name="Ulla Gæst", organisation="Klubben")
+    return Post({"pk": meeting.pk, "guest": guest.pk}, same({}))
+
+
+@write("meetings:edit", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _meeting_edit(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    starts = timezone.localtime(meeting.starts_at) + timedelta(days=1)
+    ends = timezone.localtime(meeting.ends_at) + timedelta(days=1)
+    return Post(
+        {"pk": meeting.pk},
+        same(
+            {
+                "title": "Flyttet møde",
+                "location": "Klubben",
+                "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": ends.strftime("%Y-%m-%dT%H:%M"),
+                "version": meeting.version,
+            }
+        ),
+    )
+
+
+@write("meetings:cancel", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _meeting_cancel(demo: Municipality) -> Post:
+    return Post(
+        {"pk": upcoming_meeting().pk},
+        same({"reason": "For få kan deltage", "confirmed": "on"}),
+    )
+
+
+# The politician plans the steering group's meetings only: her post of these fora is a form
+# error (400), not an access refusal, so she is not among the refused.
+@write("meetings:joint_new", allowed="koordinator", refused=NOT_MANAGERS)
+def _joint_new(demo: Municipality) -> Post:
+    return Post(
+        {},
+        same(
+            {
+                "forum": forum_of(demo, "lokal-ssp-midt").pk,
+                "joint_fora": [
+                    forum_of(demo, "lokal-ssp-oest").pk,
+                    forum_of(demo, "lokal-ssp-vest").pk,
+                ],
+                "title": "Fælles konference for områdegrupperne",
+                "starts_at": f"{in_days(30)}T17:00",
+                "location": "Kulturhuset",
+            }
+        ),
+    )
+
+
+@write("meetings:election", allowed="koordinator", refused=(*NOT_MANAGERS, "politiker"))
+def _election(demo: Municipality) -> Post:
+    meeting = upcoming_meeting()
+    starts = timezone.now() - timedelta(hours=3)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    item = an_election_item(meeting)
+    item.decision = "Genvalgt."
+    item.save(update_fields=["decision"])
+    return Post(
+        {"pk": meeting.pk, "item": item.pk},
+        same({"outcome": "re_elected", "re_elected_until": "2031-01-15"}),
+    )
 
 
 # Police

@@ -31,3 +31,11 @@ class ConfidentialityForm(forms.Form):
         error_messages={"required": _("Sæt kryds for at bekræfte tavshedspligten.")},
     )
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+
+class MeetingEmailsForm(forms.Form):
+    """Issue 14: the member's choice of meeting e-mails (invitations, notices, reminders)."""
+
+    meeting_emails = forms.BooleanField(
+        label=_("Send mig mødeindkaldelser og -meddelelser på e-mail"), required=False
+    )

@@ -24,7 +24,7 @@ from ssp.accounts.models import (
 )
 from ssp.audit.models import ACTOR_LABEL_MAX_LENGTH, AuditAction
 from ssp.audit.services import record_event
-from ssp.organisation.models import AccessRole, Municipality
+from ssp.organisation.models import AccessRole, Member, Municipality
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -242,3 +242,12 @@ def acknowledge_confidentiality(
         data={"text_version": acknowledgement.text_version},
     )
     return acknowledgement
+
+
+@transaction.atomic
+def set_meeting_emails(*, user: User, enabled: bool) -> bool:
+    """Issue 14: the member chooses whether meeting invitations, notices of changes, reminders
+    to sign and notices of publication come by e-mail. Returns False for a user who is no
+    member (nothing to choose)."""
+    updated = Member.objects.filter(user=user).update(meeting_emails=enabled)
+    return updated > 0

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from django_otp import login as otp_login
 
 from ssp import access
 from ssp.accounts import confidentiality, services
-from ssp.accounts.forms import CodeForm, ConfidentialityForm
+from ssp.accounts.forms import CodeForm, ConfidentialityForm, MeetingEmailsForm
 from ssp.accounts.middleware import needs_second_factor, second_factor_verified
 from ssp.http import actor_of, user_of
 from ssp.validation import has_control_characters
@@ -147,8 +148,32 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 confidentiality.expires_at(acknowledgement) if acknowledgement else None
             ),
             "acknowledgement_owed": confidentiality.owes_acknowledgement(actor_of(request)),
+            "meeting_emails_form": _meeting_emails_form(user),
         },
     )
+
+
+def _meeting_emails_form(user: User) -> MeetingEmailsForm | None:
+    member = getattr(user, "member", None)
+    if member is None:
+        return None
+    return MeetingEmailsForm(initial={"meeting_emails": member.meeting_emails})
+
+
+@require_POST
+def meeting_emails_view(request: HttpRequest) -> HttpResponse:
+    """Issue 14: the member's choice of meeting e-mails, from the account page."""
+    form = MeetingEmailsForm(request.POST)
+    if form.is_valid() and services.set_meeting_emails(
+        user=user_of(request), enabled=form.cleaned_data["meeting_emails"]
+    ):
+        if form.cleaned_data["meeting_emails"]:
+            messages.success(request, _("Du får mødeindkaldelser og -meddelelser på e-mail."))
+        else:
+            messages.success(
+                request, _("Du får ikke længere mødeindkaldelser og -meddelelser på e-mail.")
+            )
+    return redirect("accounts:profile")
 
 
 def confidentiality_view(request: HttpRequest) -> HttpResponse:

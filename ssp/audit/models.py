@@ -96,6 +96,11 @@ class AuditAction(models.TextChoices):
     MEETING_CREATED = "meetings.meeting_created", _("Møde oprettet")
     MEETING_VIEWED = "meetings.viewed", _("Dagsorden vist")
     MEETING_PDF = "meetings.pdf", _("Dagsorden hentet som PDF")
+    # Issue 14 (N): the meeting changed, moved or cancelled by its manager; notices e-mailed.
+    MEETING_CHANGED = "meetings.meeting_changed", _("Møde ændret")
+    MEETING_MOVED = "meetings.meeting_moved", _("Møde flyttet")
+    MEETING_CANCELLED = "meetings.meeting_cancelled", _("Møde aflyst")
+    NOTICE_SENT = "meetings.notice_sent", _("Mødemeddelelse sendt")
     AGENDA_PREPARED = "meetings.agenda_prepared", _("Dagsorden forberedt")
     ITEM_ADDED = "meetings.item_added", _("Punkt tilføjet")
     ITEM_CHANGED = "meetings.item_changed", _("Punkt ændret")
@@ -107,6 +112,15 @@ class AuditAction(models.TextChoices):
     PROTOCOL_SIGNED = "meetings.protocol_signed", _("Protokol underskrevet")
     MINUTES_APPROVED = "meetings.minutes_approved", _("Referat godkendt")
     MINUTES_FORWARDED = "meetings.minutes_forwarded", _("Referat videresendt")
+    # Issue 14 (L): minutes mailed outside the platform, terms and elections
+    MINUTES_MAILED = "meetings.minutes_mailed", _("Referat sendt på e-mail uden for platformen")
+    ELECTION_PROPOSED = "meetings.election_proposed", _("Valgpunkt foreslået")
+    ELECTION_RECORDED = "meetings.election_recorded", _("Valg registreret")
+    # Issue 14, helper P: votes, closing a meeting, guests.
+    VOTES_RECORDED = "meetings.votes_recorded", _("Afstemning registreret")
+    MEETING_CLOSED = "meetings.meeting_closed", _("Møde afsluttet")
+    GUEST_ADDED = "meetings.guest_added", _("Gæst tilføjet")
+    GUEST_REMOVED = "meetings.guest_removed", _("Gæst fjernet")
     PUBLICATION_BLOCKED = "meetings.publication_blocked", _("Offentliggørelse afvist")
     PUBLISHED = "meetings.published", _("Offentliggjort")
     DECISION_TASK_DONE = "meetings.task_done", _("Opgave fra beslutning udført")

@@ -37,17 +37,21 @@ from ssp.access import (
     is_ssp_staff,
     municipality_of,
 )
+from ssp.meetings import participants, votes
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
+    AttendanceStatus,
     Contribution,
     ForwardedMinutes,
+    Guest,
     Meeting,
     MeetingTask,
     MeetingTaskStatus,
+    SignedPart,
     Visibility,
 )
-from ssp.organisation.models import Forum, Member, Membership, MembershipRole
+from ssp.organisation.models import Forum, Member, Membership, MembershipRole, Sector
 
 MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
 PERMANENT_ROLES = (
@@ -65,6 +69,7 @@ class Mode(Enum):
     MEMBER = "member"  # a member of the forum (closed items by authority)
     ORIENTATION = "orientation"  # forwarded minutes: no closed items at all
     PUBLIC = "public"  # the published version: public items only
+    GUEST = "guest"  # an invited guest with a login: never a closed item (issue 14)
 
 
 @dataclass
@@ -86,6 +91,11 @@ class ItemView:
     kind: str = ""
     concern_id: int | None = None
     case_id: int | None = None
+    # Issue 14: the decision's number and how it was taken (`vote_result`, `votes`: the
+    # protocol's lines, `votes` by name only where the forum's rule says so).
+    decision_number: str = ""
+    vote_result: str = ""
+    votes: list[str] = field(default_factory=list)
 
     @property
     def is_closed(self) -> bool:
@@ -128,6 +138,9 @@ def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
     if not actor.is_authenticated:
         return Meeting.objects.none()
     own = Q(forum_id__any_of=actor.forum_ids)
+    # Issue 14 (N): a pre-meeting that names its participants is theirs only; a joint event is
+    # also its joint fora's members' (`ssp.meetings.participants`).
+    own = participants.scope(actor, own)
     forwarded = Q(
         pk__in=ForwardedMinutes.objects.filter(to_forum_id__any_of=actor.forum_ids).values(
             "meeting_id"
@@ -135,6 +148,9 @@ def visible_meetings(actor: Actor) -> QuerySet[Meeting]:
     )
     if is_ssp_staff(actor):
         own |= Q(forum__in=_staff_fora(actor))
+    if actor.member_id is not None:
+        # An invited guest with a login sees the meeting (never its closed items: Mode.GUEST).
+        own |= Q(pk__in=Guest.objects.filter(member_id=actor.member_id).values("meeting_id"))
     return Meeting.objects.filter(own | forwarded)
 
 
@@ -154,9 +170,22 @@ def is_member_of(actor: Actor, meeting: Meeting) -> bool:
     )
 
 
+def is_guest_of(actor: Actor, meeting: Meeting) -> bool:
+    """An invited guest of the meeting with a login (issue 14)."""
+    return (
+        actor.member_id is not None
+        and Guest.objects.filter(meeting=meeting, member_id=actor.member_id).exists()
+    )
+
+
 def mode_for(actor: Actor, meeting: Meeting) -> Mode:
-    """A visible meeting is read as a member, or as forwarded minutes for orientation."""
-    return Mode.MEMBER if is_member_of(actor, meeting) else Mode.ORIENTATION
+    """A visible meeting is read as a member, as an invited guest (no closed items), or as
+    forwarded minutes for orientation."""
+    if is_member_of(actor, meeting):
+        return Mode.MEMBER
+    if is_guest_of(actor, meeting):
+        return Mode.GUEST
+    return Mode.ORIENTATION
 
 
 def can_manage(actor: Actor, forum: Forum) -> bool:
@@ -195,11 +224,81 @@ def permanent_memberships(forum: Forum) -> QuerySet[Membership]:
     return Membership.objects.current().filter(forum=forum, role__in=PERMANENT_ROLES)
 
 
+def signer_memberships(meeting: Meeting) -> QuerySet[Membership]:
+    """R6, issue 14: who signs a protocol: the forum's permanent members who took part in the
+    meeting. A member recorded with apologies or absent does not sign what she did not attend
+    (as in a municipal committee, whose protocol is signed by the members present); one who
+    left before item N took part and signs. A deputy does not sign in the member's place: the
+    protocol records that the deputy attended."""
+    away = meeting.attendance.exclude(status=AttendanceStatus.PRESENT).values("member_id")
+    return permanent_memberships(meeting.forum).exclude(member_id__in=away)
+
+
 def can_sign_protocol(actor: Actor, meeting: Meeting) -> bool:
-    """R6: the forum's permanent members sign its protocol."""
+    """R6: the forum's permanent members who took part sign its protocol."""
     if actor.member_id is None:
         return False
-    return permanent_memberships(meeting.forum).filter(member_id=actor.member_id).exists()
+    return signer_memberships(meeting).filter(member_id=actor.member_id).exists()
+
+
+def reads_closed_items(member: Member) -> bool:
+    """Whether a member may read a protocol's closed items (authority persons; the member's
+    side of `can_see_closed_items`)."""
+    return member.is_authority
+
+
+def signed_part(member: Member, meeting: Meeting) -> SignedPart:
+    """Issue 14: the part of the protocol a member signs: the whole text when she may read
+    all of it (or there are no closed items), else the open part only."""
+    if (
+        reads_closed_items(member)
+        or not meeting.items.filter(visibility=Visibility.CLOSED).exists()
+    ):
+        return SignedPart.FULL
+    return SignedPart.OPEN
+
+
+def can_close_meeting(actor: Actor, meeting: Meeting) -> bool:
+    """ "Afslut mødet": a manager of the meeting."""
+    return can_manage_meeting(actor, meeting)
+
+
+def can_manage_guests(actor: Actor, meeting: Meeting) -> bool:
+    """Inviting and removing guests: a manager of the meeting."""
+    return can_manage_meeting(actor, meeting)
+
+
+def voting_members(forum: Forum) -> list[Member]:
+    """The members with the vote in a forum (`may_vote`), by name."""
+    return [
+        ms.member
+        for ms in permanent_memberships(forum).select_related("member").order_by("member__name")
+        if may_vote(ms)
+    ]
+
+
+def get_guest_for(actor: Actor, meeting: Meeting, guest_id: int) -> Guest:
+    """A guest of a meeting the actor manages (looked up with `for_change`), else 404."""
+    if not can_manage_guests(actor, meeting):
+        raise PermissionDenied
+    return get_or_404(meeting.guests.all(), pk=guest_id)
+
+
+def public_signer_label(membership: Membership) -> str:
+    """How the public protocol names a signer (issue 14): an elected member (sector politics)
+    by name, staff by the seat's function (else the member's title), never a staff name."""
+    member = membership.member
+    if member.sector == Sector.POLITICS:
+        return member.name
+    if membership.seat is not None:
+        return membership.seat.function
+    return member.title or str(MembershipRole(membership.role).label)
+
+
+def may_vote(membership: Membership) -> bool:
+    """Who may vote (issue 14): a permanent member with the vote (the preset's seats: Faxe's
+    political and police members)."""
+    return membership.has_vote and membership.role in PERMANENT_ROLES
 
 
 def can_contribute(actor: Actor, meeting: Meeting) -> bool:
@@ -231,6 +330,8 @@ def sees_item(actor: Actor | None, item: AgendaItem, mode: Mode) -> bool:
         return item.visibility == Visibility.PUBLIC
     if not item.is_closed:
         return True
+    if mode is Mode.GUEST:
+        return False  # a guest never sees a closed item
     return mode is Mode.MEMBER and actor is not None and can_see_closed_items(actor)
 
 
@@ -292,6 +393,9 @@ def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | N
         kind=item.kind,
         concern_id=item.concern_id,
         case_id=item.case_id,
+        decision_number=item.decision_number,
+        vote_result=votes.result_text(item),
+        votes=votes.by_name(item),
     )
 
 

@@ -49,6 +49,11 @@ class ItemOut(Schema):
     responsible: str
     deadline: date | None
     linked: LinkedOut | None = None
+    # Issue 14: the decision's number ("STY 2026-14"), the vote's result and, where the forum's
+    # rule shows it, who voted how.
+    decision_number: str = ""
+    vote_result: str = ""
+    votes: list[str] = []
 
 
 class MeetingDetailOut(MeetingOut):
@@ -102,6 +107,9 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
                 responsible=i.responsible,
                 deadline=i.deadline,
                 linked=_linked(shown.get(i.pk)),
+                decision_number=i.decision_number,
+                vote_result=i.vote_result,
+                votes=i.votes,
             )
             for i in items
         ],

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ssp.meetings import services
-from ssp.meetings.models import MeetingKind, Visibility
+from ssp.meetings.models import MeetingKind, Visibility, VoteKind
 from ssp.organisation.models import Forum, Member, Municipality
 
 
@@ -56,7 +56,9 @@ def seed_meetings(municipality: Municipality) -> None:
         meeting=steering,
         attendance={ms.member_id: (True, False) for ms in fora["styregruppe"].memberships.all()},
         decisions={
-            public.pk: services.DecisionData("Årsrapporten er godkendt."),
+            public.pk: services.DecisionData(
+                "Årsrapporten er godkendt.", vote_kind=VoteKind.UNANIMOUS
+            ),
             focus.pk: services.DecisionData(
                 "Fravær og fritidsjob er fokusområder.",
                 responsible=members["koordinator"],
@@ -65,6 +67,8 @@ def seed_meetings(municipality: Municipality) -> None:
             internal.pk: services.DecisionData("Taget til efterretning."),
         },
     )
+    # Issue 14: the secretary ends the meeting ("Afslut mødet"); then the members sign.
+    services.close_meeting(actor_user=coordinator, meeting=steering)
     services.sign_protocol(actor_user=politician, meeting=steering)
     services.publish(actor_user=coordinator, meeting=steering)
 
@@ -89,6 +93,7 @@ def seed_meetings(municipality: Municipality) -> None:
         attendance={ms.member_id: (True, False) for ms in local.memberships.all()},
         decisions={status.pk: services.DecisionData("Orienteringen tages til efterretning.")},
     )
+    services.close_meeting(actor_user=coordinator, meeting=last)
     services.approve_minutes(actor_user=coordinator, meeting=last)
     upcoming = services.create_meeting(
         actor_user=coordinator,

@@ -28,8 +28,18 @@ from ssp.forms import (
 )
 from ssp.meetings import access as meeting_access
 from ssp.meetings import links, uploads
-from ssp.meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, Visibility
-from ssp.meetings.services import KEEP_LINK, DecisionData, minutes_open_from
+from ssp.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Guest,
+    Meeting,
+    MeetingKind,
+    Visibility,
+    VoteChoice,
+    VoteKind,
+)
+from ssp.meetings.services import KEEP_LINK, AttendanceData, DecisionData, minutes_open_from
 from ssp.organisation.models import Forum, Member
 from ssp.validation import EARLIEST_DATE, LATEST_DATE, max_length_of, within_planning_horizon
 
@@ -236,15 +246,31 @@ class MinutesItemRow:
     linked: links.Linked | None
     apply: forms.BoundField | None
     applied: bool
+    vote_kind: forms.BoundField | None = None
+    votes: tuple[tuple[Member, forms.BoundField], ...] = ()
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One permanent member's attendance in the minutes form (issue 14)."""
+
+    member: Member
+    status: forms.BoundField
+    deputy: forms.BoundField
+    left: forms.BoundField
 
 
 # The id of the one hint for every item's "Ansvarlig" picker (meetings/minutes_form.html).
 RESPONSIBLE_HINT_ID = "responsible-hint"
+# ... and for every member's "Stedfortræder" picker.
+DEPUTY_HINT_ID = "deputy-hint"
 
 
 class MinutesForm(VersionedFormMixin, StyledForm):
-    """Attendance per permanent member and a decision per agenda item, written from the
-    meeting's start; the form carries the minutes' version (`Meeting.version`)."""
+    """Attendance per permanent member (til stede / afbud / fraværende, a deputy, left before
+    item N) and a decision per agenda item with its vote (issue 14), written from the meeting's
+    start; the form carries the minutes' version (`Meeting.version`). `voters`: the forum's
+    members with the vote (`access.voting_members`); a deputy votes in her member's place."""
 
     def __init__(
         self,
@@ -254,22 +280,40 @@ class MinutesForm(VersionedFormMixin, StyledForm):
         items: list[AgendaItem],
         attendance: dict[int, Attendance],
         candidates: QuerySet[Member],
+        voters: Sequence[Member] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.members = members
         self.items = items
+        self.voters = list(voters)
+        self.attendance = attendance
         self.fields["version"].initial = meeting.version
+        deputy_search = reverse("meetings:deputy_search", args=[meeting.pk])
         for member in members:
             existing = attendance.get(member.pk)
-            self.fields[f"present_{member.pk}"] = forms.BooleanField(
-                label=member.name, required=False, initial=existing.present if existing else True
-            )
-            self.fields[f"left_{member.pk}"] = forms.BooleanField(
-                label=_("Forlod mødet før de lukkede punkter"),
+            self.fields[f"status_{member.pk}"] = forms.ChoiceField(
+                label=_("Fremmøde for %(name)s") % {"name": member.name},
+                choices=AttendanceStatus.choices,
                 required=False,
-                initial=existing.left_before_position is not None if existing else False,
+                initial=existing.status if existing else AttendanceStatus.PRESENT,
+            )
+            deputy = MemberPicker(
+                label=_("Stedfortræder for %(name)s") % {"name": member.name},
+                queryset=candidates,
+                required=False,
+                initial=existing.deputy_id if existing else None,
+                hint_id=DEPUTY_HINT_ID,
+            )
+            deputy.search_url = deputy_search
+            self.fields[f"deputy_{member.pk}"] = deputy
+            self.fields[f"left_{member.pk}"] = forms.IntegerField(
+                label=_("%(name)s forlod mødet før punkt") % {"name": member.name},
+                required=False,
+                min_value=1,
+                max_value=len(items) + 1000,
+                initial=existing.left_before_position if existing else None,
             )
         for item in items:
             self.fields[f"decision_{item.pk}"] = forms.CharField(
@@ -301,6 +345,30 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 self.fields[f"apply_{item.pk}"] = forms.BooleanField(
                     label=str(kind.decision_label), required=False
                 )
+            if self.voters:
+                self.fields[f"vote_kind_{item.pk}"] = forms.ChoiceField(
+                    label=_("Afstemning"),
+                    choices=VoteKind.choices,
+                    required=False,
+                    initial=item.vote_kind,
+                )
+                given = dict(item.votes.values_list("member_id", "choice"))
+                deputies = {
+                    a.deputy_id: member_id
+                    for member_id, a in attendance.items()
+                    if a.deputy_id is not None
+                }
+                for voter in self.voters:
+                    initial = given.get(voter.pk) or next(
+                        (given[d] for d, m in deputies.items() if m == voter.pk and d in given),
+                        "",
+                    )
+                    self.fields[f"vote_{item.pk}_{voter.pk}"] = forms.ChoiceField(
+                        label=voter.name,
+                        choices=[("", _("Stemte ikke")), *VoteChoice.choices],
+                        required=False,
+                        initial=initial,
+                    )
         # The linked objects as the minutes show them: one `describe` per linked item.
         self.linked = {
             item.pk: shown for item in items if (shown := links.linked(item)) is not None
@@ -308,8 +376,16 @@ class MinutesForm(VersionedFormMixin, StyledForm):
         bound_field_limits(self)
         self.style_widgets()
 
-    def member_rows(self) -> list[tuple[Member, Any, Any]]:
-        return [(m, self[f"present_{m.pk}"], self[f"left_{m.pk}"]) for m in self.members]
+    def member_rows(self) -> list[AttendanceRow]:
+        return [
+            AttendanceRow(
+                member=m,
+                status=self[f"status_{m.pk}"],
+                deputy=self[f"deputy_{m.pk}"],
+                left=self[f"left_{m.pk}"],
+            )
+            for m in self.members
+        ]
 
     def item_rows(self) -> list[MinutesItemRow]:
         return [
@@ -321,6 +397,8 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 linked=self.linked.get(i.pk),
                 apply=self[f"apply_{i.pk}"] if f"apply_{i.pk}" in self.fields else None,
                 applied=i.link_applied_at is not None and links.link_of(i) is not None,
+                vote_kind=self[f"vote_kind_{i.pk}"] if self.voters else None,
+                votes=tuple((v, self[f"vote_{i.pk}_{v.pk}"]) for v in self.voters),
             )
             for i in self.items
         ]
@@ -335,23 +413,41 @@ class MinutesForm(VersionedFormMixin, StyledForm):
         saved = current["items"]
         return [(item, saved[item.pk]) for item in self.items if item.pk in saved]
 
-    def attendance_data(self) -> dict[int, tuple[bool, bool]]:
-        return {
-            m.pk: (
-                bool(self.cleaned_data[f"present_{m.pk}"]),
-                bool(self.cleaned_data[f"left_{m.pk}"]),
+    def attendance_data(self) -> dict[int, AttendanceData]:
+        """Attendance per member; a status not sent keeps what is recorded (else present)."""
+        data = {}
+        for m in self.members:
+            existing = self.attendance.get(m.pk)
+            status = self.cleaned_data.get(f"status_{m.pk}") or (
+                existing.status if existing else AttendanceStatus.PRESENT
             )
-            for m in self.members
-        }
+            data[m.pk] = AttendanceData(
+                status=status,
+                deputy=self.cleaned_data.get(f"deputy_{m.pk}"),
+                left_before=self.cleaned_data.get(f"left_{m.pk}"),
+            )
+        return data
 
     def decision_data(self) -> dict[int, DecisionData]:
         data = {}
         for item in self.items:
             deadline: date | None = self.cleaned_data[f"deadline_{item.pk}"]
+            vote_kind: str | None = None
+            votes: dict[int, str] = {}
+            if self.voters and f"vote_kind_{item.pk}" in self.data:
+                vote_kind = self.cleaned_data.get(f"vote_kind_{item.pk}") or VoteKind.NONE
+                if vote_kind == VoteKind.RECORDED:
+                    votes = {
+                        v.pk: choice
+                        for v in self.voters
+                        if (choice := self.cleaned_data.get(f"vote_{item.pk}_{v.pk}"))
+                    }
             data[item.pk] = DecisionData(
                 decision=self.cleaned_data[f"decision_{item.pk}"],
                 responsible=self.cleaned_data[f"responsible_{item.pk}"],
                 deadline=deadline,
+                vote_kind=vote_kind,
+                votes=votes,
             )
         return data
 
@@ -374,4 +470,28 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 self.add_error(
                     f"decision_{item.pk}", _("Skriv beslutningen, før den føres igennem.")
                 )
+        return data
+
+
+class GuestForm(StyledForm):
+    """An invited guest (issue 14): name and organisation, an e-mail for the invitation, and
+    the member when the guest has a login (found by name: `MemberPicker`)."""
+
+    name = forms.CharField(label=_("Navn"), max_length=max_length_of(Guest, "name"), required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=max_length_of(Guest, "organisation"), required=False
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    member = MemberPicker(
+        label=_("Gæst med login (valgfrit)"), queryset=Member.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, candidates: QuerySet[Member], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        set_picker(self, "member", candidates, reverse("meetings:guest_search", args=[meeting.pk]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("name") or "").strip() and data.get("member") is None:
+            self.add_error("name", _("Skriv gæstens navn, eller vælg et medlem."))
         return data

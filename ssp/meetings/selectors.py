@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ssp.access import Actor
 from ssp.cases.models import YoungPerson
 from ssp.cases.personal_data import normalise_name
 from ssp.meetings import access as meeting_access
+from ssp.meetings import participants
 from ssp.meetings.access import (
     PREFETCHED_ATTACHMENTS,
     PREFETCHED_CONTRIBUTIONS,
@@ -86,7 +87,10 @@ def meetings_for_member(actor: Actor) -> QuerySet[Meeting]:
     `visible_meetings` (which adds forwarded minutes), so they are read by forum alone: one
     indexable condition instead of `visible_meetings`' OR of id lists, which PostgreSQL can
     only check row by row (issue 11: the meeting list of a coordinator in 200 fora)."""
-    return Meeting.objects.filter(forum__in=meeting_access.member_fora(actor))
+    # Issue 14 (N): without the pre-meetings she does not attend, with her fora's joint events.
+    return Meeting.objects.filter(
+        participants.scope(actor, Q(forum__in=meeting_access.member_fora(actor)))
+    )
 
 
 def upcoming_meetings(actor: Actor, *, forum: Forum | None = None, page: int = 1) -> Page[Meeting]:
@@ -178,16 +182,12 @@ def published_meetings(municipality_slug: str) -> QuerySet[Meeting]:
 
 
 def calendar_meetings(actor: Actor, forum: Forum | None = None) -> QuerySet[Meeting]:
-    meetings = meeting_access.visible_meetings(actor).filter(
-        forum__in=meeting_access.member_fora(actor)
-    )
+    """The feed's meetings; a cancelled one stays in it as cancelled (issue 14: the calendar
+    shows it so, instead of the event vanishing without a word)."""
+    meetings = meetings_for_member(actor)
     if forum is not None:
         meetings = meetings.filter(forum=forum)
-    return (
-        meetings.exclude(status=MeetingStatus.CANCELLED)
-        .select_related("forum")
-        .order_by("starts_at")
-    )
+    return meetings.select_related("forum").order_by("starts_at")
 
 
 def registered_names(forum: Forum) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
@@ -18,8 +18,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,14 +34,25 @@ from ssp.cases.models import ActionAgreement, CaseStatus, Concern, ConcernStatus
 from ssp.cases.personal_data import FindingKind, find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
-from ssp.meetings import adhoc_notices, links, selectors, uploads
+from ssp.meetings import (
+    adhoc_notices,
+    forwarding,
+    links,
+    notices,
+    selectors,
+    terms,
+    uploads,
+    votes,
+)
 from ssp.meetings.models import (
     AgendaItem,
     Attachment,
     Attendance,
     AttendanceStatus,
     Contribution,
+    DecisionCounter,
     ForwardedMinutes,
+    Guest,
     ItemKind,
     Meeting,
     MeetingKind,
@@ -48,7 +60,11 @@ from ssp.meetings.models import (
     MeetingTask,
     MeetingTaskStatus,
     Signature,
+    SignedPart,
     Visibility,
+    Vote,
+    VoteChoice,
+    VoteKind,
 )
 from ssp.organisation.models import Cadence, Forum, Member
 from ssp.validation import (
@@ -70,6 +86,8 @@ MEETING_TEXT_MAX = {
 }
 # Free text without a column length (descriptions, decisions, contributions).
 LONG_TEXT_MAX = 10_000
+# "n per year" (`Cadence.PER_YEAR`): at most weekly (the forum's check constraint).
+MAX_MEETINGS_A_YEAR = 52
 
 
 def _require_manager(user: User, forum: Forum) -> None:
@@ -114,12 +132,18 @@ def _audit(user: User, action: AuditAction, meeting: Meeting, **data: Any) -> No
 # --- Calendar ------------------------------------------------------------------------------
 
 
-def cadence_dates(cadence: str, year: int, weekday: int) -> list[date]:
-    """Meeting dates for a year from a forum's cadence, on the given weekday (0 = Monday)."""
+def cadence_dates(
+    cadence: str, year: int, weekday: int, *, per_year: int | None = None
+) -> list[date]:
+    """Meeting dates for a year from a forum's cadence, on the given weekday (0 = Monday).
+    "n per year" (`Cadence.PER_YEAR`, `Forum.meetings_a_year`) spreads n meetings evenly: the
+    year in n equal parts, a meeting on the weekday at or after the middle of each part."""
 
     def first_weekday(day: date) -> date:
         return day + timedelta(days=(weekday - day.weekday()) % 7)
 
+    if cadence == Cadence.PER_YEAR:
+        return _spread_over_year(year, per_year or 0, first_weekday)
     if cadence == Cadence.WEEKLY:
         step = 7
     elif cadence == Cadence.BIWEEKLY:
@@ -136,6 +160,21 @@ def cadence_dates(cadence: str, year: int, weekday: int) -> list[date]:
     while day.year == year:
         days.append(day)
         day += timedelta(days=step)
+    return days
+
+
+def _spread_over_year(year: int, count: int, on_weekday: Callable[[date], date]) -> list[date]:
+    if not 1 <= count <= MAX_MEETINGS_A_YEAR:
+        return []
+    start = date(year, 1, 1)
+    length = (date(year + 1, 1, 1) - start).days
+    days: list[date] = []
+    for index in range(count):
+        day = on_weekday(start + timedelta(days=(2 * index + 1) * length // (2 * count)))
+        if day.year != year:  # the last part's middle late in December: the week before
+            day -= timedelta(days=7)
+        if day not in days:
+            days.append(day)
     return days
 
 
@@ -171,7 +210,7 @@ def generate_calendar(
         created.append(meeting)
         return meeting
 
-    for day in cadence_dates(forum.cadence, year, weekday):
+    for day in cadence_dates(forum.cadence, year, weekday, per_year=forum.meetings_a_year):
         starts = _at(day, hour)
         meeting = make(MeetingKind.REGULAR, starts)
         if forum.pre_meeting:
@@ -516,10 +555,9 @@ def prepare_next_agendas(*, today: date) -> int:
     may not discuss named persons gets the anonymous notice of them instead (R1). Safe to run
     twice, also at once: each meeting's row lock lets the second run see the first's items."""
     added = 0
-    fora = Forum.objects.filter(
-        Q(may_discuss_individuals=True) | Q(forum_type__in=routing.LOCAL_FORUM_TYPES),
-        dissolved_at__isnull=True,
-    ).select_related("municipality")
+    # Every standing forum gets the governance items (previous minutes, decision follow-up,
+    # elections of ending terms); concerns and cases only where they are handled.
+    fora = Forum.objects.filter(dissolved_at__isnull=True).select_related("municipality")
     start = timezone.make_aware(datetime.combine(today, time.min))
     for forum in fora:
         meeting = (
@@ -536,7 +574,9 @@ def prepare_next_agendas(*, today: date) -> int:
             continue
         _lock(meeting)
         before = protocol_hash(meeting)
-        count = _add_pending_items(meeting)
+        count = _add_governance_items(meeting) + terms.propose_elections(meeting)
+        if forum.may_discuss_individuals or forum.forum_type in routing.LOCAL_FORUM_TYPES:
+            count += _add_pending_items(meeting)
         if count:
             _after_change(meeting, before)
             record_event(
@@ -570,11 +610,80 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
                 visibility=Visibility.INTERNAL,
             )
             added += 1
+    added += _add_governance_items(meeting)
+    added += terms.propose_elections(meeting)
     added += _add_pending_items(meeting)
     if added:
         _after_change(meeting, before)
         _audit(actor_user, AuditAction.AGENDA_PREPARED, meeting, added=added)
     return added
+
+
+# The meetings whose agenda approves the previous minutes and follows up on decisions.
+GOVERNED_KINDS = (MeetingKind.REGULAR, MeetingKind.EXTRA, MeetingKind.ACUTE)
+
+
+def _add_governance_items(meeting: Meeting) -> int:
+    """Issue 14, once per meeting: the first item approves the previous minutes when the forum
+    has held an earlier meeting; the decision tasks of earlier meetings still open come back as
+    "Opfølgning på beslutninger" (decision number, task, responsible, deadline). Tasks of closed
+    items are left out: the follow-up item is internal, and a closed item's task is followed up
+    where the case is."""
+    if meeting.status != MeetingStatus.PLANNED or meeting.kind not in GOVERNED_KINDS:
+        return 0
+    added = 0
+    kinds = set(meeting.items.values_list("kind", flat=True))
+    earlier_held = Meeting.objects.filter(
+        forum=meeting.forum,
+        starts_at__lt=meeting.starts_at,
+        status=MeetingStatus.HELD,
+        kind__in=GOVERNED_KINDS,
+    ).exists()
+    if earlier_held and ItemKind.PREVIOUS_MINUTES not in kinds:
+        # First on the agenda: the items already there move one down.
+        meeting.items.update(position=F("position") + 1)
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=1,
+            title=str(ItemKind.PREVIOUS_MINUTES.label),
+            kind=ItemKind.PREVIOUS_MINUTES,
+            visibility=Visibility.PUBLIC,
+        )
+        added += 1
+    if ItemKind.DECISION_FOLLOW_UP not in kinds:
+        tasks = list(
+            MeetingTask.objects.filter(
+                item__meeting__forum=meeting.forum,
+                item__meeting__starts_at__lt=meeting.starts_at,
+                status=MeetingTaskStatus.OPEN,
+            )
+            .exclude(item__visibility=Visibility.CLOSED)
+            .select_related("item", "owner")
+            .order_by("due_date", "pk")
+        )
+        if tasks:
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=_next_position(meeting),
+                title=str(ItemKind.DECISION_FOLLOW_UP.label),
+                description="\n".join(_follow_up_line(task) for task in tasks),
+                kind=ItemKind.DECISION_FOLLOW_UP,
+                visibility=Visibility.INTERNAL,
+            )
+            added += 1
+    return added
+
+
+def _follow_up_line(task: MeetingTask) -> str:
+    number = task.item.decision_number or _("uden nummer")
+    line = _("%(number)s: %(task)s – ansvarlig: %(owner)s") % {
+        "number": number,
+        "task": task.description,
+        "owner": task.owner.name,
+    }
+    if task.due_date is not None:
+        line += ", " + _("frist %(date)s") % {"date": date_format(task.due_date, "j.n.Y")}
+    return line
 
 
 @transaction.atomic
@@ -601,15 +710,35 @@ def add_contribution(*, actor_user: User, item: AgendaItem, text: str) -> Contri
 
 @dataclass
 class DecisionData:
+    """An item's decision in the minutes. `vote_kind`: how it was taken (`VoteKind`; None
+    leaves the recorded vote as it is); `votes`: for a recorded vote, the choice (`VoteChoice`)
+    of each voting member by member id (a deputy votes in her member's place)."""
+
     decision: str
     responsible: Member | None = None
     deadline: date | None = None
+    vote_kind: str | None = None
+    votes: dict[int, str] = field(default_factory=dict)  # by entitled member id
 
 
-def protocol_text(meeting: Meeting) -> str:
-    """The canonical text of the decision minutes that members sign."""
+@dataclass
+class AttendanceData:
+    """A permanent member's attendance (issue 14): status (`AttendanceStatus`), the deputy who
+    attended in her place, and the item before which she left (None: she stayed)."""
+
+    status: str = AttendanceStatus.PRESENT
+    deputy: Member | None = None
+    left_before: int | None = None
+
+
+def protocol_text(meeting: Meeting, part: str = SignedPart.FULL) -> str:
+    """The canonical text of the decision minutes that members sign: the whole protocol, or
+    (`SignedPart.OPEN`) its open part, without the closed items, which a member who may not
+    read them signs (issue 14). Decision numbers and votes are part of it."""
     starts = meeting.starts_at.astimezone(UTC).isoformat()  # the same text before and after saving
     lines = [f"{meeting.forum.name} {starts}"]
+    if part == SignedPart.OPEN:
+        lines.append("part: open")
     for attendance in meeting.attendance.select_related("member").order_by("member__name"):
         state = attendance.status
         if attendance.deputy_id is not None:
@@ -617,16 +746,24 @@ def protocol_text(meeting: Meeting) -> str:
         if attendance.left_before_position is not None:
             state += f", left before item {attendance.left_before_position}"
         lines.append(f"attendance: {attendance.member.name}: {state}")
-    for item in meeting.items.select_related("responsible").order_by("position"):
+    for guest in meeting.guests.all():
+        lines.append(f"guest: {guest.name} ({guest.organisation})")
+    items = meeting.items.select_related("responsible", "meeting__forum").order_by("position")
+    if part == SignedPart.OPEN:
+        items = items.exclude(visibility=Visibility.CLOSED)
+    for item in items:
+        number = f"{item.decision_number}: " if item.decision_number else ""
         lines.append(
-            f"{item.position}. {item.title} [{item.visibility}] | {item.decision} | "
+            f"{item.position}. {item.title} [{item.visibility}] | {number}{item.decision} | "
             f"{item.responsible.name if item.responsible else ''} | {item.deadline or ''}"
         )
+        if vote_line := votes.protocol_line(item):
+            lines.append(f"{item.position}. {vote_line}")
     return "\n".join(lines)
 
 
-def protocol_hash(meeting: Meeting) -> str:
-    return hashlib.sha256(protocol_text(meeting).encode()).hexdigest()
+def protocol_hash(meeting: Meeting, part: str = SignedPart.FULL) -> str:
+    return hashlib.sha256(protocol_text(meeting, part).encode()).hexdigest()
 
 
 def minutes_open_from(meeting: Meeting) -> str:
@@ -653,12 +790,165 @@ def minutes_content(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def _attendance_data(
+    value: AttendanceData | tuple[bool, bool], first_closed: int | None
+) -> AttendanceData:
+    """An attendance as given: `AttendanceData`, or the older (present, left before the closed
+    items) pair."""
+    if isinstance(value, AttendanceData):
+        return value
+    present, left = value
+    return AttendanceData(
+        status=AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT,
+        left_before=first_closed if left and present else None,
+    )
+
+
+def _check_attendance(meeting: Meeting, data: AttendanceData, positions: Set[int]) -> None:
+    if data.status not in AttendanceStatus.values:
+        raise DomainError(_("Vælg fremmøde: til stede, afbud eller fraværende."))
+    if data.left_before is not None:
+        if data.status != AttendanceStatus.PRESENT and data.deputy is None:
+            raise DomainError(_("Kun den, der var til stede, kan forlade mødet før et punkt."))
+        if data.left_before not in positions:
+            raise DomainError(_("Mødet har intet punkt %(n)s.") % {"n": data.left_before})
+    if data.deputy is not None:
+        if data.status == AttendanceStatus.PRESENT:
+            raise DomainError(
+                _("En stedfortræder deltager kun for et medlem med afbud eller fravær.")
+            )
+        if data.deputy.municipality_id != meeting.forum.municipality_id:
+            raise DomainError(_("Stedfortræderen skal være fra kommunen."))
+
+
+def voters_for(meeting: Meeting, item: AgendaItem) -> dict[int, int]:
+    """Issue 14: who votes on an item, as {voting member id: entitled member id}: the forum's
+    permanent members with the vote (`access.may_vote`) present at the item (not gone before
+    it), or the deputy who attended in the place of one with apologies or absent."""
+    attendance = {a.member_id: a for a in meeting.attendance.all()}
+    voters: dict[int, int] = {}
+    for membership in meeting_access.permanent_memberships(meeting.forum):
+        if not meeting_access.may_vote(membership):
+            continue
+        record = attendance.get(membership.member_id)
+        if record is None:  # no attendance recorded: present, as the form has it
+            voters[membership.member_id] = membership.member_id
+            continue
+        left = record.left_before_position
+        if left is not None and left <= item.position:
+            continue
+        if record.status == AttendanceStatus.PRESENT:
+            voters[membership.member_id] = membership.member_id
+        elif record.deputy_id is not None:
+            voters[record.deputy_id] = membership.member_id
+    return voters
+
+
+def entitled_count(meeting: Meeting) -> int:
+    return sum(
+        1
+        for membership in meeting_access.permanent_memberships(meeting.forum)
+        if meeting_access.may_vote(membership)
+    )
+
+
+def _vote_state(item: AgendaItem) -> tuple[str, bool | None, list[tuple[int, str]]]:
+    return (
+        item.vote_kind,
+        item.vote_carried,
+        sorted(item.votes.values_list("member_id", "choice")),
+    )
+
+
+def _record_vote(meeting: Meeting, item: AgendaItem, data: DecisionData) -> bool:
+    """The vote on an item's decision; True when it changed. Only entitled members present
+    vote; a forum with a quorum rule decides only when more than half of them are present."""
+    kind = data.vote_kind
+    if kind is None:
+        return False
+    if kind not in VoteKind.values:
+        raise DomainError(_("Vælg, hvordan beslutningen blev truffet."))
+    before = _vote_state(item)
+    voters: dict[int, int] = {}
+    if kind != VoteKind.NONE:
+        if not data.decision.strip():
+            raise DomainError(
+                _("Skriv beslutningen, før der stemmes: punkt %(n)s.") % {"n": item.position}
+            )
+        voters = voters_for(meeting, item)
+        total = entitled_count(meeting)
+        if meeting.forum.quorum == "half" and not len(voters) * 2 > total:
+            raise DomainError(
+                _(
+                    "%(forum)s er ikke beslutningsdygtig: %(present)s af %(total)s "
+                    "stemmeberettigede er til stede (punkt %(n)s)."
+                )
+                % {
+                    "forum": meeting.forum.name,
+                    "present": len(voters),
+                    "total": total,
+                    "n": item.position,
+                }
+            )
+    item.votes.all().delete()
+    item.vote_kind = kind
+    item.vote_carried = True if kind == VoteKind.UNANIMOUS else None
+    if kind == VoteKind.RECORDED:
+        if not data.votes:
+            raise DomainError(
+                _("Registrér stemmerne, eller vælg enstemmigt: punkt %(n)s.") % {"n": item.position}
+            )
+        # The votes are given per entitled member; a deputy's is recorded as hers.
+        seats = {entitled: voter for voter, entitled in voters.items()}
+        for member_id, choice in data.votes.items():
+            if member_id not in seats:
+                name = Member.objects.filter(pk=member_id).values_list("name", flat=True).first()
+                raise DomainError(
+                    _(
+                        "Kun stemmeberettigede medlemmer, der er til stede, kan stemme: "
+                        "%(name)s har ikke stemmeret ved punkt %(n)s."
+                    )
+                    % {"name": name or member_id, "n": item.position}
+                )
+            if choice not in VoteChoice.values:
+                raise DomainError(_("Vælg for, imod eller undlod."))
+        Vote.objects.bulk_create(
+            Vote(item=item, member_id=seats[member_id], choice=choice)
+            for member_id, choice in sorted(data.votes.items())
+        )
+        item.vote_carried = votes.tally(list(item.votes.all())).carried
+    item.save(update_fields=["vote_kind", "vote_carried"])
+    return _vote_state(item) != before
+
+
+def decision_prefix(forum: Forum) -> str:
+    """The prefix of a forum's decision numbers: the preset's, else its key's first three
+    letters in upper case."""
+    return forum.decision_prefix or forum.key[:3].upper()
+
+
+def _number_decision(meeting: Meeting, item: AgendaItem) -> bool:
+    """Give a decision its number once ("STY 2026-14"), per forum and the meeting's year, from
+    the counter's row (created once, then an UPDATE under its row lock, so two meetings of one
+    forum never get the same number). Never renumbered. True when a number was given."""
+    if item.decision_number or not item.decision:
+        return False
+    year = timezone.localtime(meeting.starts_at).year
+    DecisionCounter.objects.get_or_create(forum=meeting.forum, year=year)
+    counter = DecisionCounter.objects.filter(forum=meeting.forum, year=year)
+    counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    item.decision_number = f"{decision_prefix(meeting.forum)} {year}-{last}"
+    item.save(update_fields=["decision_number"])
+    return True
+
+
 @transaction.atomic
 def record_minutes(
     *,
     actor_user: User,
     meeting: Meeting,
-    attendance: dict[int, tuple[bool, bool]],
+    attendance: dict[int, AttendanceData] | dict[int, tuple[bool, bool]],
     decisions: dict[int, DecisionData],
     expected_version: int | None = None,
     apply_links: Set[int] = frozenset(),
@@ -673,7 +963,13 @@ def record_minutes(
     `apply_links`: the linked items whose decision acts on the linked object now (approves the
     plan, sets the focus area): each needs a decision text; the owner's `apply` runs once per
     item (`links.apply_decision`), in this transaction, and its `DomainError` undoes the whole
-    save."""
+    save.
+
+    Issue 14: saving the minutes does not end the meeting ("Afslut mødet": `close_meeting`);
+    `attendance` is `AttendanceData` per permanent member (status, deputy, left before item
+    N; the older (present, left) pair is read too); a decision gets its number when first
+    written (`_number_decision`) and its vote (`DecisionData.vote_kind`); a closed meeting's
+    decision cannot be emptied."""
     _require_manager(actor_user, meeting.forum)
     _lock(meeting)
     items = {item.pk: item for item in meeting.items.all()}
@@ -714,9 +1010,25 @@ def record_minutes(
             _("Referatet kan først skrives, når mødet er begyndt: fra %(time)s.")
             % {"time": minutes_open_from(meeting)}
         )
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(_("Mødet er aflyst."))
+    if meeting.is_held:
+        for item_id, data in decisions.items():
+            if not data.decision.strip():
+                raise DomainError(
+                    _("Mødet er afsluttet: punkt %(n)s skal have en beslutning.")
+                    % {"n": items[item_id].position}
+                )
+    first_closed = min((item.position for item in items.values() if item.is_closed), default=None)
+    given = {
+        member_id: _attendance_data(value, first_closed) for member_id, value in attendance.items()
+    }
+    positions = {item.position for item in items.values()}
+    for presence in given.values():
+        _check_attendance(meeting, presence, positions)
     before = protocol_hash(meeting)
-    meeting.status = MeetingStatus.HELD
     try:
+        # Saving the minutes does not end the meeting: "Afslut mødet" does (`close_meeting`).
         save_versioned(
             meeting,
             expected_version=meeting.version if expected_version is None else expected_version,
@@ -724,24 +1036,28 @@ def record_minutes(
         )
     except StaleEdit as stale:
         raise StaleEdit(current=minutes_content(meeting), version=stale.version) from None
-    first_closed = min(
-        (item.position for item in items.values() if item.is_closed), default=None
-    )
-    for member_id, (present, left) in attendance.items():
+    for member_id, presence in given.items():
         Attendance.objects.update_or_create(
             meeting=meeting,
             member_id=member_id,
             defaults={
-                "status": AttendanceStatus.PRESENT if present else AttendanceStatus.ABSENT,
-                "left_before_position": first_closed if left and present else None,
+                "status": presence.status,
+                "deputy": presence.deputy,
+                "left_before_position": presence.left_before,
             },
         )
+    numbered: list[int] = []
+    voted: list[int] = []
     for item_id, data in decisions.items():
         item = items[item_id]
         item.decision = data.decision.strip()
         item.responsible = data.responsible
         item.deadline = data.deadline
         item.save(update_fields=["decision", "responsible", "deadline"])
+        if _number_decision(meeting, item):
+            numbered.append(item.pk)
+        if _record_vote(meeting, item, data):
+            voted.append(item.pk)
         _sync_task(item)
     applied = [
         item_id
@@ -751,9 +1067,112 @@ def record_minutes(
     changed = protocol_hash(meeting) != before
     if changed:
         _after_change(meeting, before)
-    extra = {"applied": applied} if applied else {}
+    extra: dict[str, Any] = {"applied": applied} if applied else {}
+    if numbered:
+        extra["numbered"] = numbered
     _audit(actor_user, AuditAction.MINUTES_RECORDED, meeting, changed=changed, **extra)
+    for item_id in voted:
+        item = items[item_id]
+        _audit(
+            actor_user,
+            AuditAction.VOTES_RECORDED,
+            meeting,
+            item=item_id,
+            kind=item.vote_kind,
+            carried=item.vote_carried,
+        )
     return meeting
+
+
+@transaction.atomic
+def close_meeting(*, actor_user: User, meeting: Meeting) -> Meeting:
+    """Issue 14, "Afslut mødet": the meeting becomes held once every item has a decision
+    (the undecided ones are named); only then is the protocol signed or approved. Race-safe
+    and idempotent: under the meeting's row lock, a conditional UPDATE from "Planlagt"."""
+    _require_manager(actor_user, meeting.forum)
+    _lock(meeting)
+    if meeting.is_held:
+        return meeting
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(_("Mødet er aflyst."))
+    if not meeting.has_started:
+        raise DomainError(
+            _("Mødet kan først afsluttes, når det er begyndt: fra %(time)s.")
+            % {"time": minutes_open_from(meeting)}
+        )
+    actor = get_actor(actor_user)
+    undecided = [
+        meeting_access.item_view(actor, item, meeting_access.Mode.MEMBER)
+        for item in meeting.items.order_by("position")
+        if not item.decision.strip()
+    ]
+    if undecided:
+        raise DomainError(
+            _("Mødet kan ikke afsluttes, før alle punkter har en beslutning. Mangler: %(items)s.")
+            % {
+                "items": ", ".join(
+                    f"{view.position}. {view.title}" for view in undecided if view is not None
+                )
+            }
+        )
+    Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
+        status=MeetingStatus.HELD
+    )
+    meeting.status = MeetingStatus.HELD
+    _audit(actor_user, AuditAction.MEETING_CLOSED, meeting)
+    return meeting
+
+
+@transaction.atomic
+def add_guest(
+    *,
+    actor_user: User,
+    meeting: Meeting,
+    name: str,
+    organisation: str = "",
+    email: str = "",
+    member: Member | None = None,
+) -> Guest:
+    """Issue 14: an invited guest (Faxe invites guests). With a member (a login), the guest sees
+    the meeting, never a closed item (`access.Mode.GUEST`). The event holds ids only."""
+    _require_manager(actor_user, meeting.forum)
+    if not name.strip() and member is None:
+        raise DomainError(_("Skriv gæstens navn."))
+    for value, column in ((name, "name"), (organisation, "organisation"), (email, "email")):
+        _check_text(value, max_length=max_length_of(Guest, column))
+    if email.strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError:
+            raise DomainError(_("Skriv en gyldig e-mailadresse.")) from None
+    if member is not None and member.municipality_id != meeting.forum.municipality_id:
+        raise DomainError(_("Gæsten skal vælges blandt kommunens medlemmer."))
+    _lock(meeting)
+    if member is not None and meeting.guests.filter(member=member).exists():
+        raise DomainError(_("Gæsten er allerede inviteret."))
+    before = protocol_hash(meeting)
+    guest = Guest.objects.create(
+        meeting=meeting,
+        name=(name.strip() or (member.name if member else ""))[: max_length_of(Guest, "name")],
+        organisation=organisation.strip(),
+        email=email.strip() or (member.email if member else ""),
+        member=member,
+    )
+    _after_change(meeting, before)
+    _audit(actor_user, AuditAction.GUEST_ADDED, meeting, guest=guest.pk)
+    return guest
+
+
+@transaction.atomic
+def remove_guest(*, actor_user: User, guest: Guest) -> None:
+    meeting = guest.meeting
+    _require_manager(actor_user, meeting.forum)
+    _lock(meeting)
+    before = protocol_hash(meeting)
+    guest_id = guest.pk
+    Guest.objects.filter(pk=guest_id).delete()
+    _after_change(meeting, before)
+    _audit(actor_user, AuditAction.GUEST_REMOVED, meeting, guest=guest_id)
 
 
 def _sync_task(item: AgendaItem) -> None:
@@ -882,16 +1301,64 @@ def delete_item(*, actor_user: User, item: AgendaItem) -> None:
 
 
 def signers_needed(meeting: Meeting) -> list[Member]:
-    return [
-        m.member
-        for m in meeting_access.permanent_memberships(meeting.forum).select_related("member")
-    ]
+    """Who signs (`access.signer_memberships`): the permanent members who took part."""
+    return [m.member for m in meeting_access.signer_memberships(meeting).select_related("member")]
 
 
 def current_signatures(meeting: Meeting) -> list[Signature]:
-    return list(
-        meeting.signatures.filter(text_hash=protocol_hash(meeting)).select_related("member")
-    )
+    """The signatures on the current text of the part each signed (the whole protocol, or
+    the open part: issue 14)."""
+    hashes = {part: protocol_hash(meeting, part) for part in SignedPart.values}
+    return [
+        signature
+        for signature in meeting.signatures.filter(text_hash__in=hashes.values())
+        .select_related("member")
+        .order_by("signed_at", "pk")
+        if signature.text_hash == hashes[signature.part]
+    ]
+
+
+@dataclass(frozen=True)
+class SignatureLine:
+    """A signature as the pages show it: who, when, which part and the version (the first
+    twelve characters of the hash of the text signed)."""
+
+    signer: str
+    signed_at: datetime
+    part: str
+    version: str
+
+
+def signature_lines(meeting: Meeting, *, public: bool = False) -> list[SignatureLine]:
+    """The current signatures; on the public page elected members by name and staff by their
+    seat's function (`access.public_signer_label`)."""
+    signatures = current_signatures(meeting)
+    memberships = {
+        ms.member_id: ms
+        for ms in meeting_access.permanent_memberships(meeting.forum).select_related(
+            "member", "seat"
+        )
+    }
+    lines = []
+    for signature in signatures:
+        membership = memberships.get(signature.member_id)
+        if public:
+            signer = (
+                meeting_access.public_signer_label(membership)
+                if membership is not None
+                else _("Tidligere medlem")
+            )
+        else:
+            signer = signature.member.name
+        lines.append(
+            SignatureLine(
+                signer=signer,
+                signed_at=signature.signed_at,
+                part=signature.part,
+                version=signature.text_hash[:12],
+            )
+        )
+    return lines
 
 
 @transaction.atomic
@@ -905,19 +1372,21 @@ def sign_protocol(*, actor_user: User, meeting: Meeting) -> Signature:
     actor = get_actor(actor_user)
     _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
-        raise DomainError(_("Referatet kan først underskrives, når mødet er afholdt."))
+        raise DomainError(_("Referatet kan først underskrives, når mødet er afsluttet."))
     if actor.member_id is None or not meeting_access.can_sign_protocol(actor, meeting):
         raise DomainError(_("Kun forummets faste medlemmer underskriver protokollen."))
     needed = {m.pk for m in signers_needed(meeting)}
-    text_hash = protocol_hash(meeting)
+    member = Member.objects.get(pk=actor.member_id)
+    part = meeting_access.signed_part(member, meeting)
+    text_hash = protocol_hash(meeting, part)
     signature, created = Signature.objects.get_or_create(
         meeting=meeting,
         member_id=actor.member_id,
         text_hash=text_hash,
-        defaults={"user": actor_user},
+        defaults={"user": actor_user, "part": part},
     )
     if created:
-        _audit(actor_user, AuditAction.PROTOCOL_SIGNED, meeting, text_hash=text_hash)
+        _audit(actor_user, AuditAction.PROTOCOL_SIGNED, meeting, text_hash=text_hash, part=part)
     signed = {s.member_id for s in current_signatures(meeting)}
     if needed <= signed:
         _approve(actor_user, meeting)
@@ -933,7 +1402,7 @@ def approve_minutes(*, actor_user: User, meeting: Meeting) -> Meeting:
         raise DomainError(_("Protokollen skal underskrives af de faste medlemmer."))
     _lock(meeting)
     if meeting.status != MeetingStatus.HELD:
-        raise DomainError(_("Referatet kan først godkendes, når mødet er afholdt."))
+        raise DomainError(_("Referatet kan først godkendes, når mødet er afsluttet."))
     _approve(actor_user, meeting)
     return meeting
 
@@ -952,9 +1421,14 @@ def _approve(actor_user: User, meeting: Meeting) -> None:
 
 
 def forward_minutes(*, actor_user: User, meeting: Meeting) -> ForwardedMinutes | None:
-    """R6: approved minutes go to the forum above as orientation, without closed items."""
+    """R6: approved minutes go to the forum above as orientation, without closed items, and
+    along the forum's other lines (issue 14: down to a forum, or by e-mail with the public PDF
+    to recipients outside the platform; `forwarding.forward_along_lines`). Once per line."""
+    if meeting.approved_at is None:
+        return None
+    forwarding.forward_along_lines(actor_user=actor_user, meeting=meeting)
     parent = meeting.forum.parent
-    if parent is None or meeting.approved_at is None:
+    if parent is None:
         return None
     forward, created = ForwardedMinutes.objects.get_or_create(meeting=meeting, to_forum=parent)
     if created:
@@ -1015,6 +1489,8 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["published_at"])
     _audit(actor_user, AuditAction.PUBLISHED, meeting)
+    # Issue 14 (N): the members are told by e-mail once the publication is committed.
+    transaction.on_commit(lambda: notices.notify_published(meeting.pk), robust=True)
     return []
 
 

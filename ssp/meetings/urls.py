@@ -1,6 +1,7 @@
 from django.urls import path
 
-from ssp.meetings import views
+from ssp.http import danish_page
+from ssp.meetings import election_views, schedule_views, views
 
 app_name = "meetings"
 
@@ -30,9 +31,31 @@ urlpatterns = [
     path("moeder/<int:pk>/godkend/", views.approve, name="approve"),
     path("moeder/<int:pk>/offentliggoer/", views.publish, name="publish"),
     path("moeder/opgaver/<int:task>/udfoert/", views.task_done, name="task_done"),
-    path("offentlig/<slug:slug>/moeder/", views.public_list, name="public_list"),
-    path("offentlig/moeder/<int:pk>/", views.public_meeting, name="public_meeting"),
-    path("offentlig/moeder/<int:pk>/pdf/", views.public_pdf, name="public_pdf"),
+    path("offentlig/<slug:slug>/moeder/", danish_page(views.public_list), name="public_list"),
+    path("offentlig/moeder/<int:pk>/", danish_page(views.public_meeting), name="public_meeting"),
+    path("offentlig/moeder/<int:pk>/pdf/", danish_page(views.public_pdf), name="public_pdf"),
     path("kalender/<str:token>.ics", views.my_feed, name="my_feed"),
     path("kalender/<str:token>/forum/<int:forum>.ics", views.forum_feed, name="forum_feed"),
+    # Issue 14 (L): the election item's result.
+    path(
+        "moeder/<int:pk>/punkter/<int:item>/valg/",
+        election_views.election,
+        name="election",
+    ),
+    path(
+        "moeder/<int:pk>/punkter/<int:item>/valg/medlemmer/",
+        election_views.election_search,
+        name="election_search",
+    ),
+    # Issue 14 (N): edit, move and cancel a meeting; joint events.
+    path("moeder/<int:pk>/ret/", schedule_views.meeting_edit, name="edit"),
+    path("moeder/<int:pk>/aflys/", schedule_views.meeting_cancel, name="cancel"),
+    path("moeder/faelles/nyt/", schedule_views.joint_new, name="joint_new"),
+    # Issue 14 (P): closing a meeting, guests, the minutes' pickers, decisions by number.
+    path("moeder/<int:pk>/afslut/", views.close, name="close"),
+    path("moeder/<int:pk>/gaester/", views.guest_new, name="guest_new"),
+    path("moeder/<int:pk>/gaester/<int:guest>/fjern/", views.guest_remove, name="guest_remove"),
+    path("moeder/<int:pk>/gaester/vaelg/", views.guest_search, name="guest_search"),
+    path("moeder/<int:pk>/referat/stedfortraeder/", views.deputy_search, name="deputy_search"),
+    path("moeder/beslutninger/", views.decision_lookup, name="decision_lookup"),
 ]

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +25,12 @@ from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import ICS, PDF, actor_of, file_response, user_of
 from ssp.meetings import access as meeting_access
-from ssp.meetings import calendar, forms, links, pdf, selectors, services
+from ssp.meetings import calendar, decisions, forms, links, pdf, selectors, services
 from ssp.meetings.access import ItemView, Mode
 from ssp.meetings.links import Linked, PanelContent
 from ssp.meetings.models import Meeting
 from ssp.organisation import selectors as org_selectors
+from ssp.validation import without_control_characters
 from ssp.versioning import StaleEdit
 
 PAST_SHOWN = 20
@@ -194,12 +195,20 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "meeting": meeting,
         "as_member": as_member,
         "for_orientation": mode is Mode.ORIENTATION,
+        "mode_guest": mode is Mode.GUEST,
         "items": items,
         "panels": panels,
         "can_manage": can_manage,
         "can_see_closed": access.can_see_closed_items(actor),
         "show_contribution_form": meeting_access.offers_contribution_form(actor, meeting),
         "is_signer": meeting_access.can_sign_protocol(actor, meeting),
+        "as_guest": mode is Mode.GUEST,
+        "can_close": meeting_access.can_close_meeting(actor, meeting)
+        and not meeting.is_held
+        and meeting.has_started,
+        "guests": list(meeting.guests.all()),
+        "can_manage_guests": meeting_access.can_manage_guests(actor, meeting),
+        "signature_lines": services.signature_lines(meeting) if shows_protocol else [],
         "previous": selectors.previous_meeting(meeting) if as_member else None,
         "my_tasks": selectors.my_open_tasks(actor) if as_member else [],
         "attendance": selectors.attendance_of(meeting),
@@ -209,12 +218,23 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "findings": [],
         "minutes_open_from": services.minutes_open_from(meeting),
     }
+    if meeting_access.can_manage_guests(actor, meeting) and "guest_form" not in overrides:
+        context["guest_form"] = _guest_form(meeting)
     if can_manage and "item_form" not in overrides:
         context["item_form"] = forms.ItemForm(
             allow_closed=meeting.forum.may_discuss_individuals,
             link_groups=forms.link_choices(actor, meeting.forum),
         )
     return context | overrides
+
+
+def _guest_form(meeting: Meeting, data: QueryDict | None = None) -> forms.GuestForm:
+    return forms.GuestForm(
+        data,
+        meeting=meeting,
+        candidates=org_selectors.members_of_forum_municipality(meeting.forum),
+        prefix="guest",
+    )
 
 
 def _detail_refused(request: HttpRequest, meeting: Meeting, error: DomainError) -> HttpResponse:
@@ -374,6 +394,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             items=list(meeting_access.changeable_items(actor, meeting)),
             attendance=selectors.attendance_by_member(meeting),
             candidates=org_selectors.members_of_forum_municipality(meeting.forum),
+            voters=meeting_access.voting_members(meeting.forum),
         )
 
     form = minutes_form(request.POST if request.method == "POST" else None)
@@ -407,6 +428,80 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meetings:detail", pk=pk)
     context["form"] = form
     return render(request, "meetings/minutes_form.html", context, status=status)
+
+
+@require_POST
+@access.require(meeting_access.can_use_meetings)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Afslut mødet": refused (with the undecided items named) while an item has no
+    decision."""
+    meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
+    try:
+        services.close_meeting(actor_user=user_of(request), meeting=meeting)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
+    messages.success(request, _("Mødet er afsluttet. Protokollen kan nu underskrives."))
+    return redirect("meetings:detail", pk=pk)
+
+
+@require_POST
+@access.require(meeting_access.can_use_meetings)
+def guest_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    form = _guest_form(meeting, request.POST)
+    if autocomplete.is_search_step(form):
+        context = _detail_context(actor, meeting, guest_form=form)
+        return render(request, "meetings/meeting_detail.html", context)
+    if form.is_valid():
+        try:
+            services.add_guest(
+                actor_user=user_of(request),
+                meeting=meeting,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+                email=form.cleaned_data["email"],
+                member=form.cleaned_data["member"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Gæsten er inviteret."))
+            return redirect("meetings:detail", pk=pk)
+    context = _detail_context(actor, meeting, guest_form=form)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
+
+
+@require_POST
+@access.require(meeting_access.can_use_meetings)
+def guest_remove(request: HttpRequest, pk: int, guest: int) -> HttpResponse:
+    actor = actor_of(request)
+    meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    the_guest = meeting_access.get_guest_for(actor, meeting, guest)
+    try:
+        services.remove_guest(actor_user=user_of(request), guest=the_guest)
+    except DomainError as error:
+        return _detail_refused(request, meeting, error)
+    messages.success(request, _("Gæsten er fjernet."))
+    return redirect("meetings:detail", pk=pk)
+
+
+@access.require(meeting_access.can_use_meetings)
+def decision_lookup(request: HttpRequest) -> HttpResponse:
+    """A decision by its number ("STY 2026-14", `?nummer=`): to its meeting's item, else 404
+    (also for a decision the user may not see)."""
+    number = request.GET.get("nummer", "")
+    try:
+        found = decisions.find(actor_of(request), number)
+    except Http404:
+        # From the search box on the meeting list: back there with the reason, not a dead end.
+        messages.warning(
+            request,
+            _("Der er ingen beslutning med nummeret „%(number)s“, som du kan se.")
+            % {"number": without_control_characters(number.strip())[:30]},
+        )
+        return redirect("meetings:list")
+    return redirect(f"{reverse('meetings:detail', args=[found.meeting_id])}#punkt-{found.pk}")
 
 
 @require_POST
@@ -463,8 +558,16 @@ def task_done(request: HttpRequest, task: int) -> HttpResponse:
 def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk)
-    items, _panels = _agenda(actor, meeting, meeting_access.mode_for(actor, meeting))
-    content = pdf.render_meeting(meeting=meeting, items=items, public=False)
+    mode = meeting_access.mode_for(actor, meeting)
+    items, _panels = _agenda(actor, meeting, mode)
+    content = pdf.render_meeting(
+        meeting=meeting,
+        items=items,
+        public=False,
+        attendance=selectors.attendance_of(meeting) if mode is Mode.MEMBER else [],
+        guests=list(meeting.guests.all()) if mode is Mode.MEMBER else [],
+        signatures=services.signature_lines(meeting) if mode is Mode.MEMBER else [],
+    )
     services.record_pdf(actor_user=user_of(request), meeting=meeting)
     return file_response(content, content_type=PDF, filename=f"moede-{meeting.pk}.pdf")
 
@@ -488,6 +591,7 @@ def public_meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": selectors.agenda_for(None, meeting, Mode.PUBLIC),
             "site_name": str(meeting.forum.municipality or meeting.forum.police_district),
+            "signature_lines": services.signature_lines(meeting, public=True),
         },
     )
 
@@ -496,7 +600,10 @@ def public_meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_access.get_public_meeting(pk)
     content = pdf.render_meeting(
-        meeting=meeting, items=selectors.agenda_for(None, meeting, Mode.PUBLIC), public=True
+        meeting=meeting,
+        items=selectors.agenda_for(None, meeting, Mode.PUBLIC),
+        public=True,
+        signatures=services.signature_lines(meeting, public=True),
     )
     return file_response(
         content, content_type=PDF, filename=f"protokol-{meeting.pk}.pdf", disposition="inline"
@@ -548,4 +655,21 @@ def responsible_search(request: HttpRequest, pk: int, item: int) -> HttpResponse
     candidates = meeting_access.responsible_candidates(
         org_selectors.members_of_forum_municipality(meeting.forum), the_item
     )
+    return autocomplete.search_response(request, MemberPicker(queryset=candidates))
+
+
+@access.require(meeting_access.can_use_meetings)
+def deputy_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes' picker of a member's deputy: the municipality's members, for those who
+    write the minutes (404/403 otherwise)."""
+    meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
+    candidates = org_selectors.members_of_forum_municipality(meeting.forum)
+    return autocomplete.search_response(request, MemberPicker(queryset=candidates))
+
+
+@access.require(meeting_access.can_use_meetings)
+def guest_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The guest form's picker of a guest with a login: the municipality's members."""
+    meeting = meeting_access.get_meeting_for(actor_of(request), pk, for_change=True)
+    candidates = org_selectors.members_of_forum_municipality(meeting.forum)
     return autocomplete.search_response(request, MemberPicker(queryset=candidates))

@@ -64,7 +64,7 @@ class MembershipInline(VersionedTabularInline[Membership, Forum]):
     model = Membership
     extra = 0
     autocomplete_fields = ["member"]
-    fields = ["member", "role", "has_vote", "seat", "start_date", "end_date"]
+    fields = ["member", "role", "has_vote", "seat", "start_date", "end_date", "term_ends_on"]
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
@@ -164,7 +164,15 @@ class MemberAdmin(AuditedAdmin[Member]):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin[Membership]):
-    list_display = ["member", "forum", "role", "has_vote", "start_date", "end_date"]
+    list_display = [
+        "member",
+        "forum",
+        "role",
+        "has_vote",
+        "start_date",
+        "end_date",
+        "term_ends_on",
+    ]
     list_filter = ["role", "has_vote", "forum__municipality"]
     search_fields = ["member__name", "forum__name"]
     autocomplete_fields = ["member", "forum"]

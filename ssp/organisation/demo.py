@@ -177,52 +177,61 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     ),
 )
 
-# Members without a login, so that the fora are not empty (all invented).
-DEMO_MEMBERS: tuple[tuple[str, str, str, Sector, bool, str, MembershipRole, bool, str], ...] = (
-    (
+# Issue 14: every permanent member of the steering group has a login (password "demo" too), so
+# that its protocol can be signed through the pages from start to end. Kept apart from the
+# personas above (one per role, which the tests go through role by role).
+DEMO_SIGNERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "naestformand",
         "Hanne Vestergaard",
         "Byrådsmedlem",
         "byraadet",
         Sector.POLITICS,
+        AccessRole.POLITICIAN,
         False,
-        "styregruppe",
-        MembershipRole.VICE_CHAIR,
-        True,
-        "Næstformand (politisk udpeget)",
+        (("styregruppe", MembershipRole.VICE_CHAIR, True, "Næstformand (politisk udpeget)"),),
     ),
-    (
+    DemoUser(
+        "byraadsmedlem",
         "Jens Kofoed",
         "Byrådsmedlem",
         "byraadet",
         Sector.POLITICS,
+        AccessRole.POLITICIAN,
         False,
-        "styregruppe",
-        MembershipRole.MEMBER,
-        True,
-        "Medlem (politisk udpeget)",
+        (("styregruppe", MembershipRole.MEMBER, True, "Medlem (politisk udpeget)"),),
     ),
-    (
+    DemoUser(
+        "politileder",
         "Birgitte Krag",
         "Politikommissær",
         "politiet",
         Sector.POLICE,
+        AccessRole.EMPLOYEE,
         True,
-        "styregruppe",
-        MembershipRole.MEMBER,
-        True,
-        "Ledelsesrepræsentant for Politiet",
+        (("styregruppe", MembershipRole.MEMBER, True, "Ledelsesrepræsentant for Politiet"),),
     ),
-    (
+    DemoUser(
+        "centerchef",
         "Ole Svendsen",
         "Centerchef",
         "center-for-familie-social-og-beskaeftigelse",
         Sector.SOF,
+        AccessRole.EMPLOYEE,
         True,
-        "styregruppe",
-        MembershipRole.MEMBER,
-        False,
-        "Centerchef for Center for Familie, Social & Beskæftigelse",
+        (
+            (
+                "styregruppe",
+                MembershipRole.MEMBER,
+                False,
+                "Centerchef for Center for Familie, Social & Beskæftigelse",
+            ),
+        ),
     ),
+)
+
+# Members without a login, so that the fora are not empty (all invented).
+DEMO_MEMBERS: tuple[tuple[str, str, str, Sector, bool, str, MembershipRole, bool, str], ...] = (
     (
         "Karin Lund",
         "Leder af Familie- og Ungeindsatsen",
@@ -335,7 +344,7 @@ def seed_demo() -> Municipality:
     org_permissions = Permission.objects.filter(
         content_type__app_label__in=["organisation", "prevention", "reports", "auth", "accounts"]
     )
-    for index, demo in enumerate(DEMO_USERS):
+    for index, demo in enumerate(DEMO_USERS + DEMO_SIGNERS):
         first, _space, last = demo.name.partition(" ")
         user = User.objects.create_user(
             username=demo.username,
@@ -368,7 +377,7 @@ def seed_demo() -> Municipality:
         # before their first page with personal data.
         acknowledge_confidentiality(user=user, municipality=municipality)
     for index, (name, title, unit, sector, authority, key, role, vote, function) in enumerate(
-        DEMO_MEMBERS, start=len(DEMO_USERS)
+        DEMO_MEMBERS, start=len(DEMO_USERS) + len(DEMO_SIGNERS)
     ):
         member = Member.objects.create(
             municipality=municipality,

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ssp.versioning import Versioned
 
@@ -391,6 +392,16 @@ class Forum(Versioned):
             Cadence.WEEKLY: 52,
             Cadence.PER_YEAR: self.meetings_a_year,
         }.get(Cadence(self.cadence))
+
+    @property
+    def cadence_label(self) -> str:
+        """The cadence as pages show it: "ca. 5 gange om året" for "n per year" (issue 14),
+        the choice's label otherwise."""
+        if self.cadence == Cadence.PER_YEAR and self.meetings_a_year:
+            return ngettext(
+                "ca. %(count)s gang om året", "ca. %(count)s gange om året", self.meetings_a_year
+            ) % {"count": self.meetings_a_year}
+        return str(self.get_cadence_display())
 
 
 class ForwardingLine(models.Model):

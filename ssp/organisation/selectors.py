@@ -18,6 +18,7 @@ from ssp.organisation.models import (
     Forum,
     ForumLevel,
     ForumType,
+    ForwardingLine,
     Member,
     Membership,
     MembershipRole,
@@ -306,6 +307,9 @@ class ForumDetail:
     seats: list[Seat]
     children: Sequence[Forum]  # at most FORUM_CHILDREN_SHOWN
     children_total: int
+    # Issue 14: where the forum's approved minutes go besides up to its parent (a few lines
+    # from the preset: down to a forum, or by e-mail outside the platform).
+    lines: list[ForwardingLine] = field(default_factory=list)
 
 
 def forum_detail_for(actor: Actor, forum_id: int) -> ForumDetail:
@@ -329,6 +333,16 @@ def forum_detail_for(actor: Actor, forum_id: int) -> ForumDetail:
         seats=list(forum.seats.all()),
         children=children,
         children_total=getattr(children[0], "children_total", 0) if children else 0,
+        lines=forwarding_lines(forum),
+    )
+
+
+def forwarding_lines(forum: Forum) -> list[ForwardingLine]:
+    """The forum's forwarding lines (issue 14), fora first, then recipients outside."""
+    return list(
+        ForwardingLine.objects.filter(forum=forum)
+        .select_related("to_forum")
+        .order_by("direction", "to_forum__name", "recipient_name", "pk")
     )
 
 

@@ -87,6 +87,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "seats": detail.seats,
             "children": detail.children,
             "children_more": detail.children_total - len(detail.children),
+            "lines": detail.lines,
         },
     )
 

@@ -78,8 +78,13 @@ def test_an_omraadegruppe_meeting_from_agenda_to_public_protocol(
     pick(last, "Ansvarlig", "Morten Medlem")
     deadline = timezone.localdate() + timedelta(days=60)
     last.get_by_label("Frist").fill(f"{deadline:%Y-%m-%d}")
+    # Issue 14: every item needs a decision before the meeting is closed ("Afslut mødet").
+    items = minutes.get_by_test_id("minutes-item")
+    for index in range(items.count() - 1):
+        items.nth(index).get_by_label("Beslutning").fill("Taget til efterretning.")
     minutes.get_by_role("button", name="Gem referatet").click()
     expect(page.get_by_test_id("attendance")).to_contain_text("Morten Medlem: til stede")
+    page.get_by_test_id("close-meeting").click()
     page.get_by_test_id("sign").click()
     expect(page.get_by_text("1 af 2 faste medlemmer")).to_be_visible()
     meeting_url = page.url

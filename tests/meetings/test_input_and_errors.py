@@ -248,7 +248,7 @@ def test_a_refused_signature_keeps_the_user_on_the_meeting_page(
     assert response.status_code == 400
     page = response.content.decode()
     assert 'data-testid="action-error"' in page
-    assert "Referatet kan først underskrives, når mødet er afholdt." in page
+    assert "Referatet kan først underskrives, når mødet er afsluttet." in page
     assert 'data-testid="agenda"' in page
 
 

@@ -149,8 +149,13 @@ def test_an_editing_form_without_a_version_is_refused(demo: Municipality, client
 def _held(users: dict[str, User]) -> Meeting:
     meeting = started_meeting()
     services.record_minutes(
-        actor_user=users["koordinator"], meeting=meeting, attendance={}, decisions={}
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        attendance={},
+        decisions={i.pk: services.DecisionData("Besluttet.") for i in meeting.items.all()},
     )
+    # Issue 14: signing and approval after "Afslut mødet".
+    services.close_meeting(actor_user=users["koordinator"], meeting=meeting)
     return meeting
 
 

@@ -147,8 +147,14 @@ def held_local_meeting(users: dict[str, User]) -> Meeting:
             item.pk: services.DecisionData(
                 "Gadeteamet kigger forbi.", member("politi"), date(2030, 1, 1)
             )
+        }
+        | {
+            other.pk: services.DecisionData("Taget til efterretning.")
+            for other in meeting.items.exclude(pk=item.pk)
         },
     )
+    # Issue 14: every item decided, the meeting is closed ("Afslut mødet"), then signed.
+    services.close_meeting(actor_user=users["koordinator"], meeting=meeting)
     return meeting
 
 

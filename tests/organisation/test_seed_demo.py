@@ -39,6 +39,11 @@ def test_every_demo_role_exists_with_the_right_access(demo: Municipality) -> Non
         "politiker": (AccessRole.POLITICIAN, False, "politics"),
         "admin": (AccessRole.ADMINISTRATOR, False, "other"),
         "tilsyn": (AccessRole.SUPERVISOR, False, "other"),
+        # Issue 14: the steering group's other permanent members sign its protocol.
+        "naestformand": (AccessRole.POLITICIAN, False, "politics"),
+        "byraadsmedlem": (AccessRole.POLITICIAN, False, "politics"),
+        "politileder": (AccessRole.EMPLOYEE, True, "police"),
+        "centerchef": (AccessRole.EMPLOYEE, True, "sof"),
     }
     assert User.objects.get(username="admin").is_staff
     assert not User.objects.filter(is_superuser=True).exists()

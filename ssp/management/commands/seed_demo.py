@@ -6,7 +6,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ssp.demo import seed_all
-from ssp.organisation.demo import DEMO_NAME, DEMO_PASSWORD, DEMO_USERS, demo_exists
+from ssp.organisation.demo import (
+    DEMO_NAME,
+    DEMO_PASSWORD,
+    DEMO_SIGNERS,
+    DEMO_USERS,
+    demo_exists,
+)
 
 
 class Command(BaseCommand):
@@ -34,4 +40,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")
         for demo in DEMO_USERS:
+            self.stdout.write(f"  {demo.username:<16} {demo.name}, {demo.title}")
+        self.stdout.write("The steering group's other permanent members (they sign its protocol):")
+        for demo in DEMO_SIGNERS:
             self.stdout.write(f"  {demo.username:<16} {demo.name}, {demo.title}")
