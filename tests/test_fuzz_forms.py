@@ -60,6 +60,7 @@ OWN_ACCOUNT: dict[str, Write] = {
     "accounts:second_factor_verify": _own("koordinator", {"code": "123456"}),
     "accounts:second_factor_remove": _own("koordinator", {}),
     "accounts:confidentiality": _own("koordinator", {"confirmed": "on", "next": "/"}),
+    "accounts:meeting_emails": _own("koordinator", {"meeting_emails": "on"}),
     "set_language": _own("koordinator", {"language": "en", "next": "/"}),
 }
 POSTS: dict[str, Write] = {**WRITES, **OWN_ACCOUNT}

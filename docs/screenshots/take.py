@@ -30,6 +30,7 @@ SHOTS = [
     ("laerer", "/forebyggelse/kalender/", "prevention-calendar.png"),
     ("politiker", "/rapporter/oversigt/", "reports-dashboard.png"),
     ("politiker", "report:published", "annual-report.png"),
+    ("politiker", "/rapporter/effekt/", "reports-effect.png"),
 ]
 
 

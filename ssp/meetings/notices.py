@@ -189,7 +189,9 @@ def compose(
 def _lock(meeting_id: int) -> Meeting | None:
     """The meeting under its row lock for the rest of the transaction, read anew."""
     return (
-        Meeting.objects.select_for_update()
+        # Only the meeting's row: a Kredsråd has no municipality (an outer join PostgreSQL
+        # cannot lock).
+        Meeting.objects.select_for_update(of=("self",))
         .filter(pk=meeting_id)
         .select_related("forum__municipality")
         .first()

@@ -267,8 +267,15 @@ def test_the_last_two_signers_at_once_on_postgresql_approve_once(
     meeting.forum.protocol_signed = True
     meeting.forum.save(update_fields=["protocol_signed"])
     services.record_minutes(
-        actor_user=users["koordinator"], meeting=meeting, attendance={}, decisions={}
+        actor_user=users["koordinator"],
+        meeting=meeting,
+        attendance={},
+        decisions={
+            item.pk: services.DecisionData("Taget til efterretning.")
+            for item in meeting.items.all()
+        },
     )
+    services.close_meeting(actor_user=users["koordinator"], meeting=meeting)
     signers = [m.user for m in services.signers_needed(meeting) if m.user]
     assert len(signers) >= 2
     for user in signers[:-2]:
