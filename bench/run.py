@@ -263,6 +263,8 @@ def page_targets(case_id: int, meeting_id: int) -> list[tuple[str, str]]:
         ("API cases", "/api/v1/cases/cases"),
         ("annual report (live figures)", f"/rapporter/{year}/"),
         ("steering-group dashboard", "/rapporter/oversigt/"),
+        ("effect measurement", "/rapporter/effekt/"),
+        ("evaluations", "/rapporter/evalueringer/"),
     ]
 
 

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db.models.signals import post_save
 from django.test import Client
+from django.utils import translation
 
 from ssp.accounts.services import acknowledge_confidentiality
 from ssp.demo import seed_all
@@ -22,6 +24,14 @@ ACKNOWLEDGE_NEW_MEMBERS = "tests-acknowledge-confidentiality-for-new-members"
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Browser tests flush the database (live server); run them after the rest."""
     items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test() -> Iterator[None]:
+    """A request in another language (an English browser) leaves that language active on the
+    thread (LocaleMiddleware activates it); the next test starts in Danish again."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -57,10 +57,14 @@ def test_only_those_who_may_see_personal_data_publish(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     meeting = Meeting.objects.get(published_at__isnull=False)
-    meeting_services.add_item(
+    # A held meeting gets no new item (issue 14): a public item's title is corrected instead.
+    item = meeting.items.filter(visibility=Visibility.PUBLIC).order_by("position").first()
+    assert item is not None
+    meeting_services.update_item(
         actor_user=users["politiker"],
-        meeting=meeting,
+        item=item,
         title="Freja Lund",
+        description="",
         visibility=Visibility.PUBLIC,
     )
     with pytest.raises(DomainError, match="SSP-sekretariatet"):

@@ -26,6 +26,7 @@ from typing import Any, Literal, overload
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssp.access import (
@@ -50,8 +51,16 @@ from ssp.meetings.models import (
     MeetingTaskStatus,
     SignedPart,
     Visibility,
+    Vote,
 )
-from ssp.organisation.models import Forum, Member, Membership, MembershipRole, Sector
+from ssp.organisation.models import (
+    AccessRole,
+    Forum,
+    Member,
+    Membership,
+    MembershipRole,
+    Sector,
+)
 
 MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
 PERMANENT_ROLES = (
@@ -69,7 +78,7 @@ class Mode(Enum):
     MEMBER = "member"  # a member of the forum (closed items by authority)
     ORIENTATION = "orientation"  # forwarded minutes: no closed items at all
     PUBLIC = "public"  # the published version: public items only
-    GUEST = "guest"  # an invited guest with a login: never a closed item (issue 14)
+    GUEST = "guest"  # an invited guest with a login: public items only (issue 14)
 
 
 @dataclass
@@ -110,11 +119,13 @@ class ItemView:
 
 
 def can_use_meetings(actor: Actor) -> bool:
-    return (
-        actor.is_authenticated
-        and actor.role != NO_ROLE
-        and (bool(actor.forum_ids) or is_ssp_staff(actor))
-    )
+    """A member of a forum, SSP staff, or (issue 14) an invited guest with a login whose own
+    login sits in no forum: she opens the meetings she is a guest of (`visible_meetings`)."""
+    if not actor.is_authenticated or actor.role == NO_ROLE:
+        return False
+    if actor.forum_ids or is_ssp_staff(actor):
+        return True
+    return actor.member_id is not None and Guest.objects.filter(member_id=actor.member_id).exists()
 
 
 def _staff_fora(actor: Actor) -> QuerySet[Forum]:
@@ -220,8 +231,29 @@ def can_plan_meetings(actor: Actor) -> bool:
     return managed_fora(actor).exists()
 
 
-def permanent_memberships(forum: Forum) -> QuerySet[Membership]:
-    return Membership.objects.current().filter(forum=forum, role__in=PERMANENT_ROLES)
+def meeting_day(meeting: Meeting) -> date:
+    """The meeting's date in local time: the day whose memberships sign and vote."""
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def memberships_on(day: date) -> QuerySet[Membership]:
+    """The memberships that ran on a day (started on or before it, ended on or after it)."""
+    return Membership.objects.filter(Q(start_date__lte=day) | Q(start_date__isnull=True)).filter(
+        Q(end_date__gte=day) | Q(end_date__isnull=True)
+    )
+
+
+def permanent_memberships(forum: Forum, on: date | None = None) -> QuerySet[Membership]:
+    """The forum's permanent members: today, or (`on`) on a meeting's day (issue 14: an
+    election recorded afterwards does not change who signed and voted at that meeting)."""
+    memberships = Membership.objects.current() if on is None else memberships_on(on)
+    return memberships.filter(forum=forum, role__in=PERMANENT_ROLES)
+
+
+def meeting_memberships(meeting: Meeting) -> QuerySet[Membership]:
+    """The forum's permanent members on the meeting's day: they sign, vote and have their
+    attendance recorded."""
+    return permanent_memberships(meeting.forum, on=meeting_day(meeting))
 
 
 def signer_memberships(meeting: Meeting) -> QuerySet[Membership]:
@@ -229,9 +261,15 @@ def signer_memberships(meeting: Meeting) -> QuerySet[Membership]:
     meeting. A member recorded with apologies or absent does not sign what she did not attend
     (as in a municipal committee, whose protocol is signed by the members present); one who
     left before item N took part and signs. A deputy does not sign in the member's place: the
-    protocol records that the deputy attended."""
+    protocol records that the deputy attended.
+
+    Issue 14: the members are those of the meeting's day (`meeting_memberships`), so a member
+    elected at the meeting (her membership starts the day after) does not sign it; of them,
+    those who are still members sign (one who has left the forum no longer opens its
+    meetings)."""
     away = meeting.attendance.exclude(status=AttendanceStatus.PRESENT).values("member_id")
-    return permanent_memberships(meeting.forum).exclude(member_id__in=away)
+    still = permanent_memberships(meeting.forum).values("member_id")
+    return meeting_memberships(meeting).filter(member_id__in=still).exclude(member_id__in=away)
 
 
 def can_sign_protocol(actor: Actor, meeting: Meeting) -> bool:
@@ -241,10 +279,31 @@ def can_sign_protocol(actor: Actor, meeting: Meeting) -> bool:
     return signer_memberships(meeting).filter(member_id=actor.member_id).exists()
 
 
+def member_actor(member: Member) -> Actor:
+    """The access facts of a member as the shared rules read them (without her fora)."""
+    return Actor(
+        user_id=member.user_id,
+        role=member.access_role,
+        member_id=member.pk,
+        municipality_id=member.municipality_id,
+        is_authority=member.is_authority,
+        is_police=member.sector == Sector.POLICE,
+    )
+
+
 def reads_closed_items(member: Member) -> bool:
-    """Whether a member may read a protocol's closed items (authority persons; the member's
-    side of `can_see_closed_items`)."""
-    return member.is_authority
+    """Whether a member may read closed items: the one rule of `ssp.access.can_see_closed_items`
+    (SSP staff, or an employee who is an authority person; never a supervisor or politician),
+    applied to the member. It decides the part of the protocol she signs (`signed_part`), as it
+    decides the closed items she reads and writes the minutes of (`changeable_items`)."""
+    return can_see_closed_items(member_actor(member))
+
+
+def closed_item_readers(members: QuerySet[Member]) -> QuerySet[Member]:
+    """`reads_closed_items` as a query: the members among these who may read closed items."""
+    return members.filter(municipality__isnull=False).filter(
+        Q(access_role=AccessRole.SSP_STAFF) | Q(access_role=AccessRole.EMPLOYEE, is_authority=True)
+    )
 
 
 def signed_part(member: Member, meeting: Meeting) -> SignedPart:
@@ -268,11 +327,11 @@ def can_manage_guests(actor: Actor, meeting: Meeting) -> bool:
     return can_manage_meeting(actor, meeting)
 
 
-def voting_members(forum: Forum) -> list[Member]:
-    """The members with the vote in a forum (`may_vote`), by name."""
+def voting_members(forum: Forum, on: date | None = None) -> list[Member]:
+    """The members with the vote in a forum (`may_vote`), by name: today, or on a day."""
     return [
         ms.member
-        for ms in permanent_memberships(forum).select_related("member").order_by("member__name")
+        for ms in permanent_memberships(forum, on).select_related("member").order_by("member__name")
         if may_vote(ms)
     ]
 
@@ -287,12 +346,29 @@ def get_guest_for(actor: Actor, meeting: Meeting, guest_id: int) -> Guest:
 def public_signer_label(membership: Membership) -> str:
     """How the public protocol names a signer (issue 14): an elected member (sector politics)
     by name, staff by the seat's function (else the member's title), never a staff name."""
-    member = membership.member
+    return public_member_label(membership.member, membership)
+
+
+def public_member_label(member: Member, membership: Membership | None) -> str:
+    """How the public version names a member (a signer, a voter, a deputy who voted): an
+    elected member by name, staff by the seat's function, else the member's title, else the
+    role ("Stedfortræder" for one without a membership); never a staff member's name."""
     if member.sector == Sector.POLITICS:
         return member.name
+    if membership is None:
+        return member.title or _("Stedfortræder")
     if membership.seat is not None:
         return membership.seat.function
     return member.title or str(MembershipRole(membership.role).label)
+
+
+def public_vote_labels(meeting: Meeting) -> dict[int, str]:
+    """The public labels of the members who may vote at a meeting, by member id; a voter not
+    among them (a deputy) is labelled by `public_member_label` without a membership."""
+    return {
+        ms.member_id: public_member_label(ms.member, ms)
+        for ms in meeting_memberships(meeting).select_related("member", "seat")
+    }
 
 
 def may_vote(membership: Membership) -> bool:
@@ -325,13 +401,13 @@ def can_complete_task(actor: Actor, task: MeetingTask) -> bool:
 
 
 def sees_item(actor: Actor | None, item: AgendaItem, mode: Mode) -> bool:
-    """Whether the reader sees the item's content (else it is redacted or left out)."""
-    if mode is Mode.PUBLIC:
+    """Whether the reader sees the item's content (else it is redacted or left out). A guest
+    sees the public items only, as her invitation shows them: an internal item is the forum's
+    own business, a closed one never hers."""
+    if mode is Mode.PUBLIC or mode is Mode.GUEST:
         return item.visibility == Visibility.PUBLIC
     if not item.is_closed:
         return True
-    if mode is Mode.GUEST:
-        return False  # a guest never sees a closed item
     return mode is Mode.MEMBER and actor is not None and can_see_closed_items(actor)
 
 
@@ -343,17 +419,19 @@ def can_change_item(actor: Actor, item: AgendaItem) -> bool:
 
 def responsible_candidates(candidates: QuerySet[Member], item: AgendaItem) -> QuerySet[Member]:
     """Who may be responsible for an item's decision: for a closed item (it concerns a named
-    child) authority persons only."""
-    return candidates.filter(is_authority=True) if item.is_closed else candidates
+    child) those who may read closed items (`reads_closed_items`)."""
+    return closed_item_readers(candidates) if item.is_closed else candidates
 
 
 def may_be_responsible(member: Member, item: AgendaItem) -> bool:
-    return not item.is_closed or member.is_authority
+    return not item.is_closed or reads_closed_items(member)
 
 
 # Where `selectors.agenda_for` puts an item's attachments and contributions (`Prefetch`).
 PREFETCHED_ATTACHMENTS = "prefetched_attachments"
 PREFETCHED_CONTRIBUTIONS = "prefetched_contributions"
+# ... and its votes with their members (`votes.prefetched`).
+PREFETCHED_VOTES = votes.PREFETCHED_VOTES
 
 
 def _prefetched(item: AgendaItem, attribute: str, relation: str) -> list[Any]:
@@ -362,20 +440,45 @@ def _prefetched(item: AgendaItem, attribute: str, relation: str) -> list[Any]:
     return list(getattr(item, relation).all()) if rows is None else list(rows)
 
 
-def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | None:
+def _vote_lines(
+    item: AgendaItem, mode: Mode, public_labels: dict[int, str] | None
+) -> tuple[str, list[str]]:
+    """The vote's result and who voted how; on the public version (issue 14) each voter as
+    the public signatures name her (`public_member_label`: staff by function)."""
+    given = votes.prefetched(item)
+    if mode is not Mode.PUBLIC:
+        return votes.result_text(item, given), votes.by_name(item, given)
+    labels = public_vote_labels(item.meeting) if public_labels is None else public_labels
+
+    def label(vote: Vote) -> str:
+        return labels.get(vote.member_id) or public_member_label(vote.member, None)
+
+    return votes.result_text(item, given), votes.by_name(item, given, label=label)
+
+
+def item_view(
+    actor: Actor | None,
+    item: AgendaItem,
+    mode: Mode,
+    *,
+    public_labels: dict[int, str] | None = None,
+) -> ItemView | None:
     """The item as the reader sees it in this mode: whole, redacted, or (on the public version,
-    for a non-public item) not at all."""
+    for a non-public item) not at all. A redacted item is "Lukket punkt" (a guest's view of an
+    internal item: "Internt punkt"). `public_labels`: `public_vote_labels` of the meeting, read
+    once for the agenda (else read here)."""
     if mode is Mode.PUBLIC and item.visibility != Visibility.PUBLIC:
         return None
     if not sees_item(actor, item, mode):
         return ItemView(
             pk=item.pk,
             position=item.position,
-            title=_("Lukket punkt"),
+            title=_("Lukket punkt") if item.is_closed else _("Internt punkt"),
             visibility=item.visibility,
             redacted=True,
         )
     public = mode is Mode.PUBLIC
+    vote_result, vote_names = _vote_lines(item, mode, public_labels)
     return ItemView(
         pk=item.pk,
         position=item.position,
@@ -394,8 +497,8 @@ def item_view(actor: Actor | None, item: AgendaItem, mode: Mode) -> ItemView | N
         concern_id=item.concern_id,
         case_id=item.case_id,
         decision_number=item.decision_number,
-        vote_result=votes.result_text(item),
-        votes=votes.by_name(item),
+        vote_result=vote_result,
+        votes=vote_names,
     )
 
 

@@ -27,7 +27,7 @@ from ssp.forms import (
     set_picker,
 )
 from ssp.meetings import access as meeting_access
-from ssp.meetings import links, uploads
+from ssp.meetings import links, uploads, votes
 from ssp.meetings.models import (
     AgendaItem,
     Attendance,
@@ -260,6 +260,8 @@ class AttendanceRow:
     left: forms.BoundField
 
 
+# An item's "Ansvarlig" picker is the field `resp_<item id>`: its name recurs ten times in the
+# picker's markup, so a short one keeps the form of an 88-item agenda under 150 KB (issue 14).
 # The id of the one hint for every item's "Ansvarlig" picker (meetings/minutes_form.html).
 RESPONSIBLE_HINT_ID = "responsible-hint"
 # ... and for every member's "Stedfortræder" picker.
@@ -291,6 +293,10 @@ class MinutesForm(VersionedFormMixin, StyledForm):
         self.attendance = attendance
         self.fields["version"].initial = meeting.version
         deputy_search = reverse("meetings:deputy_search", args=[meeting.pk])
+        # Who voted in whose place: the deputies of the attendance as recorded.
+        deputies = {
+            a.deputy_id: member_id for member_id, a in attendance.items() if a.deputy_id is not None
+        }
         for member in members:
             existing = attendance.get(member.pk)
             self.fields[f"status_{member.pk}"] = forms.ChoiceField(
@@ -332,7 +338,7 @@ class MinutesForm(VersionedFormMixin, StyledForm):
             responsible.search_url = reverse(
                 "meetings:responsible_search", args=[meeting.pk, item.pk]
             )
-            self.fields[f"responsible_{item.pk}"] = responsible
+            self.fields[f"resp_{item.pk}"] = responsible
             self.fields[f"deadline_{item.pk}"] = forms.DateField(
                 label=_("Frist"),
                 required=False,
@@ -352,12 +358,8 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                     required=False,
                     initial=item.vote_kind,
                 )
-                given = dict(item.votes.values_list("member_id", "choice"))
-                deputies = {
-                    a.deputy_id: member_id
-                    for member_id, a in attendance.items()
-                    if a.deputy_id is not None
-                }
+                # The votes as `selectors.minutes_items` prefetched them: no query per item.
+                given = {v.member_id: v.choice for v in votes.prefetched(item)}
                 for voter in self.voters:
                     initial = given.get(voter.pk) or next(
                         (given[d] for d, m in deputies.items() if m == voter.pk and d in given),
@@ -392,7 +394,7 @@ class MinutesForm(VersionedFormMixin, StyledForm):
             MinutesItemRow(
                 item=i,
                 decision=self[f"decision_{i.pk}"],
-                responsible=self[f"responsible_{i.pk}"],
+                responsible=self[f"resp_{i.pk}"],
                 deadline=self[f"deadline_{i.pk}"],
                 linked=self.linked.get(i.pk),
                 apply=self[f"apply_{i.pk}"] if f"apply_{i.pk}" in self.fields else None,
@@ -444,15 +446,41 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                     }
             data[item.pk] = DecisionData(
                 decision=self.cleaned_data[f"decision_{item.pk}"],
-                responsible=self.cleaned_data[f"responsible_{item.pk}"],
+                responsible=self.cleaned_data[f"resp_{item.pk}"],
                 deadline=deadline,
                 vote_kind=vote_kind,
                 votes=votes,
             )
         return data
 
+    def _check_deputies(self, data: dict[str, Any]) -> None:
+        """Issue 14: a deputy is not a permanent member of the forum herself, and attends for
+        one member only (the votes are kept by who cast them: two seats could not be told
+        apart). The refusal stands at the deputy's field; the input is kept."""
+        permanent = {m.pk for m in self.members}
+        seen: dict[int, Member] = {}
+        for m in self.members:
+            deputy = data.get(f"deputy_{m.pk}")
+            if deputy is None:
+                continue
+            if deputy.pk in permanent:
+                self.add_error(
+                    f"deputy_{m.pk}",
+                    _("%(name)s er selv fast medlem af forummet og kan ikke være stedfortræder.")
+                    % {"name": deputy.name},
+                )
+            elif deputy.pk in seen:
+                self.add_error(
+                    f"deputy_{m.pk}",
+                    _("%(name)s er allerede stedfortræder for %(member)s.")
+                    % {"name": deputy.name, "member": seen[deputy.pk].name},
+                )
+            else:
+                seen[deputy.pk] = m
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._check_deputies(data)
         if not self.meeting.has_started:
             self.add_error(
                 None,
@@ -460,7 +488,7 @@ class MinutesForm(VersionedFormMixin, StyledForm):
                 % {"time": minutes_open_from(self.meeting)},
             )
         for item in self.items:
-            if data.get(f"responsible_{item.pk}") and not data.get(f"decision_{item.pk}"):
+            if data.get(f"resp_{item.pk}") and not data.get(f"decision_{item.pk}"):
                 self.add_error(
                     f"decision_{item.pk}", _("Skriv beslutningen, når der er en ansvarlig.")
                 )

@@ -92,6 +92,14 @@ def when(moment: datetime) -> str:
     return dato_tid(moment)
 
 
+def ends(meeting: Meeting) -> str:
+    """When the meeting ends: "16.00" on its day, the date too when it ends on another."""
+    end = timezone.localtime(meeting.ends_at)
+    if end.date() != timezone.localtime(meeting.starts_at).date():
+        return dato_tid(end)
+    return date_format(end, "H.i")
+
+
 # --- Recipients and content ------------------------------------------------------------------
 
 
@@ -170,7 +178,7 @@ def compose(
             "forum": meeting.forum.name,
             "title": meeting.display_title,
             "when": when(meeting.starts_at),
-            "ends": date_format(timezone.localtime(meeting.ends_at), "H.i"),
+            "ends": ends(meeting),
             "location": meeting.location,
             "url": meeting_url(meeting),
             "public_url": site_url() + reverse("meetings:public_meeting", args=[meeting.pk]),

@@ -33,11 +33,15 @@ def _edit_page(
     cancel_form: CancelForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    can_reschedule = scheduling.can_reschedule(meeting)
     context: dict[str, Any] = {
         "meeting": meeting,
         "edit_form": edit_form or MeetingEditForm.for_meeting(meeting),
         "cancel_form": cancel_form or CancelForm(),
-        "can_reschedule": scheduling.can_reschedule(meeting),
+        "can_reschedule": can_reschedule,
+        # Why the time is fixed and the meeting cannot be cancelled (begun, attendance,
+        # decisions), else None.
+        "move_refusal": scheduling.move_refusal(meeting) if can_reschedule else None,
         "notices": notices.notices_of(meeting),
     }
     return render(request, "meetings/meeting_edit.html", context, status=status)

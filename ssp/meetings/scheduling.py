@@ -1,7 +1,11 @@
 """Edit, move and cancel a meeting, and joint events (R6, issue 14). Each sends its notice.
 
 - The forum's manager (`access.can_manage_meeting`) changes a planned meeting's title, place
-  and time; a held or cancelled meeting is not changed, moved or cancelled. A change is saved
+  and time; a held or cancelled meeting is not changed, moved or cancelled. Once the meeting
+  has begun, has attendance recorded or a decision (with its number "STY 2026-4"), it is not
+  moved (a new start or end) nor cancelled: its minutes, numbers and year stand
+  (`move_refusal`); its title and place may still be corrected. A move never takes a meeting
+  whose items have decision numbers into another year. A change is saved
   with the version the editor opened (`Meeting` is `Versioned`), so two editors do not
   overwrite each other, and raises the meeting's iCal SEQUENCE, so calendars replace the event.
 - Cancelling needs a reason (`Meeting.cancel_reason`), said in the notice; cancelling twice
@@ -38,11 +42,13 @@ from ssp.validation import check_date_range, max_length_of, reject_control_chara
 from ssp.versioning import StaleEdit, save_versioned
 
 __all__ = [
+    "can_move",
     "can_reschedule",
     "cancel_meeting",
     "change_meeting",
     "create_joint_event",
     "joinable_fora",
+    "move_refusal",
     "pre_meeting_participants",
 ]
 
@@ -109,6 +115,43 @@ def can_reschedule(meeting: Meeting) -> bool:
     return meeting.status == MeetingStatus.PLANNED
 
 
+def move_refusal(meeting: Meeting) -> str | None:
+    """Why the meeting may no longer be moved or cancelled (Danish, for the page and the
+    refusal), or None while it may: it has begun, has attendance recorded, or a decision."""
+    if meeting.has_started:
+        return _(
+            "Mødet er begyndt og kan ikke længere flyttes eller aflyses. "
+            "Titel og sted kan stadig rettes."
+        )
+    if meeting.attendance.exists():
+        return _(
+            "Der er registreret fremmøde til mødet, så det kan ikke længere flyttes eller "
+            "aflyses. Titel og sted kan stadig rettes."
+        )
+    if _has_decisions(meeting):
+        return _(
+            "Mødet har beslutninger og kan ikke længere flyttes eller aflyses. "
+            "Titel og sted kan stadig rettes."
+        )
+    return None
+
+
+def can_move(meeting: Meeting) -> bool:
+    """Whether the meeting may still be moved or cancelled (see `move_refusal`)."""
+    return can_reschedule(meeting) and move_refusal(meeting) is None
+
+
+def _has_decisions(meeting: Meeting) -> bool:
+    return meeting.items.exclude(decision="", decision_number="").exists()
+
+
+def _numbered_year(meeting: Meeting) -> int | None:
+    """The year of the meeting's decision numbers, when any item has one."""
+    if meeting.items.exclude(decision_number="").exists():
+        return timezone.localtime(meeting.starts_at).year
+    return None
+
+
 def _require_planned(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.HELD:
         raise DomainError(_("Mødet er afholdt og kan ikke ændres, flyttes eller aflyses."))
@@ -149,7 +192,8 @@ def change_meeting(
 ) -> Meeting:
     """Change a planned meeting's title, place or time, and tell its participants: a new time
     is a move (notice "flyttet"), a new title or place a change; both raise SEQUENCE. Saving
-    what is stored already changes nothing and sends nothing."""
+    what is stored already changes nothing and sends nothing. A meeting that has begun, has
+    attendance or a decision is not moved (`move_refusal`); its title and place may change."""
     _require_manager(actor_user, meeting)
     title = _checked_text(title, max_length=TITLE_MAX)
     location = _checked_text(location, max_length=LOCATION_MAX)
@@ -162,6 +206,19 @@ def change_meeting(
         if meeting.version != expected_version:
             raise StaleEdit(current=edit_content(meeting), version=meeting.version)
         return meeting
+    if moved:
+        year = _numbered_year(meeting)
+        if year is not None and timezone.localtime(starts_at).year != year:
+            raise DomainError(
+                _(
+                    "Mødets beslutninger har numre fra %(year)s, så mødet kan ikke flyttes til "
+                    "et andet år."
+                )
+                % {"year": year}
+            )
+        refusal = move_refusal(meeting)
+        if refusal is not None:
+            raise DomainError(refusal)
     if moved and starts_at < timezone.now():
         raise DomainError(_("Et møde kan ikke flyttes til et tidspunkt, der er gået."))
     previous = meeting.starts_at
@@ -199,9 +256,10 @@ def change_meeting(
 
 @transaction.atomic
 def cancel_meeting(*, actor_user: User, meeting: Meeting, reason: str) -> Meeting:
-    """Cancel a planned meeting with a reason and tell its participants (the .ics cancels the
-    event). A second cancellation finds it cancelled and does nothing. The reason goes out by
-    e-mail, so it may hold no CPR number, e-mail address or phone number."""
+    """Cancel a planned meeting that has not begun (`move_refusal`) with a reason and tell its
+    participants (the .ics cancels the event). A second cancellation finds it cancelled and
+    does nothing. The reason goes out by e-mail, so it may hold no CPR number, e-mail address
+    or phone number."""
     _require_manager(actor_user, meeting)
     reason = _checked_text(reason, max_length=REASON_MAX)
     if not reason:
@@ -217,6 +275,9 @@ def cancel_meeting(*, actor_user: User, meeting: Meeting, reason: str) -> Meetin
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
     _require_planned(meeting)
+    refusal = move_refusal(meeting)
+    if refusal is not None:
+        raise DomainError(refusal)
     Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
         status=MeetingStatus.CANCELLED, cancel_reason=reason, sequence=F("sequence") + 1
     )

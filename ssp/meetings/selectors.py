@@ -14,7 +14,7 @@ from ssp.access import Actor
 from ssp.cases.models import YoungPerson
 from ssp.cases.personal_data import normalise_name
 from ssp.meetings import access as meeting_access
-from ssp.meetings import participants
+from ssp.meetings import participants, votes
 from ssp.meetings.access import (
     PREFETCHED_ATTACHMENTS,
     PREFETCHED_CONTRIBUTIONS,
@@ -22,6 +22,7 @@ from ssp.meetings.access import (
     Mode,
 )
 from ssp.meetings.models import (
+    AgendaItem,
     Attendance,
     Contribution,
     ForwardedMinutes,
@@ -45,9 +46,30 @@ def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemVi
             queryset=Contribution.objects.select_related("member"),
             to_attr=PREFETCHED_CONTRIBUTIONS,
         ),
+        votes.prefetch(),  # issue 14: the votes of every item in one query
     )
-    views = (meeting_access.item_view(actor, item, mode) for item in items)
+    # The public version names voters as its signatures do: read once for the agenda.
+    labels = meeting_access.public_vote_labels(meeting) if mode is Mode.PUBLIC else None
+    views = (meeting_access.item_view(actor, item, mode, public_labels=labels) for item in items)
     return [view for view in views if view is not None]
+
+
+def minutes_items(actor: Actor, meeting: Meeting) -> list[AgendaItem]:
+    """The items whose minutes the actor writes (`access.changeable_items`), with their votes
+    read in one query (issue 14: the minutes form costs the same for 2 items as for 88)."""
+    return list(meeting_access.changeable_items(actor, meeting).prefetch_related(votes.prefetch()))
+
+
+def has_begun(meeting: Meeting) -> bool:
+    """Whether the meeting has begun (issue 14): its start has passed, or minutes are written
+    for it (attendance, a decision). Its agenda then only grows at the end by hand; no
+    automatic item (previous minutes, decision follow-up, election) is put on it and no
+    position moves: attendance ("left before item N") and votes refer to the positions."""
+    return (
+        meeting.has_started
+        or meeting.attendance.exists()
+        or meeting.items.exclude(decision="").exists()
+    )
 
 
 def meetings_for(actor: Actor, *, past: bool = False) -> QuerySet[Meeting]:

@@ -66,7 +66,7 @@ from ssp.meetings.models import (
     VoteChoice,
     VoteKind,
 )
-from ssp.organisation.models import Cadence, Forum, Member
+from ssp.organisation.models import Cadence, Forum, Member, Membership
 from ssp.validation import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -326,6 +326,7 @@ def add_item(
     if attachment is not None:
         _check_attachment(attachment)
     _lock(meeting)
+    _check_agenda_open(meeting)
     before = protocol_hash(meeting)
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -628,8 +629,14 @@ def _add_governance_items(meeting: Meeting) -> int:
     has held an earlier meeting; the decision tasks of earlier meetings still open come back as
     "Opfølgning på beslutninger" (decision number, task, responsible, deadline). Tasks of closed
     items are left out: the follow-up item is internal, and a closed item's task is followed up
-    where the case is."""
-    if meeting.status != MeetingStatus.PLANNED or meeting.kind not in GOVERNED_KINDS:
+    where the case is; so are the tasks of pre-meetings and other meetings not governed here
+    (a pre-meeting's participants are its own). Nothing is added once the meeting has begun
+    (`selectors.has_begun`): the items' positions are what attendance and votes refer to."""
+    if (
+        meeting.status != MeetingStatus.PLANNED
+        or meeting.kind not in GOVERNED_KINDS
+        or selectors.has_begun(meeting)
+    ):
         return 0
     added = 0
     kinds = set(meeting.items.values_list("kind", flat=True))
@@ -655,6 +662,7 @@ def _add_governance_items(meeting: Meeting) -> int:
             MeetingTask.objects.filter(
                 item__meeting__forum=meeting.forum,
                 item__meeting__starts_at__lt=meeting.starts_at,
+                item__meeting__kind__in=GOVERNED_KINDS,
                 status=MeetingTaskStatus.OPEN,
             )
             .exclude(item__visibility=Visibility.CLOSED)
@@ -748,7 +756,11 @@ def protocol_text(meeting: Meeting, part: str = SignedPart.FULL) -> str:
         lines.append(f"attendance: {attendance.member.name}: {state}")
     for guest in meeting.guests.all():
         lines.append(f"guest: {guest.name} ({guest.organisation})")
-    items = meeting.items.select_related("responsible", "meeting__forum").order_by("position")
+    items = (
+        meeting.items.select_related("responsible", "meeting__forum")
+        .prefetch_related(votes.prefetch())
+        .order_by("position")
+    )
     if part == SignedPart.OPEN:
         items = items.exclude(visibility=Visibility.CLOSED)
     for item in items:
@@ -764,6 +776,12 @@ def protocol_text(meeting: Meeting, part: str = SignedPart.FULL) -> str:
 
 def protocol_hash(meeting: Meeting, part: str = SignedPart.FULL) -> str:
     return hashlib.sha256(protocol_text(meeting, part).encode()).hexdigest()
+
+
+def protocol_hashes(meeting: Meeting) -> dict[str, str]:
+    """The hash of each part of the protocol (`SignedPart`), for a page to read once and pass
+    on (`current_signatures`, `signature_lines`)."""
+    return {part: protocol_hash(meeting, part) for part in SignedPart.values}
 
 
 def minutes_open_from(meeting: Meeting) -> str:
@@ -821,15 +839,35 @@ def _check_attendance(meeting: Meeting, data: AttendanceData, positions: Set[int
             raise DomainError(_("Stedfortræderen skal være fra kommunen."))
 
 
-def voters_for(meeting: Meeting, item: AgendaItem) -> dict[int, int]:
+@dataclass(frozen=True)
+class Seats:
+    """Who may vote at a meeting, read once: the entitled memberships of the meeting's day
+    (`access.meeting_memberships`, `access.may_vote`) and the attendance by member id."""
+
+    entitled: list[Membership]
+    attendance: dict[int, Attendance]
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> Seats:
+        return cls(
+            entitled=[
+                ms
+                for ms in meeting_access.meeting_memberships(meeting)
+                if meeting_access.may_vote(ms)
+            ],
+            attendance={a.member_id: a for a in meeting.attendance.all()},
+        )
+
+
+def voters_for(meeting: Meeting, item: AgendaItem, seats: Seats | None = None) -> dict[int, int]:
     """Issue 14: who votes on an item, as {voting member id: entitled member id}: the forum's
-    permanent members with the vote (`access.may_vote`) present at the item (not gone before
-    it), or the deputy who attended in the place of one with apologies or absent."""
-    attendance = {a.member_id: a for a in meeting.attendance.all()}
+    permanent members of the meeting's day with the vote (`access.may_vote`) present at the
+    item (not gone before it), or the deputy who attended in the place of one with apologies
+    or absent. `seats`: read once for several items (`Seats.of`)."""
+    seats = seats or Seats.of(meeting)
+    attendance = seats.attendance
     voters: dict[int, int] = {}
-    for membership in meeting_access.permanent_memberships(meeting.forum):
-        if not meeting_access.may_vote(membership):
-            continue
+    for membership in seats.entitled:
         record = attendance.get(membership.member_id)
         if record is None:  # no attendance recorded: present, as the form has it
             voters[membership.member_id] = membership.member_id
@@ -845,11 +883,85 @@ def voters_for(meeting: Meeting, item: AgendaItem) -> dict[int, int]:
 
 
 def entitled_count(meeting: Meeting) -> int:
-    return sum(
-        1
-        for membership in meeting_access.permanent_memberships(meeting.forum)
-        if meeting_access.may_vote(membership)
+    return len(Seats.of(meeting).entitled)
+
+
+def _quorum_refusal(meeting: Meeting, item: AgendaItem, seats: Seats) -> str | None:
+    """Why the forum could not decide the item (its quorum rule "half": more than half of the
+    members with the vote present at the item, themselves or by deputy); None when it could."""
+    if meeting.forum.quorum != "half":
+        return None
+    present = len(voters_for(meeting, item, seats))
+    total = len(seats.entitled)
+    if present * 2 > total:
+        return None
+    return _(
+        "%(forum)s er ikke beslutningsdygtig: %(present)s af %(total)s "
+        "stemmeberettigede er til stede (punkt %(n)s)."
+    ) % {"forum": meeting.forum.name, "present": present, "total": total, "n": item.position}
+
+
+def _quorum_failure(meeting: Meeting, items: Iterable[AgendaItem]) -> str | None:
+    """Issue 14, the quorum rule for every decision: checked when the meeting is closed
+    (`close_meeting`) and whenever the minutes of a held meeting are changed (its attendance
+    or a decision), over every item with a decision; a recorded vote is checked as it is
+    recorded (`_record_vote`). While the meeting runs, a decision is saved without the check:
+    the attendance may still be filled in."""
+    if meeting.forum.quorum != "half":
+        return None
+    seats = Seats.of(meeting)
+    for item in sorted(items, key=lambda i: i.position):
+        if not item.decision.strip():
+            continue
+        refusal = _quorum_refusal(meeting, item, seats)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _check_deputies(meeting: Meeting, given: dict[int, AttendanceData]) -> None:
+    """Issue 14: a deputy attends for one member, and is not a permanent member of the forum
+    herself (she would vote twice, and the votes are kept by who cast them)."""
+    permanent = set(meeting_access.meeting_memberships(meeting).values_list("member_id", flat=True))
+    seen: set[int] = set()
+    for presence in given.values():
+        deputy = presence.deputy
+        if deputy is None:
+            continue
+        if deputy.pk in permanent:
+            raise DomainError(
+                _("%(name)s er selv fast medlem af forummet og kan ikke være stedfortræder.")
+                % {"name": deputy.name}
+            )
+        if deputy.pk in seen:
+            raise DomainError(
+                _("%(name)s kan kun være stedfortræder for ét medlem.") % {"name": deputy.name}
+            )
+        seen.add(deputy.pk)
+
+
+def _drop_stale_votes(meeting: Meeting) -> dict[int, list[int]]:
+    """Issue 14: after the attendance changed, a recorded vote by someone who no longer votes
+    on the item (absent, gone before it, a deputy no longer attending) is removed and the
+    result counted again, on every item (also those the editor does not see). Returns the
+    removed voters' member ids by item id."""
+    recorded = list(
+        meeting.items.filter(vote_kind=VoteKind.RECORDED).prefetch_related(votes.prefetch())
     )
+    if not recorded:
+        return {}
+    seats = Seats.of(meeting)
+    removed: dict[int, list[int]] = {}
+    for item in recorded:
+        voters = voters_for(meeting, item, seats)
+        stale = [v for v in votes.prefetched(item) if v.member_id not in voters]
+        if not stale:
+            continue
+        Vote.objects.filter(pk__in=[v.pk for v in stale]).delete()
+        item.vote_carried = votes.tally(list(item.votes.all())).carried
+        item.save(update_fields=["vote_carried"])
+        removed[item.pk] = sorted(v.member_id for v in stale)
+    return removed
 
 
 def _vote_state(item: AgendaItem) -> tuple[str, bool | None, list[tuple[int, str]]]:
@@ -875,21 +987,10 @@ def _record_vote(meeting: Meeting, item: AgendaItem, data: DecisionData) -> bool
             raise DomainError(
                 _("Skriv beslutningen, før der stemmes: punkt %(n)s.") % {"n": item.position}
             )
-        voters = voters_for(meeting, item)
-        total = entitled_count(meeting)
-        if meeting.forum.quorum == "half" and not len(voters) * 2 > total:
-            raise DomainError(
-                _(
-                    "%(forum)s er ikke beslutningsdygtig: %(present)s af %(total)s "
-                    "stemmeberettigede er til stede (punkt %(n)s)."
-                )
-                % {
-                    "forum": meeting.forum.name,
-                    "present": len(voters),
-                    "total": total,
-                    "n": item.position,
-                }
-            )
+        entitled = Seats.of(meeting)
+        voters = voters_for(meeting, item, entitled)
+        if (refusal := _quorum_refusal(meeting, item, entitled)) is not None:
+            raise DomainError(refusal)
     item.votes.all().delete()
     item.vote_kind = kind
     item.vote_carried = True if kind == VoteKind.UNANIMOUS else None
@@ -969,7 +1070,12 @@ def record_minutes(
     `attendance` is `AttendanceData` per permanent member (status, deputy, left before item
     N; the older (present, left) pair is read too); a decision gets its number when first
     written (`_number_decision`) and its vote (`DecisionData.vote_kind`); a closed meeting's
-    decision cannot be emptied."""
+    decision cannot be emptied. A deputy attends for one member and is no permanent member
+    herself (`_check_deputies`). When the attendance changes, the recorded votes of every item
+    (also those the editor does not see) are checked against it: a vote by someone who no
+    longer votes on the item is removed, the result counted again, and the removal audited
+    (`_drop_stale_votes`). On a held meeting, the quorum rule must still hold for every
+    decision (`_quorum_failure`), else nothing is saved."""
     _require_manager(actor_user, meeting.forum)
     _lock(meeting)
     items = {item.pk: item for item in meeting.items.all()}
@@ -1026,6 +1132,7 @@ def record_minutes(
     positions = {item.position for item in items.values()}
     for presence in given.values():
         _check_attendance(meeting, presence, positions)
+    _check_deputies(meeting, given)
     before = protocol_hash(meeting)
     try:
         # Saving the minutes does not end the meeting: "Afslut mødet" does (`close_meeting`).
@@ -1059,6 +1166,9 @@ def record_minutes(
         if _record_vote(meeting, item, data):
             voted.append(item.pk)
         _sync_task(item)
+    dropped = _drop_stale_votes(meeting) if given else {}
+    if meeting.is_held and (refusal := _quorum_failure(meeting, meeting.items.all())) is not None:
+        raise DomainError(refusal)  # undoes the whole save
     applied = [
         item_id
         for item_id in sorted(apply_links)
@@ -1081,13 +1191,26 @@ def record_minutes(
             kind=item.vote_kind,
             carried=item.vote_carried,
         )
+    for item_id, removed in dropped.items():
+        # Ids only: the item, and the members whose votes the new attendance removed.
+        _audit(
+            actor_user,
+            AuditAction.VOTES_RECORDED,
+            meeting,
+            item=item_id,
+            removed=removed,
+            reason="attendance",
+            carried=AgendaItem.objects.values_list("vote_carried", flat=True).get(pk=item_id),
+        )
     return meeting
 
 
 @transaction.atomic
 def close_meeting(*, actor_user: User, meeting: Meeting) -> Meeting:
     """Issue 14, "Afslut mødet": the meeting becomes held once every item has a decision
-    (the undecided ones are named); only then is the protocol signed or approved. Race-safe
+    (the undecided ones are named) and, for a forum with the quorum rule "half", once the
+    forum could take each decision (more than half of its members with the vote present at
+    the item: `_quorum_failure`); only then is the protocol signed or approved. Race-safe
     and idempotent: under the meeting's row lock, a conditional UPDATE from "Planlagt"."""
     _require_manager(actor_user, meeting.forum)
     _lock(meeting)
@@ -1114,6 +1237,10 @@ def close_meeting(*, actor_user: User, meeting: Meeting) -> Meeting:
                     f"{view.position}. {view.title}" for view in undecided if view is not None
                 )
             }
+        )
+    if (refusal := _quorum_failure(meeting, meeting.items.all())) is not None:
+        raise DomainError(
+            _("Mødet kan ikke afsluttes: %(reason)s") % {"reason": refusal},
         )
     Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.PLANNED).update(
         status=MeetingStatus.HELD
@@ -1281,13 +1408,40 @@ def item_links(
     return shown, links.panels_for(actor, meeting, items) if panels else {}
 
 
+def _check_agenda_open(meeting: Meeting) -> None:
+    """Issue 14: a held or cancelled meeting's agenda is what was decided: no item is added to
+    it or taken from it (the decision numbers and the positions the votes and attendance refer
+    to stay). Call under the meeting's lock (`_lock` reads its status anew)."""
+    if meeting.status == MeetingStatus.HELD:
+        raise DomainError(
+            _("Mødet er afsluttet: der kan ikke tilføjes eller slettes punkter på dagsordenen.")
+        )
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(
+            _("Mødet er aflyst: der kan ikke tilføjes eller slettes punkter på dagsordenen.")
+        )
+
+
 @transaction.atomic
 def delete_item(*, actor_user: User, item: AgendaItem) -> None:
+    """Take an item off a planned meeting's agenda; the later items move one up. Refused on a
+    held or cancelled meeting, and for an item whose decision has its number (issue 14: a
+    number is never given again, and the items after it keep their positions)."""
     meeting = item.meeting
     _require_manager(actor_user, meeting.forum)
     if not meeting_access.can_change_item(get_actor(actor_user), item):
         raise DomainError(_("Kun myndighedspersoner kan slette et lukket punkt."))
     _lock(meeting)
+    _check_agenda_open(meeting)
+    number = AgendaItem.objects.filter(pk=item.pk).values_list("decision_number", flat=True).first()
+    if number:
+        raise DomainError(
+            _(
+                "Punktet har beslutning nr. %(number)s og kan ikke slettes; ret i stedet "
+                "beslutningen."
+            )
+            % {"number": number}
+        )
     before = protocol_hash(meeting)
     position = item.position
     for attachment in item.attachments.all():
@@ -1305,10 +1459,11 @@ def signers_needed(meeting: Meeting) -> list[Member]:
     return [m.member for m in meeting_access.signer_memberships(meeting).select_related("member")]
 
 
-def current_signatures(meeting: Meeting) -> list[Signature]:
+def current_signatures(meeting: Meeting, hashes: dict[str, str] | None = None) -> list[Signature]:
     """The signatures on the current text of the part each signed (the whole protocol, or
-    the open part: issue 14)."""
-    hashes = {part: protocol_hash(meeting, part) for part in SignedPart.values}
+    the open part: issue 14). `hashes`: `protocol_hashes`, when the caller has them."""
+    if hashes is None:
+        hashes = protocol_hashes(meeting)
     return [
         signature
         for signature in meeting.signatures.filter(text_hash__in=hashes.values())
@@ -1329,15 +1484,17 @@ class SignatureLine:
     version: str
 
 
-def signature_lines(meeting: Meeting, *, public: bool = False) -> list[SignatureLine]:
+def signature_lines(
+    meeting: Meeting, *, public: bool = False, signatures: list[Signature] | None = None
+) -> list[SignatureLine]:
     """The current signatures; on the public page elected members by name and staff by their
-    seat's function (`access.public_signer_label`)."""
-    signatures = current_signatures(meeting)
+    seat's function (`access.public_signer_label`). `signatures`: `current_signatures`, when
+    the caller has them (the text is hashed once per page)."""
+    if signatures is None:
+        signatures = current_signatures(meeting)
     memberships = {
         ms.member_id: ms
-        for ms in meeting_access.permanent_memberships(meeting.forum).select_related(
-            "member", "seat"
-        )
+        for ms in meeting_access.meeting_memberships(meeting).select_related("member", "seat")
     }
     lines = []
     for signature in signatures:
@@ -1489,6 +1646,9 @@ def publish(*, actor_user: User, meeting: Meeting) -> list[Finding]:
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["published_at"])
     _audit(actor_user, AuditAction.PUBLISHED, meeting)
+    # Issue 14: recipients outside the platform get approved minutes only once they are
+    # published (the check for personal data above has passed); queued after the commit.
+    forwarding.forward_external(meeting, actor_user=actor_user)
     # Issue 14 (N): the members are told by e-mail once the publication is committed.
     transaction.on_commit(lambda: notices.notify_published(meeting.pk), robust=True)
     return []

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
+from ssp.meetings import selectors
 from ssp.meetings.models import AgendaItem, ItemKind, Meeting, MeetingStatus, Visibility
 from ssp.organisation.models import Member, Membership, MembershipRole
 from ssp.templatetags.ssp_dates import dato
@@ -60,6 +61,7 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
             term_ends_on__isnull=False,
             term_ends_on__lte=_ending(today),
         )
+        .exclude(pk__in=_succeeded())
         .select_related("member", "forum")
         .order_by("term_ends_on", "pk")[:TERMS_SHOWN]
     )
@@ -82,6 +84,16 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
         )
         for membership in memberships
     ]
+
+
+def _succeeded() -> QuerySet[AgendaItem, int | None]:
+    """The memberships whose successor is elected (`record_election` ended them on the
+    election meeting's day): they need no election any more."""
+    return AgendaItem.objects.filter(
+        kind=ItemKind.ELECTION,
+        link_applied_at__isnull=False,
+        election_for__end_date__isnull=False,
+    ).values_list("election_for_id", flat=True)
 
 
 def _lock(meeting: Meeting) -> None:
@@ -113,17 +125,21 @@ def _election_title(membership: Membership) -> tuple[str, str]:
 def propose_elections(meeting: Meeting) -> int:
     """Add an election item to a planned meeting for each current membership of its forum whose
     term ends within `TERM_WARNING_DAYS` after the meeting (or has ended), unless one is already
-    proposed and not yet recorded (`election_for`). Returns how many items were added; run
+    proposed and not yet recorded (`election_for`); none once the meeting has begun
+    (`selectors.has_begun`). Returns how many items were added; run
     twice, it adds none. Call it where the agenda is prepared (`prepare_agenda`,
     `prepare_next_agendas`)."""
     _lock(meeting)
     meeting.refresh_from_db(fields=["status"])
-    if meeting.status != MeetingStatus.PLANNED:
-        return 0
+    if meeting.status != MeetingStatus.PLANNED or selectors.has_begun(meeting):
+        return 0  # issue 14: not onto an agenda that is being (or was) dealt with
     day = timezone.localtime(meeting.starts_at).date()
+    # The memberships that still run on the meeting's day (issue 14: one whose successor was
+    # elected ends on the day of that election).
     due = (
-        Membership.objects.current()
+        meeting_access.memberships_on(day)
         .filter(forum_id=meeting.forum_id, term_ends_on__isnull=False)
+        .exclude(pk__in=_succeeded())
         .filter(term_ends_on__lte=_ending(day))
         .select_related("member", "forum")
         .order_by("term_ends_on", "pk")
@@ -183,8 +199,11 @@ def record_election(
 ) -> Membership:
     """Record an election item's result: the member is re-elected until a date (her
     membership's `term_ends_on` moves), or a new member is elected (a new membership with the
-    same role, seat and vote starts on the meeting's day and runs until `new_term_ends_on`;
-    the old one ends the day before). Once per item: a repeat changes nothing and returns the
+    same role, seat and vote starts the day after the meeting and runs until
+    `new_term_ends_on`; the old one ends on the meeting's day, so the meeting that held the
+    election keeps the members who took part in it: they vote and sign its protocol, issue
+    14). Refused when the old membership began after the meeting's day (its end would precede
+    its start). Once per item: a repeat changes nothing and returns the
     membership the item was about. Audited with ids only."""
     meeting = item.meeting
     if not can_record_election(get_actor(actor_user), item):
@@ -223,17 +242,25 @@ def record_election(
             .exists()
         ):
             raise DomainError(_("Det nye medlem har allerede den rolle i forummet."))
-        # The old membership ends the day before the meeting; the new one starts on its day.
-        Membership.objects.filter(pk=old.pk).update(
-            end_date=day - timedelta(days=1), version=F("version") + 1
-        )
+        if old.start_date is not None and old.start_date > day:
+            raise DomainError(
+                _(
+                    "Medlemskabet, valget gjaldt, begyndte %(start)s, efter mødet: det kan ikke "
+                    "slutte før, det begyndte."
+                )
+                % {"start": dato(old.start_date)}
+            )
+        if old.end_date is not None and old.end_date < day:
+            raise DomainError(_("Medlemskabet, valget gjaldt, sluttede før mødet."))
+        # The old membership ends on the meeting's day; the new one starts the day after.
+        Membership.objects.filter(pk=old.pk).update(end_date=day, version=F("version") + 1)
         result = Membership.objects.create(
             forum=forum,
             member=new_member,
             role=old.role,
             has_vote=old.has_vote,
             seat=old.seat,
-            start_date=day,
+            start_date=day + timedelta(days=1),
             term_ends_on=until,
         )
         data.update(re_elected=False, new_membership=result.pk)

@@ -191,6 +191,8 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     # protocol text for them costs as much as reading the agenda again.
     shows_protocol = meeting.is_held and as_member
     items, panels = _agenda(actor, meeting, mode)
+    # The protocol is hashed once for the page (both parts), its signatures read once.
+    signatures = services.current_signatures(meeting) if shows_protocol else []
     context: dict[str, Any] = {
         "meeting": meeting,
         "as_member": as_member,
@@ -208,11 +210,13 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         and meeting.has_started,
         "guests": list(meeting.guests.all()),
         "can_manage_guests": meeting_access.can_manage_guests(actor, meeting),
-        "signature_lines": services.signature_lines(meeting) if shows_protocol else [],
+        "signature_lines": services.signature_lines(meeting, signatures=signatures)
+        if shows_protocol
+        else [],
         "previous": selectors.previous_meeting(meeting) if as_member else None,
         "my_tasks": selectors.my_open_tasks(actor) if as_member else [],
         "attendance": selectors.attendance_of(meeting),
-        "signatures": services.current_signatures(meeting) if shows_protocol else [],
+        "signatures": signatures,
         "signers": services.signers_needed(meeting) if shows_protocol else [],
         "forwards": selectors.forwards_of(meeting),
         "findings": [],
@@ -381,20 +385,21 @@ def contribution_new(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    # Issue 14: the members of the meeting's day (an election since does not change them).
     members = [
-        ms.member
-        for ms in meeting_access.permanent_memberships(meeting.forum).select_related("member")
+        ms.member for ms in meeting_access.meeting_memberships(meeting).select_related("member")
     ]
+    voters = meeting_access.voting_members(meeting.forum, on=meeting_access.meeting_day(meeting))
 
     def minutes_form(data: QueryDict | None) -> forms.MinutesForm:
         return forms.MinutesForm(
             data,
             meeting=meeting,
             members=members,
-            items=list(meeting_access.changeable_items(actor, meeting)),
+            items=selectors.minutes_items(actor, meeting),
             attendance=selectors.attendance_by_member(meeting),
             candidates=org_selectors.members_of_forum_municipality(meeting.forum),
-            voters=meeting_access.voting_members(meeting.forum),
+            voters=voters,
         )
 
     form = minutes_form(request.POST if request.method == "POST" else None)

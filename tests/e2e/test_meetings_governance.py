@@ -48,19 +48,21 @@ def test_the_steering_group_votes_closes_signs_and_publishes(page: Page) -> None
     log_in(page, "koordinator")
     page.goto(url)
 
-    # The agenda: the previous minutes first, the open decision tasks, and an item of our own.
+    # The agenda: the previous minutes first, the open decision tasks, the election of the chair
+    # (her term ends within 60 days: `terms.seed_terms`), and an item of our own.
     page.get_by_test_id("prepare").click()
     agenda = page.get_by_test_id("agenda")
     expect(agenda.get_by_test_id("agenda-item").first).to_contain_text(
         "Godkendelse af referat fra sidste møde"
     )
     expect(agenda).to_contain_text("Opfølgning på beslutninger")
+    expect(agenda).to_contain_text("Valg af formand for SSP Styregruppen")
     page.get_by_text("Nyt punkt").click()
     item_form = page.get_by_test_id("item-form")
     item_form.get_by_label("Overskrift").fill("Fritidsjob som indsatsområde")
     item_form.get_by_label("Synlighed").select_option("public")
     item_form.get_by_role("button", name="Tilføj punkt").click()
-    expect(agenda.get_by_test_id("agenda-item")).to_have_count(3)
+    expect(agenda.get_by_test_id("agenda-item")).to_have_count(4)
 
     # The daily job sends the invitation with the agenda to the members (helper N's notices).
     mail.outbox.clear()
@@ -78,7 +80,8 @@ def test_the_steering_group_votes_closes_signs_and_publishes(page: Page) -> None
     rows.nth(0).get_by_label("Beslutning").fill("Referatet er godkendt.")
     rows.nth(0).get_by_label("Afstemning", exact=True).select_option("unanimous")
     rows.nth(1).get_by_label("Beslutning").fill("Orienteringen er taget til efterretning.")
-    vote = rows.nth(2)
+    rows.nth(2).get_by_label("Beslutning").fill("Formanden blev genvalgt.")
+    vote = rows.nth(3)
     vote.get_by_label("Beslutning").fill("Fritidsjob bliver indsatsområde.")
     vote.get_by_label("Afstemning", exact=True).select_option("recorded")
     for name, choice in (
@@ -124,11 +127,16 @@ def test_the_steering_group_votes_closes_signs_and_publishes(page: Page) -> None
     page.context.clear_cookies()
     page.goto(public_url)
     protocol = page.get_by_test_id("public-protocol")
-    # The public items' numbers (1 and 3); the internal follow-up (2) is not public.
+    # The public items' numbers (1 and 4); the internal follow-up and election are not public.
     expect(protocol).to_contain_text(numbers[0])
-    expect(protocol).to_contain_text(numbers[2])
+    expect(protocol).to_contain_text(numbers[3])
     expect(protocol).not_to_contain_text(numbers[1])
+    expect(protocol).not_to_contain_text(numbers[2])
     expect(protocol).to_contain_text("Vedtaget: 3 for, 1 imod, 0 undlod")
+    # Who voted how: elected members by name, the police member by function (issue 14).
+    expect(protocol).to_contain_text("Jens Kofoed: imod")
+    expect(protocol).to_contain_text("Ledelsesrepræsentant for Politiet: for")
+    expect(protocol).not_to_contain_text("Birgitte Krag")
     signatures = page.get_by_test_id("public-signatures")
     expect(signatures.get_by_role("listitem")).to_have_count(len(SIGNERS))
     expect(signatures).to_contain_text("Poul Madsen: underskrevet")

@@ -1,6 +1,7 @@
 """Issue 14, forwarding along configured lines: Høje-Taastrup's Kredsråd sends its approved
-minutes down to the Lokalråd and by e-mail, with the public PDF, to the city council and the
-police management (placeholders on example.dk), once per meeting and line."""
+minutes down to the Lokalråd and, once they are published, by e-mail with the public PDF to
+the city council and the police management (placeholders on example.dk), once per meeting and
+line."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ssp.audit.models import AuditAction, AuditEvent
-from ssp.meetings import services
+from ssp.meetings import forwarding, services
 from ssp.meetings.models import (
     AgendaItem,
     ForwardedMinutes,
@@ -121,6 +122,15 @@ def test_a_kredsraad_protocol_reaches_the_lokalraad_and_the_recipients_outside_o
     assert "Rammer for nye tiltag" in page
     assert "Hemmeligt forhold" not in page
 
+    # Outside the platform only once the approved minutes are published (the publication
+    # check passed): `forwarding.forward_external`, which `services.publish` triggers.
+    assert not MinutesMailed.objects.filter(meeting=meeting).exists() and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish(actor_user=chair, meeting=meeting) == []
+        meeting.refresh_from_db()
+        forwarding.forward_external(meeting, actor_user=chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        forwarding.forward_external(meeting, actor_user=chair)
     assert MinutesMailed.objects.filter(meeting=meeting).count() == 2
     assert sorted(message.to[0] for message in mail.outbox) == [
         "byraadet@example.dk",

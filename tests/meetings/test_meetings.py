@@ -20,6 +20,7 @@ from ssp.errors import DomainError
 from ssp.meetings import services
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import (
+    AgendaItem,
     ForwardedMinutes,
     ItemKind,
     Meeting,
@@ -226,20 +227,33 @@ def test_approved_minutes_are_forwarded_without_closed_items(
     assert all(i["title"] == "Lukket punkt" for i in api["items"] if i["visibility"] == "closed")
 
 
+def _public_item_saying(
+    users: dict[str, User], meeting: Meeting, title: str, description: str = ""
+) -> AgendaItem:
+    """A held meeting's first public item, rewritten (issue 14: no item is added to a held
+    meeting's agenda, but its text may be corrected)."""
+    item = meeting.items.filter(visibility=Visibility.PUBLIC).order_by("position").first()
+    assert item is not None
+    return services.update_item(
+        actor_user=users["koordinator"],
+        item=item,
+        title=title,
+        description=description,
+        visibility=Visibility.PUBLIC,
+    )
+
+
 def test_publication_is_blocked_by_a_cpr_number_and_a_registered_childs_name(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     meeting = Meeting.objects.get(published_at__isnull=False)
     meeting.published_at = None
     meeting.save(update_fields=["published_at"])
-    services.add_item(
-        actor_user=users["koordinator"],
-        meeting=meeting,
-        title="Orientering",
-        description=(
-            "Emil Sandberg (120312-4137) er flyttet. Kontakt mig på 20 30 40 50 eller x@y.dk"
-        ),
-        visibility=Visibility.PUBLIC,
+    _public_item_saying(
+        users,
+        meeting,
+        "Orientering",
+        "Emil Sandberg (120312-4137) er flyttet. Kontakt mig på 20 30 40 50 eller x@y.dk",
     )
     findings = services.publish(actor_user=users["koordinator"], meeting=meeting)
     assert {f.kind for f in findings} == set(FindingKind)
@@ -256,13 +270,7 @@ def test_a_blocked_publication_names_the_findings_on_the_page(
     demo: Municipality, users: dict[str, User], client_for: Any
 ) -> None:
     meeting = Meeting.objects.get(published_at__isnull=False)
-    services.add_item(
-        actor_user=users["koordinator"],
-        meeting=meeting,
-        title="Orientering",
-        description="Ring på 20 30 40 50.",
-        visibility=Visibility.PUBLIC,
-    )
+    _public_item_saying(users, meeting, "Orientering", "Ring på 20 30 40 50.")
     response = client_for("koordinator").post(f"/moeder/{meeting.pk}/offentliggoer/")
     assert response.status_code == 409
     assert "beskrivelse: telefonnummer „20 30 40 50“" in response.content.decode()
@@ -364,12 +372,7 @@ def test_removing_personal_data_after_a_blocked_publication_lets_it_through(
     demo: Municipality, users: dict[str, User], client_for: Any
 ) -> None:
     meeting = Meeting.objects.get(published_at__isnull=False)
-    item = services.add_item(
-        actor_user=users["koordinator"],
-        meeting=meeting,
-        title="Emil Sandberg",
-        visibility=Visibility.PUBLIC,
-    )
+    item = _public_item_saying(users, meeting, "Emil Sandberg")
     meeting.refresh_from_db()
     assert meeting.published_at is None  # a change takes the public version down
     assert services.publish(actor_user=users["koordinator"], meeting=meeting)

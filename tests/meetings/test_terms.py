@@ -137,10 +137,13 @@ def test_record_election_of_a_new_member_ends_the_old_membership(
         new_term_ends_on=date(seeded.year + 2, 1, 15),
     )
     old.refresh_from_db()
-    assert old.end_date == timezone.localtime(item.meeting.starts_at).date() - timedelta(days=1)
+    day = timezone.localtime(item.meeting.starts_at).date()
+    # Issue 14: the meeting that held the election keeps its members; the new one follows.
+    assert old.end_date == day and new.start_date == day + timedelta(days=1)
     assert new.member == newcomer and new.role == MembershipRole.CHAIR
     assert new.seat_id == old.seat_id and new.has_vote == old.has_vote
-    assert chair_membership() == new
+    after = Membership.objects.filter(forum=steering(), role=MembershipRole.CHAIR)
+    assert after.filter(start_date__lte=day + timedelta(days=1), end_date__isnull=True).get() == new
 
 
 def test_record_election_refuses_others_and_an_empty_decision(
@@ -213,3 +216,11 @@ def test_fredericias_steering_group_meets_about_five_times_a_year(
     client.force_login(staff)
     page = client.get(f"/organisation/fora/{forum.pk}/").content.decode()
     assert "ca. 5 gange om året" in page
+
+
+def test_the_start_page_shows_the_ending_term_to_the_secretary_only(
+    seeded: date, client_for: Any
+) -> None:
+    box = "Formandens valgperiode i SSP Styregruppen udløber"
+    assert box in client_for("koordinator").get("/").content.decode()
+    assert box not in client_for("laerer").get("/").content.decode()

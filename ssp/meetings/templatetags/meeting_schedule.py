@@ -19,6 +19,7 @@ register = template.Library()
 @dataclass
 class SchedulePanel:
     can_reschedule: bool = False
+    can_cancel: bool = False
     cancelled: bool = False
     notices: list[Notice] = field(default_factory=list)
     joint_fora: list[str] = field(default_factory=list)
@@ -28,8 +29,10 @@ class SchedulePanel:
 def schedule_panel(context: template.Context, meeting: Meeting) -> SchedulePanel:
     request: Any = context.get("request")
     manages = request is not None and meeting_access.can_manage_meeting(actor_of(request), meeting)
+    can_reschedule = manages and scheduling.can_reschedule(meeting)
     return SchedulePanel(
-        can_reschedule=manages and scheduling.can_reschedule(meeting),
+        can_reschedule=can_reschedule,
+        can_cancel=can_reschedule and scheduling.can_move(meeting),
         cancelled=meeting.status == MeetingStatus.CANCELLED,
         notices=notices.notices_of(meeting) if manages else [],
         joint_fora=list(meeting.joint_fora.order_by("name").values_list("name", flat=True)),
