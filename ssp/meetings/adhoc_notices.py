@@ -17,7 +17,6 @@ from datetime import date, datetime, time
 
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,6 +32,7 @@ from ssp.meetings.models import (
     Visibility,
 )
 from ssp.organisation.models import Forum, ForumType
+from ssp.templatetags.ssp_dates import dato
 
 # The standing item that takes the results: the Høje-Taastrup preset's wording, and ours.
 RESULTS_TITLE = "Resultater fra tidligere handlegrupper"
@@ -82,7 +82,7 @@ def set_up_notice_title(group: Forum) -> str:
 
 
 def _result_line(group: Forum) -> str:
-    dissolved = date_format(timezone.localtime(group.dissolved_at), "j.n.Y")
+    dissolved = dato(group.dissolved_at) if group.dissolved_at else ""
     return _("Handlegruppe vedrørende %(subject)s (opløst %(date)s): %(result)s") % {
         "subject": subject_label(group.adhoc_subject),
         "date": dissolved,

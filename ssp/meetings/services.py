@@ -67,6 +67,7 @@ from ssp.meetings.models import (
     VoteKind,
 )
 from ssp.organisation.models import Cadence, Forum, Member, Membership
+from ssp.templatetags.ssp_dates import dato, dato_tid
 from ssp.validation import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -690,7 +691,7 @@ def _follow_up_line(task: MeetingTask) -> str:
         "owner": task.owner.name,
     }
     if task.due_date is not None:
-        line += ", " + _("frist %(date)s") % {"date": date_format(task.due_date, "j.n.Y")}
+        line += ", " + _("frist %(date)s") % {"date": dato(task.due_date)}
     return line
 
 
@@ -786,7 +787,7 @@ def protocol_hashes(meeting: Meeting) -> dict[str, str]:
 
 def minutes_open_from(meeting: Meeting) -> str:
     """When the minutes of a meeting can be written, as users read it."""
-    return date_format(timezone.localtime(meeting.starts_at), "j. F Y \\k\\l. H:i")
+    return dato_tid(meeting.starts_at)
 
 
 def minutes_content(meeting: Meeting) -> dict[str, Any]:

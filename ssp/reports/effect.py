@@ -530,6 +530,9 @@ class Series:
 
     @property
     def latest_text(self) -> str:
+        if self.latest == UNKNOWN and len(self.cells) == 1 and self.cells[0] not in ("", "–"):
+            # One measurement so far (the youth survey's first round): no trend yet.
+            return _("Første måling: ingen udvikling endnu")
         return verdict_text(self.latest)
 
     @property
