@@ -113,7 +113,12 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             role=member.access_role,
             member_id=member.pk,
             municipality_id=member.municipality_id,
-            police_district_id=member.municipality.police_district_id,
+            # A Kredsråd member without a municipality (issue 16) belongs to the district.
+            police_district_id=(
+                member.municipality.police_district_id
+                if member.municipality is not None
+                else member.police_district_id
+            ),
             is_authority=member.is_authority,
             is_police=member.sector == Sector.POLICE,
             is_superuser=user.is_superuser,
@@ -200,6 +205,39 @@ def can_handle_subject_access(actor: Actor) -> bool:
 def can_correct_young_person(actor: Actor) -> bool:
     """GDPR art. 16: SSP staff correct a young person's facts (recorded as a correction)."""
     return is_ssp_staff(actor)
+
+
+def can_configure_municipality(actor: Actor, municipality: Municipality) -> bool:
+    """Issue 16: the municipality's rules, ages, deadlines, legal bases, offence catalogue,
+    standing items, worksheet help texts and SSP guide are kept by its SSP staff and its
+    administrators (a superuser may configure any municipality)."""
+    if actor.is_superuser:
+        return True
+    return (
+        actor.role in {AccessRole.SSP_STAFF, AccessRole.ADMINISTRATOR}
+        and actor.municipality_id is not None
+        and actor.municipality_id == municipality.pk
+    )
+
+
+def can_configure(actor: Actor) -> bool:
+    """The kind of work: configuring the actor's own municipality (the configuration pages'
+    `require`; the lookup by slug then checks `can_configure_municipality`)."""
+    return actor.is_superuser or (
+        actor.role in {AccessRole.SSP_STAFF, AccessRole.ADMINISTRATOR}
+        and actor.municipality_id is not None
+    )
+
+
+def can_see_guide(actor: Actor, municipality: Municipality) -> bool:
+    """Issue 16: every member of the municipality reads its SSP guide (no personal data)."""
+    if actor.is_superuser:
+        return True
+    return has_access_role(actor) and actor.municipality_id == municipality.pk
+
+
+def can_edit_guide(actor: Actor, municipality: Municipality) -> bool:
+    return can_configure_municipality(actor, municipality)
 
 
 def can_see_closed_items(actor: Actor) -> bool:

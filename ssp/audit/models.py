@@ -70,6 +70,19 @@ class AuditAction(models.TextChoices):
     ADMIN_DELETED = "admin.deleted", _("Slettet i administrationen")
     PRESET_LOADED = "organisation.preset_loaded", _("Forudindstilling indlæst")
     DEMO_SEEDED = "organisation.demo_seeded", _("Demodata oprettet")
+    # The municipality's configuration (issue 16): what changed, never personal data
+    RULES_CHANGED = "organisation.rules_changed", _("Kommunens regler ændret")
+    WORKSHEET_HELP_CHANGED = (
+        "organisation.worksheet_help_changed",
+        _("Arbejdsarkets hjælpetekster ændret"),
+    )
+    STANDING_ITEM_CHANGED = "organisation.standing_item_changed", _("Fast dagsordenspunkt ændret")
+    LEGAL_BASIS_CHANGED = "cases.legal_basis_changed", _("Hjemmel ændret")
+    OFFENCE_CATALOGUE_CHANGED = (
+        "police.offence_catalogue_changed",
+        _("Kategorier af lovovertrædelser ændret"),
+    )
+    GUIDE_CHANGED = "organisation.guide_changed", _("SSP-vejledningen ændret")
     # Concerns and cases
     YOUNG_PERSON_REGISTERED = "cases.young_person_registered", _("Ung registreret")
     YOUNG_PEOPLE_SEARCHED = "cases.young_people_searched", _("Søgning efter unge")
@@ -91,6 +104,12 @@ class AuditAction(models.TextChoices):
     CONSENT_RECORDED = "cases.consent_recorded", _("Samtykke registreret")
     CONSENT_WITHDRAWN = "cases.consent_withdrawn", _("Samtykke trukket tilbage")
     DISCLOSURE_RECORDED = "cases.disclosure_recorded", _("Videregivelse registreret")
+    CASE_LEVEL_CHANGED = "cases.level_changed", _("Sagens niveau ændret")
+    CONCERN_TO_PREVENTION = "cases.concern_to_prevention", _("Bekymring overført til forebyggelsen")
+    TIP_RECEIVED = (
+        "cases.tip_received",
+        _("Henvendelse modtaget fra borger eller samarbejdspartner"),
+    )
     # Meetings
     CALENDAR_GENERATED = "meetings.calendar_generated", _("Mødekalender dannet")
     MEETING_CREATED = "meetings.meeting_created", _("Møde oprettet")
@@ -134,6 +153,13 @@ class AuditAction(models.TextChoices):
     COUNCIL_CALLED = "police.network_council_called", _("Netværkssamråd indkaldt")
     COUNCIL_HELD = "police.network_council_held", _("Netværkssamråd afholdt")
     COUNCIL_VIEWED = "police.council_viewed", _("Netværkssamråd vist")
+    COUNCIL_INVITATIONS_SENT = (
+        "police.council_invitations_sent",
+        _("Invitationer til netværkssamråd sendt"),
+    )
+    COUNCIL_LETTER_PRINTED = "police.council_letter_printed", _("Brev om netværkssamråd hentet")
+    POLICE_REPORT_CORRECTED = "police.report_corrected", _("Politirapport rettet")
+    POLICE_REPORT_WITHDRAWN = "police.report_withdrawn", _("Politirapport trukket tilbage")
     ABSENCE_IMPORTED = "police.absence_imported", _("Fraværsliste importeret")
     ABSENCE_VIEWED = "police.absence_viewed", _("Fraværsliste vist")
     ABSENCE_RECORD_VIEWED = "police.absence_record_viewed", _("Fraværsregistrering vist")

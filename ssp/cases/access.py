@@ -228,6 +228,18 @@ def is_case_coordinator(actor: Actor, case: Case) -> bool:
     return ActionAgreement.objects.filter(case=case, coordinator_id=actor.member_id).exists()
 
 
+def can_change_case_level(actor: Actor, case: Case) -> bool:
+    """Issue 16: SSP staff or the case's coordinator change an open case's level (with a
+    reason); the level rules are checked again by the service."""
+    return case.is_open and is_case_coordinator(actor, case)
+
+
+def can_move_concern_to_prevention(actor: Actor) -> bool:
+    """Issue 16: SSP staff take a general (green) concern about a group or a place into the
+    prevention plan as an activity instead of a case."""
+    return is_ssp_staff(actor)
+
+
 def can_complete_task(actor: Actor, task: Task) -> bool:
     """Only the task's owner or the case's coordinator marks a task done (issue 9)."""
     if actor.member_id is not None and task.owner_id == actor.member_id:

@@ -135,6 +135,9 @@ class ConcernStatus(models.TextChoices):
     AWAITING_DECISION = "awaiting_decision", _("Afventer beslutning i lokalgruppen")
     DROPPED = "dropped", _("Henlagt")
     CASE_OPENED = "case_opened", _("Sag oprettet")
+    # Issue 16: a green (general) concern about a group or a place taken into the prevention
+    # plan as an activity instead of a case.
+    PREVENTION = "prevention", _("Overført til den generelle forebyggelse")
 
 
 PRIMARY_STATEMENTS: tuple[tuple[str, Any], ...] = (
@@ -227,6 +230,15 @@ class Concern(models.Model):
         blank=True,
         related_name="concerns",
         verbose_name=_("sag"),
+    )
+    # Issue 16: the prevention plan's activity a general concern became.
+    activity = models.ForeignKey(
+        "prevention.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("aktivitet i forebyggelsesplanen"),
     )
     # The worksheet "Hvornår er man kriminalitetstruet" (Fredericia, Bilag 1).
     has_worksheet = models.BooleanField(_("arbejdsark udfyldt"), default=False)
@@ -360,6 +372,16 @@ class Case(Versioned):
         _("samarbejdspartnere (sektorer)"), default=list, blank=True
     )
     evaluation_what_worked = models.TextField(_("hvad virkede"), blank=True)
+    # Issue 16: the municipality's rules the case was handled under, set when it is closed
+    # (an open case follows the current rules).
+    rule_version = models.ForeignKey(
+        "organisation.RuleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regelsæt"),
+    )
     anonymised_at = models.DateTimeField(
         _("anonymiseret"),
         null=True,
@@ -415,6 +437,45 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class LevelChange(models.Model):
+    """Issue 16: a case's level changed with a reason (Fredericia's green/yellow/red,
+    København's 1-4). The reason may name people: encrypted like the rest of the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.CharField(_("fra niveau"), max_length=10, choices=Level.choices)
+    to_level = models.CharField(_("til niveau"), max_length=10, choices=Level.choices)
+    from_case_level = models.PositiveSmallIntegerField(_("fra sagsniveau"), null=True, blank=True)
+    to_case_level = models.PositiveSmallIntegerField(_("til sagsniveau"), null=True, blank=True)
+    reason = EncryptedTextField(_("begrundelse"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("niveauændring")
+        verbose_name_plural = _("niveauændringer")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Niveauændring')} #{self.pk}"
+
+
+class PublicFormThrottle(models.Model):
+    """Issue 16: the public tip form's rate limit, in the database so that every server
+    process counts the same (a hash of the address and the window, never the address)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ActionAgreement(Versioned):
@@ -552,13 +613,28 @@ class LegalBasis(models.Model):
     requires_parent_involvement = models.BooleanField(
         _("forældrene skal inddrages bagefter"), default=False
     )
+    # Issue 16: edited on the municipality's configuration page. A change retires this row and
+    # makes a new one (`replaced_by`), so a disclosure keeps the basis it was given under.
+    retired_at = models.DateTimeField(_("udgået"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afløst af"),
+    )
 
     class Meta:
         verbose_name = _("hjemmel")
         verbose_name_plural = _("hjemler")
         ordering = ["title"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "code"], name="legal_basis_code_unique")
+            models.UniqueConstraint(
+                fields=["municipality", "code"],
+                condition=Q(retired_at__isnull=True),
+                name="legal_basis_code_unique",
+            )
         ]
 
     def __str__(self) -> str:

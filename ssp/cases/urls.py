@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ssp.cases import views
+from ssp.cases import tip_views, views
 
 app_name = "cases"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("bekymringer/<int:pk>/send/", views.concern_route, name="concern_route"),
     path("bekymringer/<int:pk>/henlaeg/", views.concern_drop, name="concern_drop"),
     path("bekymringer/<int:pk>/opret-sag/", views.case_open, name="case_open"),
+    path(
+        "bekymringer/<int:pk>/forebyggelse/",
+        views.concern_to_prevention,
+        name="concern_to_prevention",
+    ),
+    path("tip/<slug:slug>/", tip_views.tip, name="tip"),
+    path("tip/<slug:slug>/tak/", tip_views.tip_thanks, name="tip_thanks"),
     path("bekymringer/vaelg/fora/", views.concern_fora_search, name="concern_fora_search"),
     path("sager/", views.case_list, name="case_list"),
     path("sager/<int:pk>/", views.case_detail, name="case_detail"),
@@ -35,6 +42,7 @@ urlpatterns = [
     path("sager/<int:pk>/vaelg/personer/", views.member_search, name="member_search"),
     path("sager/vaelg/fora/", views.case_fora_search, name="case_fora_search"),
     path("sager/<int:pk>/afslut/", views.case_close, name="case_close"),
+    path("sager/<int:pk>/niveau/", views.case_level, name="case_level"),
     path("handlegrupper/", views.adhoc_list, name="adhoc_list"),
     path("handlegrupper/ny/", views.adhoc_set_up, name="adhoc_set_up"),
     path("handlegrupper/vaelg/fora/", views.adhoc_fora_search, name="adhoc_fora_search"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -891,3 +891,13 @@ def adhoc_dissolve(request: HttpRequest, group: int) -> HttpResponse:
         ),
     )
     return redirect("cases:adhoc_detail", group=group)
+
+
+@access.require(case_access.can_raise_concern)
+def case_level(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404  # scaffold: built by issue 16
+
+
+@access.require(case_access.can_move_concern_to_prevention)
+def concern_to_prevention(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404  # scaffold: built by issue 16

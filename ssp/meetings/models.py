@@ -116,6 +116,9 @@ class ItemKind(models.TextChoices):
     PREVIOUS_MINUTES = "previous_minutes", _("Godkendelse af referat fra sidste møde")
     DECISION_FOLLOW_UP = "decision_follow_up", _("Opfølgning på beslutninger")
     ELECTION = "election", _("Valg")
+    # Issue 16: the SSP team's meeting on the municipality's review weekday reviews the police's
+    # reports (a closed item with the waiting reports).
+    POLICE_REVIEW = "police_review", _("Ugentlig gennemgang af politiets anmeldelser")
 
 
 class VoteKind(models.TextChoices):

@@ -39,6 +39,7 @@ from ssp.meetings import (
     forwarding,
     links,
     notices,
+    police_review,
     selectors,
     terms,
     uploads,
@@ -66,7 +67,7 @@ from ssp.meetings.models import (
     VoteChoice,
     VoteKind,
 )
-from ssp.organisation.models import Cadence, Forum, Member, Membership
+from ssp.organisation.models import Cadence, Forum, Member, Membership, StandingItem
 from ssp.templatetags.ssp_dates import dato, dato_tid
 from ssp.validation import (
     EARLIEST_DATE,
@@ -550,6 +551,36 @@ def _add_pending_items(meeting: Meeting) -> int:
     return added
 
 
+def standing_titles(forum: Forum) -> list[str]:
+    """The forum's own standing items, then those the municipality set for its forum type
+    (issue 16, `StandingItem`), each once, in order."""
+    titles = list(forum.standing_items or [])
+    if forum.municipality_id is not None:
+        titles += list(
+            StandingItem.objects.filter(
+                municipality_id=forum.municipality_id, forum_type=forum.forum_type
+            ).values_list("title", flat=True)
+        )
+    return list(dict.fromkeys(titles))
+
+
+def _add_standing_items(meeting: Meeting) -> int:
+    """The standing items not yet on the agenda (by title), as internal items."""
+    titles = set(meeting.items.values_list("title", flat=True))
+    added = 0
+    for standing in standing_titles(meeting.forum):
+        if standing not in titles:
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=_next_position(meeting),
+                title=standing,
+                kind=ItemKind.STANDING,
+                visibility=Visibility.INTERNAL,
+            )
+            added += 1
+    return added
+
+
 @transaction.atomic
 def prepare_next_agendas(*, today: date) -> int:
     """R6, the daily job: put waiting concerns and due follow-ups on the next planned meeting
@@ -576,7 +607,12 @@ def prepare_next_agendas(*, today: date) -> int:
             continue
         _lock(meeting)
         before = protocol_hash(meeting)
-        count = _add_governance_items(meeting) + terms.propose_elections(meeting)
+        count = (
+            _add_standing_items(meeting)
+            + _add_governance_items(meeting)
+            + terms.propose_elections(meeting)
+            + police_review.add_review_item(meeting)
+        )
         if forum.may_discuss_individuals or forum.forum_type in routing.LOCAL_FORUM_TYPES:
             count += _add_pending_items(meeting)
         if count:
@@ -601,19 +637,10 @@ def prepare_agenda(*, actor_user: User, meeting: Meeting) -> int:
     _lock(meeting)
     before = protocol_hash(meeting)
     added = 0
-    titles = set(meeting.items.values_list("title", flat=True))
-    for standing in meeting.forum.standing_items or []:
-        if standing not in titles:
-            AgendaItem.objects.create(
-                meeting=meeting,
-                position=_next_position(meeting),
-                title=standing,
-                kind=ItemKind.STANDING,
-                visibility=Visibility.INTERNAL,
-            )
-            added += 1
+    added += _add_standing_items(meeting)
     added += _add_governance_items(meeting)
     added += terms.propose_elections(meeting)
+    added += police_review.add_review_item(meeting)
     added += _add_pending_items(meeting)
     if added:
         _after_change(meeting, before)

@@ -141,7 +141,9 @@ def default_rules() -> dict[str, Any]:
     return {}
 
 
-class Municipality(models.Model):
+class Municipality(Versioned):
+    """`version` counts saves of its rules and ages (issue 16: edited on the configuration page)."""
+
     name = models.CharField(_("navn"), max_length=200, unique=True)
     slug = models.SlugField(_("kort navn"), max_length=100, unique=True)
     police_district = models.ForeignKey(
@@ -494,11 +496,24 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("bruger"),
     )
+    # Issue 16: a member of the police district's Kredsråd (the police director, the mayors of
+    # municipalities not running the platform) belongs to the district and has no municipality.
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="members",
         verbose_name=_("kommune"),
+    )
+    police_district = models.ForeignKey(
+        PoliceDistrict,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="district_members",
+        verbose_name=_("politikreds"),
+        help_text=_("Kun for medlemmer af Kredsrådet uden en kommune på platformen."),
     )
     name = models.CharField(_("navn"), max_length=200)
     title = models.CharField(_("stilling / funktion"), max_length=200, blank=True)
@@ -535,6 +550,13 @@ class Member(models.Model):
         verbose_name_plural = _("medlemmer")
         ordering = ["name"]
         indexes = [models.Index(fields=["municipality", "access_role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(municipality__isnull=False, police_district__isnull=True))
+                | (Q(municipality__isnull=True, police_district__isnull=False)),
+                name="member_belongs_to_municipality_or_police_district",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -590,3 +612,96 @@ class Membership(Versioned):
 
     def __str__(self) -> str:
         return f"{self.member} – {self.forum} ({self.get_role_display()})"
+
+
+class RuleVersion(models.Model):
+    """Issue 16: every saved change of a municipality's rules and ages, numbered from 1. A case
+    closed under a version keeps it (`Case.rule_version`): its page shows the rules it was
+    handled under, not today's."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="rule_versions"
+    )
+    number = models.PositiveIntegerField(_("nummer"))
+    rules = models.JSONField(_("regler"), default=default_rules)
+    target_age_min = models.PositiveSmallIntegerField(_("målgruppe, fra alder"))
+    target_age_max = models.PositiveSmallIntegerField(_("målgruppe, til alder"))
+    created_at = models.DateTimeField(_("gemt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gemt af"),
+    )
+
+    class Meta:
+        verbose_name = _("version af regelsættet")
+        verbose_name_plural = _("versioner af regelsættet")
+        ordering = ["municipality", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "number"], name="rule_version_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} #{self.number}"
+
+
+class StandingItem(models.Model):
+    """Issue 16: a standing agenda item for every forum of one type in the municipality (besides
+    a forum's own `Forum.standing_items`); the agenda job copies the title onto each agenda, so
+    a later change never rewrites an agenda that has been made."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="standing_items"
+    )
+    forum_type = models.CharField(_("forumtype"), max_length=30, choices=ForumType.choices)
+    title = models.CharField(_("titel"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("fast dagsordenspunkt")
+        verbose_name_plural = _("faste dagsordenspunkter")
+        ordering = ["forum_type", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "forum_type", "title"], name="standing_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Guide(Versioned):
+    """Issue 16: the municipality's SSP guide for its employees (Halsnæs' "vejledning til de
+    ansatte om, hvordan de skal håndtere bekymringer"; Faxe's SSP guide). The contacts are not
+    typed here: the page fills them in from the organisation."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="guide"
+    )
+    how_to_react = models.TextField(_("sådan reagerer du"), max_length=10_000, blank=True)
+    whom_to_contact = models.TextField(_("hvem du kontakter"), max_length=10_000, blank=True)
+    after_concern = models.TextField(
+        _("hvad der sker efter en bekymring"), max_length=10_000, blank=True
+    )
+    updated_at = models.DateTimeField(_("senest ændret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ændret af"),
+    )
+
+    class Meta:
+        verbose_name = _("SSP-vejledning")
+        verbose_name_plural = _("SSP-vejledninger")
+
+    def __str__(self) -> str:
+        return str(self.municipality)

@@ -29,7 +29,7 @@ from ssp.access import (
     is_ssp_staff,
     municipality_of,
 )
-from ssp.organisation.models import Municipality, Unit, UnitKind
+from ssp.organisation.models import AccessRole, Municipality, Unit, UnitKind
 from ssp.police.models import (
     AbsenceRecord,
     Deadline,
@@ -78,6 +78,26 @@ def can_see_councils(actor: Actor) -> bool:
 
 def can_call_network_council(actor: Actor) -> bool:
     return is_ssp_staff(actor)
+
+
+def can_send_council_invitations(actor: Actor) -> bool:
+    """Issue 16: those who call a network council send its invitations and print the letter
+    for the family."""
+    return can_call_network_council(actor)
+
+
+def can_correct_report(actor: Actor) -> bool:
+    """Issue 16: a wrongly imported or typed police report is corrected or withdrawn by the
+    SSP staff or by the police's SSP contact (the police are the source)."""
+    return is_ssp_staff(actor) or (actor.is_police and is_authority_employee(actor))
+
+
+def can_manage_offences(actor: Actor) -> bool:
+    """Issue 16: the municipality's local offence kinds and aliases (the statutory catalogue
+    itself is national and cannot be changed by a municipality)."""
+    return is_ssp_staff(actor) or (
+        actor.role == AccessRole.ADMINISTRATOR and actor.municipality_id is not None
+    )
 
 
 def can_record_council_held(actor: Actor) -> bool:

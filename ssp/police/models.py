@@ -16,22 +16,69 @@ from ssp.versioning import Versioned
 
 
 class Offence(models.Model):
-    """The offence catalogue; `serious` marks the offences of R5 (network council)."""
+    """The offence catalogue; `serious` marks the offences of R5 (network council).
 
-    code = models.SlugField(_("kode"), max_length=50, unique=True)
+    Issue 16: the national (statutory) kinds have no municipality and cannot be removed or made
+    less serious by a municipality; a municipality adds local kinds (`municipality` set, retired
+    rather than deleted, so a report keeps its kind) and its own aliases (`OffenceAlias`)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommune"),
+        help_text=_("Tom for lovens egne kategorier; sat for kommunens lokale."),
+    )
+    code = models.SlugField(_("kode"), max_length=50)
     name = models.CharField(_("navn"), max_length=200)
     serious = models.BooleanField(_("alvorlig kriminalitet"), default=False)
     aliases = models.CharField(
         _("andre betegnelser"), max_length=500, blank=True, help_text=_("Adskilt med komma.")
     )
+    retired_at = models.DateTimeField(_("udgået"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lovovertrædelse")
         verbose_name_plural = _("lovovertrædelser")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(municipality__isnull=True),
+                name="offence_code_unique_nationally",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "code"],
+                condition=Q(municipality__isnull=False),
+                name="offence_code_unique_in_municipality",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class OffenceAlias(models.Model):
+    """Issue 16: a municipality's own name for an offence, as its police lists write it."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    offence = models.ForeignKey(
+        Offence, on_delete=models.CASCADE, related_name="local_aliases", verbose_name=_("kategori")
+    )
+    alias = models.CharField(_("betegnelse"), max_length=200)
+
+    class Meta:
+        verbose_name = _("lokal betegnelse")
+        verbose_name_plural = _("lokale betegnelser")
+        ordering = ["alias"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "alias"], name="offence_alias_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
 
 
 class ImportKind(models.TextChoices):
@@ -134,6 +181,9 @@ class Routing(models.TextChoices):
 class ReportStatus(models.TextChoices):
     WAITING = "waiting", _("Venter på gennemgang")
     ROUTED = "routed", _("Fordelt")
+    # Issue 16: imported or typed in error; kept (and its correction in the audit trail), out of
+    # the review, its open deadlines gone.
+    WITHDRAWN = "withdrawn", _("Trukket tilbage")
 
 
 class PoliceReport(models.Model):
@@ -227,6 +277,33 @@ class PoliceReport(models.Model):
         return bool(self.offence and self.offence.serious)
 
 
+class CorrectionKind(models.TextChoices):
+    CORRECTED = "corrected", _("Rettet")
+    WITHDRAWN = "withdrawn", _("Trukket tilbage")
+
+
+class ReportCorrection(models.Model):
+    """Issue 16: a police report corrected or withdrawn, with a reason; `original` holds the
+    values before the change (encrypted JSON), so nothing is lost."""
+
+    report = models.ForeignKey(PoliceReport, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("ændring"), max_length=10, choices=CorrectionKind.choices)
+    reason = EncryptedTextField(_("begrundelse"))
+    original = EncryptedTextField(_("oprindelige værdier"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rettelse af anmeldelsesrapport")
+        verbose_name_plural = _("rettelser af anmeldelsesrapporter")
+        ordering = ["corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
 class DeadlineKind(models.TextChoices):
     FAMILY_MEETING = "family_meeting", _("Møde med familien aftalt")
     NETWORK_COUNCIL = "network_council", _("Netværkssamråd")
@@ -287,6 +364,9 @@ class NetworkCouncil(models.Model):
         Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     meeting_at = models.DateTimeField(_("tidspunkt"))
+    # Issue 16: the invitations are sent (e-mail to the professionals, a letter for the family).
+    place = models.CharField(_("sted"), max_length=300, blank=True)
+    invitations_sent_at = models.DateTimeField(_("invitationer sendt"), null=True, blank=True)
     invited_custody_holders = models.BooleanField(
         _("forældremyndighedsindehavere inviteret"), default=True
     )
