@@ -608,8 +608,7 @@ def prepare_next_agendas(*, today: date) -> int:
         _lock(meeting)
         before = protocol_hash(meeting)
         count = (
-            _add_standing_items(meeting)
-            + _add_governance_items(meeting)
+            _add_governance_items(meeting)
             + terms.propose_elections(meeting)
             + police_review.add_review_item(meeting)
         )
