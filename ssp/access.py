@@ -276,8 +276,16 @@ def visible_fora(actor: Actor) -> QuerySet[Forum]:
     """The actor's municipality's fora, and the fora of its police district (Kredsråd)."""
     if actor.is_superuser:
         return Forum.objects.all()
-    if not can_view_organisation(actor) or actor.municipality_id is None:
+    if not can_view_organisation(actor):
         return Forum.objects.none()
+    if actor.municipality_id is None:
+        # Issue 16: a member of the police district (no municipality) sees the district's
+        # fora she sits in (the Kredsråd), and nothing of a municipality.
+        if actor.police_district_id is None or not actor.forum_ids:
+            return Forum.objects.none()
+        return Forum.objects.filter(
+            police_district_id=actor.police_district_id, pk__any_of=actor.forum_ids
+        )
     fora = Forum.objects.filter(
         Q(municipality_id=actor.municipality_id) | Q(police_district_id=actor.police_district_id)
     )

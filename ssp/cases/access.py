@@ -473,6 +473,15 @@ def get_case_for(actor: Actor, case_id: int, *, for_change: bool = False) -> Cas
     )
 
 
+def get_case_for_level_change(actor: Actor, case_id: int) -> Case:
+    """Issue 16: a case whose level the actor may change (`can_change_case_level`): 404 outside
+    the case, 403 for a case the actor takes part in but does not coordinate (or a closed one)."""
+    case = get_case_for(actor, case_id, for_change=True)
+    if not can_change_case_level(actor, case):
+        raise PermissionDenied
+    return case
+
+
 def get_agreement_for(actor: Actor, case_id: int, agreement_id: int) -> ActionAgreement:
     case = get_case_for(actor, case_id)
     return get_or_404(

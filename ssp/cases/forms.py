@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +42,8 @@ from ssp.forms import (
     VersionedFormMixin,
 )
 from ssp.organisation.models import AdhocSubject, Forum, Member, SchoolDistrict, Sector, Unit
+from ssp.prevention.models import Activity, ActivityKind, AnnualPlan
+from ssp.prevention.services import ActivityData
 from ssp.validation import max_length_of, not_in_future, within_planning_horizon
 
 # Columns without a length of their own (encrypted or plain text fields) take these.
@@ -188,18 +190,26 @@ class ConcernForm(StyledForm):
         districts: QuerySet[SchoolDistrict],
         case_levels: bool,
         interventions: Sequence[tuple[int, str]] = (),
+        risk_help: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         """`interventions`: (id, name) of the catalogue's interventions in use, for a group or
-        place concern (`prevention.usage.intervention_choices`)."""
+        place concern (`prevention.usage.intervention_choices`); `risk_help`: the
+        municipality's help text per worksheet statement or risk factor (issue 16,
+        `risk_factor_help`), shown under each."""
         super().__init__(*args, **kwargs)
         _limit_choices(self, "school", units)
         _limit_choices(self, "school_district", districts)
         _offer_interventions(self, "intervention", interventions)
         if not case_levels:
             del self.fields["case_level"]
+        helps = risk_help or {}
         for name, label in (*PRIMARY_STATEMENTS, *RISK_FACTORS):
-            self.fields[name] = forms.BooleanField(label=label, required=False)
+            field = forms.BooleanField(label=label, required=False, help_text=helps.get(name, ""))
+            if field.help_text:
+                # The hint is shown under the checkbox (concern_form.html) and read with it.
+                field.widget.attrs["aria-describedby"] = f"{name}-hint"
+            self.fields[name] = field
         self.style_widgets()
 
     primary_names = [name for name, _label in PRIMARY_STATEMENTS]
@@ -454,7 +464,13 @@ class ConsentRecordForm(OneTimeTokenMixin, StyledForm):
 
 
 class DisclosureForm(OneTimeTokenMixin, StyledForm):
-    legal_basis = forms.ModelChoiceField(label=_("Hjemmel"), queryset=LegalBasis.objects.none())
+    # Only current bases are offered (`selectors.legal_bases`); one retired after the form was
+    # opened is no longer a choice: the user is asked to choose again (issue 16).
+    legal_basis = forms.ModelChoiceField(
+        label=_("Hjemmel"),
+        queryset=LegalBasis.objects.none(),
+        error_messages={"invalid_choice": _("Hjemlen er ændret; vælg igen.")},
+    )
     purpose = forms.CharField(label=_("Formål"), max_length=max_length_of(Disclosure, "purpose"))
     information = forms.CharField(
         label=_("Hvilke oplysninger"),
@@ -655,3 +671,89 @@ class CloseCaseForm(VersionedFormMixin, StyledForm):
 
 class SearchForm(StyledForm):
     q = forms.CharField(label=_("Navn eller CPR-nummer"), max_length=100, required=False)
+
+
+# --- Issue 16 --------------------------------------------------------------------------------
+
+
+class CaseLevelForm(VersionedFormMixin, StyledForm):
+    """Change a case's level with a reason; it carries the case's version (no lost update)."""
+
+    level = forms.ChoiceField(label=_("Niveau"), choices=Level.choices)
+    case_level = forms.TypedChoiceField(
+        label=_("Sagsniveau"),
+        choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=services.LEVEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
+        help_text=_("Hvorfor ændres niveauet? Begrundelsen vises kun for dem, der kan se sagen."),
+    )
+
+    def __init__(self, *args: Any, case_levels: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not case_levels:
+            del self.fields["case_level"]
+
+    def change(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "level": data["level"],
+            "case_level": data.get("case_level"),
+            "reason": data["reason"],
+            "expected_version": self.expected_version(),
+        }
+
+
+class ConcernToPreventionForm(OneTimeTokenMixin, StyledForm):
+    """A general concern about a group or a place as an activity in the prevention plan: the
+    texts are suggested from the group and the place (never the description)."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Årsplan"),
+        queryset=AnnualPlan.objects.none(),
+        error_messages={"invalid_choice": _("Vælg en af årsplanerne på listen.")},
+    )
+    title = forms.CharField(label=_("Aktivitet"), max_length=max_length_of(Activity, "title"))
+    kind = forms.ChoiceField(label=_("Type"), choices=ActivityKind.choices)
+    goal = forms.CharField(
+        label=_("Mål"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-input"}),
+    )
+    target_group = forms.CharField(
+        label=_("Målgruppe"), max_length=max_length_of(Activity, "target_group"), required=False
+    )
+    place = forms.CharField(
+        label=_("Sted"), max_length=max_length_of(Activity, "place"), required=False
+    )
+    starts_on = forms.DateField(label=_("Fra dato"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("Til dato"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, plans: QuerySet[AnnualPlan], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _limit_choices(self, "plan", plans)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts is not None and ends is not None and ends < starts:
+            self.add_error("ends_on", _("'Til' skal være samme dag som eller efter 'Fra'."))
+        return data
+
+    def activity_data(self) -> ActivityData:
+        data = self.cleaned_data
+        return ActivityData(
+            title=data["title"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            kind=data["kind"],
+            goal=data.get("goal") or "",
+            target_group=data.get("target_group") or "",
+            place=data.get("place") or "",
+        )

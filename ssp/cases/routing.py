@@ -1,7 +1,8 @@
 """Where a concern or a case goes (R1, R2, R3): the right forum, always.
 
 - A concern about a group or a place goes to the local forum of its school district (R2), as
-  before: `default_forum_for`.
+  before: `default_forum_for`; a general (green) one to the forum the municipality names for
+  general prevention, if it names one (issue 16, `general_prevention_forum`).
 - A named person's concern or case goes only to a forum that may discuss individuals
   (`Forum.may_discuss_individuals`). A local forum that may not (Høje-Taastrup's Områdegrupper:
   "kan dette kun ske ved nedsættelse af Ad hoc handlegrupper"; Faxe's local SSP groups) sends
@@ -28,9 +29,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ssp.cases.models import PRIMARY_STATEMENTS, RISK_FACTORS
+from ssp.cases.models import PRIMARY_STATEMENTS, RISK_FACTORS, Level
 from ssp.errors import DomainError
-from ssp.organisation import presets
+from ssp.organisation import configuration, presets
 from ssp.organisation.models import Forum, ForumType, Municipality, SchoolDistrict
 from ssp.organisation.presets import INDIVIDUAL_MATTERS_RULE
 
@@ -142,11 +143,34 @@ def individual_route_from(origin: Forum | None, *, municipality: Municipality) -
     return IndividualRoute(origin=origin, forum=_fallback_individual_forum(municipality))
 
 
+def general_prevention_forum(municipality: Municipality) -> Forum | None:
+    """Issue 16: the forum the municipality names for general prevention (its rule
+    `general_prevention_forum`, a forum key), if it names an active one."""
+    key = municipality.rule(configuration.GENERAL_PREVENTION_FORUM_RULE)
+    if not isinstance(key, str) or not key:
+        return None
+    return (
+        _active(municipality).filter(key=key).exclude(forum_type=ForumType.ADHOC).order_by("pk")
+    ).first()
+
+
 def forum_for_concern(
-    municipality: Municipality, district: SchoolDistrict | None, *, named: bool
+    municipality: Municipality,
+    district: SchoolDistrict | None,
+    *,
+    named: bool,
+    level: str | None = None,
 ) -> Forum | None:
     """R2 for groups and places (`default_forum_for`), R1/R3 for a named person: only a forum
-    that may discuss individuals, by the municipality's rule from the district's local forum."""
+    that may discuss individuals, by the municipality's rule from the district's local forum.
+
+    Issue 16 (Balvig's levels, Fredericia): a general (green) concern about a group or a place
+    goes to the forum named for general prevention (`general_prevention_forum`); without one
+    (no rule, or its forum dissolved) the rule above applies."""
+    if not named and level == Level.GREEN:
+        general = general_prevention_forum(municipality)
+        if general is not None:
+            return general
     origin = default_forum_for(municipality, district)
     if not named:
         return origin

@@ -62,6 +62,8 @@ def case_detail(case: Case) -> dict[str, Any]:
             case.disclosures.select_related("legal_basis", "given_by").prefetch_related("receivers")
         ),
         "events": list(case.events.select_related("actor")),
+        # Issue 16: the level changes with their (encrypted) reasons, for the timeline.
+        "level_changes": list(case.level_changes.select_related("changed_by")),
         "concerns": list(case.concerns.select_related("raised_by")),
         "custody_holders": list(case.young_person.custody_holders.all()),
         "open_parent_task": Task.objects.filter(
@@ -71,8 +73,12 @@ def case_detail(case: Case) -> dict[str, Any]:
 
 
 def legal_bases(actor: Actor, case: Case) -> QuerySet[LegalBasis]:
-    """The case's municipality's catalogue (installed with the municipality, read here)."""
-    return LegalBasis.objects.filter(municipality_id=case.municipality_id).order_by("title")
+    """The case's municipality's current catalogue (installed with the municipality, kept on
+    its configuration page): a retired basis is no longer offered (issue 16), though the
+    disclosures recorded under it keep showing it."""
+    return LegalBasis.objects.filter(
+        municipality_id=case.municipality_id, retired_at__isnull=True
+    ).order_by("title")
 
 
 def _open_tasks_of_case() -> Subquery:

@@ -35,12 +35,14 @@ from ssp.cases.models import (
     Disclosure,
     LegalBasis,
     Level,
+    LevelChange,
     Task,
     TaskStatus,
     YoungPerson,
 )
 from ssp.crypto import blind_index, encrypt
 from ssp.errors import DomainError
+from ssp.organisation import configuration
 from ssp.organisation.models import (
     Forum,
     ForumType,
@@ -52,7 +54,7 @@ from ssp.organisation.models import (
     Sector,
     Unit,
 )
-from ssp.validation import PLANNING_HORIZON
+from ssp.validation import PLANNING_HORIZON, has_control_characters
 from ssp.versioning import StaleEdit, save_versioned
 
 DEFAULT_LEGAL_BASES: tuple[dict[str, Any], ...] = (
@@ -367,7 +369,10 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
             else ""
         ),
         # R1/R3: a named person's concern only to a forum that may discuss individuals.
-        forum=routing.forum_for_concern(municipality, district, named=person is not None),
+        # Issue 16: a general (green) group or place concern goes to general prevention.
+        forum=routing.forum_for_concern(
+            municipality, district, named=person is not None, level=data.level
+        ),
         status=status,
         raised_by=actor_user,
         has_worksheet=data.worksheet is not None,
@@ -535,6 +540,171 @@ def escalate_case(*, actor_user: User, case: Case, forum: Forum, reason: str) ->
     return case
 
 
+# --- Case levels (issue 16) ----------------------------------------------------------------
+
+# The reason for a level change: encrypted (`LevelChange.reason`), bounded here and on the form.
+LEVEL_REASON_MAX_LENGTH = 1000
+CASE_LEVEL_MIN = 1
+CASE_LEVEL_MAX = 4
+LEVEL_FIELDS = ("level", "case_level")
+
+
+@dataclass
+class LevelChangeResult:
+    """The outcome of `change_case_level`: the change written (None when the same change had
+    already been saved, e.g. a double click), and the level rules the case's current
+    coordinator no longer meets (the page shows them as warnings)."""
+
+    case: Case
+    change: LevelChange | None
+    warnings: list[str]
+
+
+def _level_label(level: str, case_level: int | None) -> str:
+    label = str(Level(level).label).split(" – ")[0] if level in Level.values else level
+    if case_level is not None:
+        return _("%(level)s (sagsniveau %(n)s)") % {"level": label, "n": case_level}
+    return label
+
+
+def _current_coordinator(case: Case) -> Member | None:
+    """The coordinator of the case's newest action agreement: a new agreement replaces the
+    former, so only its coordinator must meet the level rules."""
+    agreement = (
+        ActionAgreement.objects.filter(case=case)
+        .select_related("coordinator")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return agreement.coordinator if agreement is not None else None
+
+
+def level_rule_warnings(case: Case) -> list[str]:
+    """What must be done now that the case is at its level: the rules (`rules_for_case`) its
+    current coordinator does not meet, each with the way out (a new action agreement)."""
+    coordinator = _current_coordinator(case)
+    if coordinator is None:
+        return []
+    return [
+        _(
+            "%(rule)s Den nuværende tovholder opfylder ikke reglen. Lav en ny handlingsaftale "
+            "med en tovholder, der gør."
+        )
+        % {"rule": breach}
+        for breach in _agreement_rule_breaches(case, coordinator)
+    ]
+
+
+def _clean_level_input(level: str, case_level: int | None, reason: str) -> str:
+    if level not in Level.values:
+        raise DomainError(_("Vælg et niveau."))
+    if case_level is not None and not CASE_LEVEL_MIN <= case_level <= CASE_LEVEL_MAX:
+        raise DomainError(
+            _("Sagsniveauet skal være mellem %(lo)s og %(hi)s.")
+            % {"lo": CASE_LEVEL_MIN, "hi": CASE_LEVEL_MAX}
+        )
+    text = reason.strip()
+    if not text:
+        raise DomainError(_("Skriv en begrundelse for niveauændringen."))
+    if len(text) > LEVEL_REASON_MAX_LENGTH:
+        raise DomainError(
+            _("Begrundelsen må højst være %(n)s tegn.") % {"n": LEVEL_REASON_MAX_LENGTH}
+        )
+    if has_control_characters(text):
+        raise DomainError(_("Begrundelsen indeholder ugyldige tegn."))
+    return text
+
+
+@transaction.atomic
+def change_case_level(
+    *,
+    actor_user: User,
+    case: Case,
+    level: str,
+    case_level: int | None,
+    reason: str,
+    expected_version: int,
+) -> LevelChangeResult:
+    """Issue 16 (Fredericia's green/yellow/red, København's 1-4): change an open case's level
+    with a reason. The case's sagsniveau changes only where the municipality uses case levels.
+
+    Race-safe: the case row is locked and the form's version compared under the lock, so of two
+    changes from the same version one wins and the other gets `StaleEdit` (unless it asked for
+    exactly what is now stored: a double click, which writes nothing). The change is saved even
+    when the case's current coordinator no longer meets the level's rule (an SSP coordinator
+    must be able to raise a case to red at once); the rule is then named in the warnings and on
+    the timeline, and a new action agreement puts it right."""
+    if not case_access.can_change_case_level(access.get_actor(actor_user), case):
+        raise DomainError(_("Kun SSP-medarbejdere og sagens tovholder kan ændre niveauet."))
+    text = _clean_level_input(level, case_level, reason)
+    locked = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
+    if locked.status != CaseStatus.OPEN:
+        raise DomainError(_("Sagen er afsluttet. Niveauet kan ikke ændres."))
+    if not locked.municipality.rule("case_levels"):
+        case_level = locked.case_level  # kept as it is: the municipality does not use them
+    wanted = (level, case_level)
+    stored = (locked.level, locked.case_level)
+    if locked.version != expected_version:
+        if wanted == stored:
+            return LevelChangeResult(case=locked, change=None, warnings=[])
+        raise StaleEdit(
+            current={name: getattr(locked, name) for name in LEVEL_FIELDS},
+            version=locked.version,
+        )
+    if wanted == stored:
+        raise DomainError(
+            _("Sagen er allerede på dette niveau. Vælg et andet niveau, eller fortryd.")
+        )
+    case.level, case.case_level = wanted
+    save_versioned(case, expected_version=locked.version, fields=LEVEL_FIELDS)
+    change = LevelChange.objects.create(
+        case=case,
+        from_level=stored[0],
+        to_level=level,
+        from_case_level=stored[1],
+        to_case_level=case_level,
+        reason=text,
+        changed_by=actor_user,
+    )
+    # The timeline's text is not encrypted: the levels only; the reason is shown from the
+    # (encrypted) LevelChange on the case page.
+    _event(
+        case,
+        actor_user,
+        _("Niveau ændret fra %(old)s til %(new)s.")
+        % {"old": _level_label(*stored), "new": _level_label(*wanted)},
+    )
+    warnings = level_rule_warnings(case)
+    for warning in warnings:
+        _event(case, actor_user, _("Niveaureglen er ikke opfyldt: %(w)s") % {"w": warning})
+    record_event(
+        actor=actor_user,
+        action=AuditAction.CASE_LEVEL_CHANGED,
+        obj=case,
+        municipality_id=case.municipality_id,
+        subject_ref=_subject(case.young_person),
+        data={
+            "from": stored[0],
+            "to": level,
+            "from_case_level": stored[1],
+            "to_case_level": case_level,
+            "rule_not_met": bool(warnings),
+        },
+    )
+    return LevelChangeResult(case=case, change=change, warnings=warnings)
+
+
+def may_become_activity(concern: Concern) -> bool:
+    """Issue 16: a concern about a group or a place (never a named child) that has not been
+    decided yet can become an activity in the prevention plan instead of a case."""
+    return (
+        concern.subject != ConcernSubject.PERSON
+        and concern.young_person_id is None
+        and concern.activity_id is None
+        and concern.status in (ConcernStatus.NEW, ConcernStatus.AWAITING_DECISION)
+    )
+
+
 @dataclass
 class TaskData:
     owner: Member
@@ -559,25 +729,40 @@ class AgreementResult:
     warnings: list[str]
 
 
-def _check_agreement_rules(case: Case, coordinator: Member) -> None:
-    """Municipal rules (R3): red level -> an authority social worker coordinates (Fredericia);
-    the listed case levels -> social services lead (København)."""
-    municipality = case.municipality
+def _agreement_rule_breaches(case: Case, coordinator: Member) -> list[str]:
+    """Municipal rules (R3) the coordinator does not meet at the case's level: red level -> an
+    authority social worker coordinates (Fredericia); the listed case levels -> social services
+    lead (København). Read from the rules the case is judged by (`rules_for_case`: a closed
+    case keeps the rules it was handled under)."""
+    rules = configuration.rules_for_case(case)
+    breaches: list[str] = []
     is_social_authority = coordinator.sector == Sector.SOF and coordinator.is_authority
-    red_rule = case.level == Level.RED and municipality.rule("red_level_coordinator_authority")
+    red_rule = case.level == Level.RED and rules.get("red_level_coordinator_authority")
     if red_rule and not is_social_authority:
-        raise DomainError(
+        breaches.append(
             _(
                 "På rødt niveau skal tovholderen være en myndighedssagsbehandler "
                 "fra socialforvaltningen."
             )
         )
-    lead_levels = municipality.rule("social_services_lead_levels") or []
-    if case.case_level in lead_levels and coordinator.sector != Sector.SOF:
-        raise DomainError(
+    lead_levels = rules.get("social_services_lead_levels") or []
+    if (
+        isinstance(lead_levels, list)
+        and case.case_level in lead_levels
+        and coordinator.sector != Sector.SOF
+    ):
+        breaches.append(
             _("Socialforvaltningen leder sager på niveau %(level)s: vælg en tovholder derfra.")
             % {"level": case.case_level}
         )
+    return breaches
+
+
+def _check_agreement_rules(case: Case, coordinator: Member) -> None:
+    """A new agreement must meet the level rules (`_agreement_rule_breaches`)."""
+    breaches = _agreement_rule_breaches(case, coordinator)
+    if breaches:
+        raise DomainError(breaches[0])
 
 
 def _notify_ssp_team_chair(agreement: ActionAgreement) -> bool:
@@ -976,6 +1161,16 @@ def record_disclosure(
     a receiver. `token`: the same form posted twice records one disclosure."""
     if legal_basis.municipality_id != case.municipality_id:
         raise DomainError(_("Ukendt hjemmel."))
+    # Issue 16: only a current basis. The row is locked, so a basis retired on the
+    # configuration page at this moment is either refused here or retired after this
+    # disclosure was recorded under it (which keeps showing it).
+    current = (
+        LegalBasis.objects.select_for_update()
+        .filter(pk=legal_basis.pk, retired_at__isnull=True)
+        .exists()
+    )
+    if not current:
+        raise DomainError(_("Hjemlen er ændret; vælg igen."))
     if not receivers:
         raise DomainError(_("Angiv hvem oplysningerne er givet til."))
     if any(not m.is_authority for m in receivers):
@@ -1121,10 +1316,12 @@ def close_case(
     case.evaluation_partners = partners.strip()
     case.evaluation_sectors = chosen_sectors
     case.evaluation_what_worked = what_worked.strip()
+    # Issue 16: the closed case keeps the rules it was handled under.
+    case.rule_version = configuration.current_rule_version(case.municipality)
     save_versioned(
         case,
         expected_version=locked.version,
-        fields=["status", "closed_at", *EVALUATION_FIELDS],
+        fields=["status", "closed_at", "rule_version", *EVALUATION_FIELDS],
     )
     adhoc.dissolve_with_case(actor_user=actor_user, case=case)
     Task.objects.filter(case=case, status=TaskStatus.OPEN).update(status=TaskStatus.DONE)

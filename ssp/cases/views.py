@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from ssp.cases import adhoc, forms, pdf, selectors, services
 from ssp.cases.models import (
     Case,
     CaseStatus,
+    Concern,
     ConcernStatus,
     Level,
     Outcome,
@@ -34,7 +35,11 @@ from ssp.cases.models import (
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
 from ssp.http import PDF, actor_of, file_response, page_number, user_of
+from ssp.organisation import configuration
 from ssp.organisation import selectors as org_selectors
+from ssp.prevention import from_concern
+from ssp.prevention.models import ActivityKind
+from ssp.prevention.services import PersonalDataFound
 from ssp.prevention.usage import intervention_choices
 from ssp.validation import clean_search
 from ssp.versioning import StaleEdit
@@ -68,6 +73,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
         districts=org_selectors.districts_of(municipality),
         case_levels=bool(municipality.rule("case_levels")),
         interventions=intervention_choices(actor),
+        risk_help=configuration.risk_factor_help(municipality),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +82,9 @@ def concern_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("cases:concern_receipt", pk=concern.pk)
-    return render(request, "cases/concern_form.html", {"form": form})
+    return render(
+        request, "cases/concern_form.html", {"form": form, "guide_slug": municipality.slug}
+    )
 
 
 @access.require(case_access.can_raise_concern)
@@ -142,6 +150,8 @@ def _concern_page(
         )
     if sees_register and case_access.can_drop_concern(actor):
         context["drop_form"] = forms.DropForm()
+    if case_access.can_move_concern_to_prevention(actor) and services.may_become_activity(concern):
+        context["may_become_activity"] = True
     if failed:
         context.update(failed)
     status = 200 if failed is None or searching else _status_of(error)
@@ -294,6 +304,10 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
         "can_set_up_adhoc_group": case_access.can_set_up_adhoc_group(actor),
         "can_escalate": case_access.can_escalate_case(actor),
         "can_close": case_access.can_close_case(actor),
+        "level_form": (
+            _level_form(case) if case_access.can_change_case_level(actor, case) else None
+        ),
+        "level_warnings": services.level_rule_warnings(case) if case.is_open else [],
         "completable_tasks": case_access.completable_task_ids(actor, case, detail["tasks"]),
         "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"], case=case),
         "consent_status": services.consent_status(
@@ -893,11 +907,148 @@ def adhoc_dissolve(request: HttpRequest, group: int) -> HttpResponse:
     return redirect("cases:adhoc_detail", group=group)
 
 
+# --- Case levels and general prevention (issue 16) --------------------------------------------
+
+
+def _level_form(case: Case, data: Any = None) -> forms.CaseLevelForm:
+    return forms.CaseLevelForm(
+        data,
+        case_levels=bool(case.municipality.rule("case_levels")),
+        initial={"version": case.version, "level": case.level, "case_level": case.case_level},
+        auto_id="level_%s",
+    )
+
+
 @access.require(case_access.can_raise_concern)
 def case_level(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # scaffold: built by issue 16
+    """Change an open case's level with a reason (SSP staff and the case's coordinator). A
+    failed or stale change stays on the form with the user's reason (400/409); a level rule
+    the case's coordinator no longer meets is shown as a warning (the change is saved)."""
+    actor = actor_of(request)
+    case = case_access.get_case_for_level_change(actor, pk)
+    if request.method != "POST":
+        return _level_page(request, case, _level_form(case))
+    data = request.POST.copy()
+    form = _level_form(case, data)
+    if not form.is_valid():
+        return _level_page(request, case, form, status=INVALID)
+    try:
+        result = services.change_case_level(actor_user=user_of(request), case=case, **form.change())
+    except StaleEdit as error:
+        _keep_on_form(form, error)
+        data["version"] = str(error.version)  # saving again builds on what is stored
+        return _level_page(request, case, form, stored=error.current, status=error.status_code)
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _level_page(request, case, form, status=error.status_code)
+    if result.change is None:
+        messages.info(request, _("Niveauændringen var allerede gemt."))
+    else:
+        messages.success(request, _("Sagens niveau er ændret."))
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect("cases:case_detail", pk=pk)
+
+
+def _level_page(
+    request: HttpRequest,
+    case: Case,
+    form: forms.CaseLevelForm,
+    *,
+    stored: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The level form on its own page; it names the case by number only."""
+    context: dict[str, Any] = {"case": case, "form": form}
+    if stored is not None:
+        level = str(stored.get("level", ""))
+        context["stored_level"] = dict(Level.choices).get(level, level)
+        context["stored_case_level"] = stored.get("case_level")
+    return render(request, "cases/case_level.html", context, status=status)
+
+
+def _prevention_form(
+    actor: Actor, concern: Concern, data: Any = None
+) -> forms.ConcernToPreventionForm:
+    plans = from_concern.plan_choices(actor)
+    initial: dict[str, Any] = {}
+    if data is None:
+        suggestion = from_concern.suggestion_for(concern)
+        plan = from_concern.default_plan(plans, concern.municipality, concern)
+        today = timezone.localdate()
+        initial = {
+            "plan": plan.pk if plan is not None else None,
+            "title": suggestion.title,
+            "goal": suggestion.goal,
+            "target_group": suggestion.target_group,
+            "place": suggestion.place,
+            "kind": ActivityKind.OUTREACH,
+            "starts_on": today,
+            "ends_on": today,
+        }
+    return forms.ConcernToPreventionForm(data, plans=plans, initial=initial)
+
+
+def _prevention_page(
+    request: HttpRequest,
+    concern: Concern,
+    form: forms.ConcernToPreventionForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    plan_field = form.fields["plan"]
+    has_plans = isinstance(plan_field, django_forms.ModelChoiceField) and bool(
+        plan_field.queryset is not None and plan_field.queryset.exists()
+    )
+    return render(
+        request,
+        "cases/concern_prevention.html",
+        {"concern": concern, "form": form, "has_plans": has_plans},
+        status=status,
+    )
 
 
 @access.require(case_access.can_move_concern_to_prevention)
 def concern_to_prevention(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # scaffold: built by issue 16
+    """A general concern about a group or a place becomes an activity in the prevention plan
+    (SSP staff). Twice is once: the second post finds the activity the first made."""
+    actor = actor_of(request)
+    concern = case_access.get_concern_for(actor, pk)
+    if concern.activity_id is None and not services.may_become_activity(concern):
+        messages.error(
+            request,
+            _(
+                "Kun en bekymring om en gruppe eller et sted, der ikke er afgjort, kan blive en "
+                "aktivitet i forebyggelsesplanen."
+            ),
+        )
+        return redirect("cases:concern_detail", pk=pk)
+    if request.method != "POST":
+        if concern.activity_id is not None:
+            messages.info(request, _("Bekymringen er allerede en aktivitet i forebyggelsesplanen."))
+            return redirect("cases:concern_detail", pk=pk)
+        return _prevention_page(request, concern, _prevention_form(actor, concern))
+    form = _prevention_form(actor, concern, request.POST)
+    if not form.is_valid():
+        return _prevention_page(request, concern, form, status=INVALID)
+    try:
+        from_concern.move_concern_to_prevention(
+            actor_user=user_of(request),
+            concern=concern,
+            plan=form.cleaned_data["plan"],
+            data=form.activity_data(),
+            token=form.token(),
+        )
+    except PersonalDataFound as error:
+        for name in error.fields:
+            if name in form.fields:
+                form.add_error(name, _("Fjern personoplysningerne."))
+        _keep_on_form(form, error)
+        return _prevention_page(request, concern, form, status=error.status_code)
+    except DomainError as error:
+        _keep_on_form(form, error)
+        return _prevention_page(request, concern, form, status=error.status_code)
+    messages.success(
+        request, _("Bekymringen er nu en aktivitet i forebyggelsesplanen. Ret den i årsplanen.")
+    )
+    return redirect("cases:concern_detail", pk=pk)

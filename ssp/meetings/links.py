@@ -188,3 +188,27 @@ def panels_for(
                 shown[item.pk] = panel.content(actor, meeting)
                 break
     return shown
+
+
+# --- Issue 16: the weekly police review's item (`ssp/meetings/police_review.py`) -------------
+# Registered here (the item is the meetings app's own kind); the content is read lazily, as
+# police_review imports this module.
+
+POLICE_REVIEW_PANEL = "police_review"
+
+
+def _police_review_matches(item: AgendaItem) -> bool:
+    return item.kind == "police_review"  # ItemKind.POLICE_REVIEW: no model import here
+
+
+def _police_review_content(actor: Actor, meeting: Meeting) -> PanelContent:
+    from ssp.meetings import police_review
+
+    return police_review.panel_content(actor, meeting)
+
+
+register_panel(
+    ItemPanel(
+        key=POLICE_REVIEW_PANEL, matches=_police_review_matches, content=_police_review_content
+    )
+)

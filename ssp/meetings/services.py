@@ -67,6 +67,7 @@ from ssp.meetings.models import (
     VoteChoice,
     VoteKind,
 )
+from ssp.organisation.district_members import may_sit_in
 from ssp.organisation.models import Cadence, Forum, Member, Membership, StandingItem
 from ssp.templatetags.ssp_dates import dato, dato_tid
 from ssp.validation import (
@@ -1299,7 +1300,7 @@ def add_guest(
             validate_email(email.strip())
         except ValidationError:
             raise DomainError(_("Skriv en gyldig e-mailadresse.")) from None
-    if member is not None and member.municipality_id != meeting.forum.municipality_id:
+    if member is not None and not may_sit_in(member, meeting.forum):  # issue 16: Kredsråd
         raise DomainError(_("Gæsten skal vælges blandt kommunens medlemmer."))
     _lock(meeting)
     if member is not None and meeting.guests.filter(member=member).exists():

@@ -28,6 +28,7 @@ from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
 from ssp.meetings import selectors
 from ssp.meetings.models import AgendaItem, ItemKind, Meeting, MeetingStatus, Visibility
+from ssp.organisation.district_members import may_sit_in
 from ssp.organisation.models import Member, Membership, MembershipRole
 from ssp.templatetags.ssp_dates import dato
 
@@ -234,8 +235,12 @@ def record_election(
         data["re_elected"] = True
     else:
         forum = old.forum
-        if new_member.municipality_id != forum.municipality_id or forum.municipality_id is None:
-            raise DomainError(_("Det nye medlem skal høre til forummets kommune."))
+        # Issue 16: in a Kredsråd, a member of the police district or of one of its
+        # municipalities (`ssp.organisation.district_members`).
+        if not may_sit_in(new_member, forum):
+            raise DomainError(
+                _("Det nye medlem skal høre til forummets kommune eller politikreds.")
+            )
         if (
             Membership.objects.current()
             .filter(forum=forum, member=new_member, role=old.role)

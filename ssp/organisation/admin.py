@@ -18,7 +18,13 @@ from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ssp.audit.admin import AuditedAdmin, VersionedTabularInline
+from ssp.audit.admin import (
+    AuditedAdmin,
+    VersionedAdminForm,
+    VersionedInlineForm,
+    VersionedTabularInline,
+)
+from ssp.organisation.district_members import belongs_problem, membership_problem
 from ssp.organisation.models import (
     Forum,
     ForumType,
@@ -60,8 +66,88 @@ class SeatInline(admin.TabularInline[Seat, Forum]):
     extra = 0
 
 
+def _check_membership(form: forms.ModelForm) -> None:  # type: ignore[type-arg]
+    """Issue 16: a member of a police district sits only in its fora (the Kredsråd), a member
+    of a municipality in its fora and its district's: a Danish reason on the form."""
+    member = form.cleaned_data.get("member")
+    forum = form.cleaned_data.get("forum") or getattr(form.instance, "forum", None)
+    if isinstance(member, Member) and isinstance(forum, Forum):
+        problem = membership_problem(member, forum)
+        if problem is not None:
+            form.add_error("member", problem)
+
+
+class MembershipAdminForm(VersionedAdminForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "forum",
+            "member",
+            "seat",
+            "role",
+            "has_vote",
+            "start_date",
+            "end_date",
+            "term_ends_on",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        _check_membership(self)
+        return cleaned
+
+
+class MembershipInlineForm(VersionedInlineForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        _check_membership(self)
+        return cleaned
+
+
+class MemberAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Issue 16: a member belongs to a municipality or (the Kredsråd's members from outside the
+    platform) to a police district, never both or neither: said in Danish, not an
+    IntegrityError or the constraint's name."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "user",
+            "municipality",
+            "police_district",
+            "name",
+            "title",
+            "unit",
+            "sector",
+            "access_role",
+            "is_authority",
+            "email",
+            "phone",
+            "meeting_emails",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        municipality = cleaned.get("municipality", getattr(self.instance, "municipality", None))
+        district = cleaned.get("police_district", getattr(self.instance, "police_district", None))
+        problem = belongs_problem(
+            municipality_id=municipality.pk if municipality is not None else None,
+            police_district_id=district.pk if district is not None else None,
+        )
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return cleaned
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model's check constraint on these two is checked by `clean`, in Danish (the
+        # model would say "Constraint ... is violated").
+        excluded: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
+        return excluded | {"municipality", "police_district"}
+
+
 class MembershipInline(VersionedTabularInline[Membership, Forum]):
     model = Membership
+    form = MembershipInlineForm
     extra = 0
     autocomplete_fields = ["member"]
     fields = ["member", "role", "has_vote", "seat", "start_date", "end_date", "term_ends_on"]
@@ -135,6 +221,7 @@ class ForumAdmin(AuditedAdmin[Forum]):
 
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin[Member]):
+    form = MemberAdminForm
     instead_of_deleting = _(
         "Afslut i stedet medlemmets medlemskaber (slutdato) og deaktivér brugeren."
     )
@@ -145,7 +232,14 @@ class MemberAdmin(AuditedAdmin[Member]):
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and obj.user_id == request.user.pk and not request.user.is_superuser:
             # No one raises their own access: another administrator must do it.
-            return (*fields, "access_role", "is_authority", "user", "municipality")
+            return (
+                *fields,
+                "access_role",
+                "is_authority",
+                "user",
+                "municipality",
+                "police_district",
+            )
         return fields
 
     list_display = [
@@ -156,14 +250,16 @@ class MemberAdmin(AuditedAdmin[Member]):
         "access_role",
         "is_authority",
         "municipality",
+        "police_district",
     ]
-    list_filter = ["municipality", "sector", "access_role", "is_authority"]
+    list_filter = ["municipality", "police_district", "sector", "access_role", "is_authority"]
     search_fields = ["name", "title", "email"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin[Membership]):
+    form = MembershipAdminForm
     list_display = [
         "member",
         "forum",
@@ -173,7 +269,7 @@ class MembershipAdmin(AuditedAdmin[Membership]):
         "end_date",
         "term_ends_on",
     ]
-    list_filter = ["role", "has_vote", "forum__municipality"]
+    list_filter = ["role", "has_vote", "forum__municipality", "forum__police_district"]
     search_fields = ["member__name", "forum__name"]
     autocomplete_fields = ["member", "forum"]
 

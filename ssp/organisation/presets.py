@@ -18,11 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ssp.errors import DomainError
 from ssp.organisation.models import (
+    AccessRole,
     Cadence,
     Forum,
     ForumLevel,
     ForumType,
     ForwardingLine,
+    Member,
+    Membership,
     MembershipRole,
     Municipality,
     PoliceDistrict,
@@ -61,7 +64,8 @@ class RulesSpec(_Strict):
     social_services_lead_levels: list[int] = Field(default_factory=list)
     red_level_coordinator_authority: bool = False
     family_meeting_deadline_days: int = Field(default=7, ge=1, le=365)
-    network_council_deadline_days: int = Field(default=7, ge=1, le=365)
+    # The law's limit (issue 16): a municipality may shorten it, never lengthen it.
+    network_council_deadline_days: int = Field(default=7, ge=1, le=7)
     police_review_weekday: int | None = Field(default=None, ge=0, le=6)
     concern_count_period_days: int | None = Field(default=None, ge=1, le=365)
     absence_threshold_percent: int = Field(default=10, ge=1, le=100)
@@ -77,6 +81,10 @@ class RulesSpec(_Strict):
     non_authority_leave_named_items: bool = True
     # Issue 14: the invitation with the agenda goes out this many days before a meeting.
     agenda_days_before: int = Field(default=7, ge=1, le=60)
+    # Issue 16: the key of the forum general (green) concerns go to; the worksheet's help texts
+    # ({risk factor or statement name: text}); see ssp/organisation/configuration.py.
+    general_prevention_forum: str = Field(default="", max_length=100)
+    risk_factor_help: dict[str, str] = Field(default_factory=dict)
 
 
 class MunicipalitySpec(_Strict):
@@ -160,6 +168,19 @@ class ForwardSpec(_Strict):
         return self
 
 
+class DistrictMemberSpec(_Strict):
+    """Issue 16: a member of the police district's forum (the Kredsråd) who belongs to the
+    district, not to a municipality on the platform: the police director, the mayors of the
+    district's other municipalities. Loaded as a `Member` of the district with a membership in
+    the seat named by `seat` (matched on name and district: loading twice adds nothing)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    title: str = Field(default="", max_length=200)
+    sector: Sector
+    seat: str = Field(min_length=1, max_length=300)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class ForumSpec(_Strict):
     key: str = Field(pattern=SLUG_PATTERN, max_length=100)
     name: str = Field(min_length=1, max_length=200)
@@ -189,6 +210,8 @@ class ForumSpec(_Strict):
     votes_by_name: bool = False
     pre_meeting_participants: list[str] = Field(default_factory=list)
     forward: list[ForwardSpec] = Field(default_factory=list)
+    # Issue 16: the members from outside the platform (a police district's forum only).
+    district_members: list[DistrictMemberSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cadence(self) -> ForumSpec:
@@ -290,9 +313,33 @@ def parse_preset(path: Path) -> PresetSpec:
             if line.to == forum.key:
                 problems.append(f"fora[{index}].forward[{line_index}].to: not to itself")
         problems.extend(_individual_matters_problems(spec, index))
+        problems.extend(_district_member_problems(forum, index))
     if problems:
         raise PresetError("\n".join(f"{name}: {problem}" for problem in problems))
     return spec
+
+
+def _district_member_problems(forum: ForumSpec, index: int) -> list[str]:
+    """Issue 16: district members sit only in a police district's forum, in one of its seats,
+    each once, and no more of them in a seat than it has places."""
+    where = f"fora[{index}].district_members"
+    if not forum.district_members:
+        return []
+    if forum.scope != POLICE_DISTRICT_SCOPE:
+        return [f"{where}: only a police district's forum has members of the district"]
+    problems = [
+        f"{where}: name '{duplicate}' is used twice"
+        for duplicate in _duplicates([person.name for person in forum.district_members])
+    ]
+    seats = {seat.function: seat for seat in forum.seats}
+    taken = Counter(person.seat for person in forum.district_members)
+    for position, person in enumerate(forum.district_members):
+        if person.seat not in seats:
+            problems.append(f"{where}[{position}].seat: no seat with function '{person.seat}'")
+    for function, count in taken.items():
+        if function in seats and count > seats[function].count_max:
+            problems.append(f"{where}: more members than places in seat '{function}'")
+    return problems
 
 
 def _individual_matters_problems(spec: PresetSpec, index: int) -> list[str]:
@@ -500,7 +547,42 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
             result.updated += 1
             result.changed_objects.append(f"~ forum {forum}: parent")
         _sync_lines(result, forum, spec_forum, fora)
+        _sync_district_members(result, forum, spec_forum, police_district)
     return result
+
+
+def _sync_district_members(
+    result: PresetResult, forum: Forum, spec_forum: ForumSpec, police_district: PoliceDistrict
+) -> None:
+    """Issue 16: the forum's members from the police district, matched on name and district
+    (loading twice adds nothing). An e-mail is written only when the preset gives one: an
+    address the administrator has entered is kept. Memberships the preset no longer names are
+    left to the administrator (they end with a date, not a deletion)."""
+    seats = {seat.function: seat for seat in Seat.objects.filter(forum=forum)}
+    for person in spec_forum.district_members:
+        seat = seats[person.seat]
+        values: dict[str, Any] = {
+            "title": person.title,
+            "sector": person.sector.value,
+            "access_role": (
+                AccessRole.POLITICIAN if person.sector == Sector.POLITICS else AccessRole.EMPLOYEE
+            ),
+            "is_authority": seat.is_authority,
+        }
+        if person.email is not None:
+            values["email"] = person.email
+        member = _sync(
+            result,
+            Member,
+            {"police_district": police_district, "municipality": None, "name": person.name},
+            values,
+        )
+        _sync(
+            result,
+            Membership,
+            {"forum": forum, "member": member},
+            {"seat": seat, "role": seat.role, "has_vote": seat.has_vote},
+        )
 
 
 def _sync_lines(

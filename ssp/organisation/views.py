@@ -31,7 +31,13 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "organisation/chart.html",
-        {"municipality": municipality, "roots": chart.roots, "root_groups": chart.root_groups},
+        {
+            "municipality": municipality,
+            "roots": chart.roots,
+            "root_groups": chart.root_groups,
+            # Issue 16: the link to the municipality's configuration pages.
+            "can_configure": access.can_configure_municipality(actor, municipality),
+        },
     )
 
 

@@ -37,6 +37,8 @@ from ssp.police.models import (
     ImportJob,
     ImportKind,
     NetworkCouncil,
+    Offence,
+    OffenceAlias,
     PoliceReport,
 )
 
@@ -155,6 +157,40 @@ def visible_reports(actor: Actor) -> QuerySet[PoliceReport]:
     return PoliceReport.objects.none()
 
 
+def correctable_reports(actor: Actor) -> QuerySet[PoliceReport]:
+    """Issue 16: the municipality's reports, for those who may correct or withdraw them (SSP
+    staff and the police's SSP contact). The correction pages show a report's list fields only
+    (journal number, dates, offence, status), never the concern, case or people behind it."""
+    if not can_correct_report(actor):
+        return PoliceReport.objects.none()
+    return PoliceReport.objects.filter(municipality_id=municipality_of(actor))
+
+
+def visible_offences(actor: Actor) -> QuerySet[Offence]:
+    """The national (statutory) kinds and the actor's municipality's local kinds."""
+    if actor.municipality_id is None:
+        return Offence.objects.none()
+    return Offence.objects.filter(
+        Q(municipality__isnull=True) | Q(municipality_id=actor.municipality_id)
+    )
+
+
+def may_edit_offence(actor: Actor, offence: Offence) -> bool:
+    """A municipality edits (renames, retires) its own local kinds only; the statutory ones are
+    national and read only (it may still give them its own aliases)."""
+    return (
+        can_manage_offences(actor)
+        and offence.municipality_id is not None
+        and offence.municipality_id == actor.municipality_id
+    )
+
+
+def visible_offence_aliases(actor: Actor) -> QuerySet[OffenceAlias]:
+    if not can_manage_offences(actor):
+        return OffenceAlias.objects.none()
+    return OffenceAlias.objects.filter(municipality_id=municipality_of(actor))
+
+
 def visible_deadlines(actor: Actor) -> QuerySet[Deadline]:
     if is_ssp_staff(actor):
         return Deadline.objects.filter(municipality_id=municipality_of(actor))
@@ -226,6 +262,23 @@ def get_report_for(actor: Actor, pk: int) -> PoliceReport:
         ),
         pk=pk,
     )
+
+
+def get_report_to_correct_for(actor: Actor, pk: int) -> PoliceReport:
+    """A report the actor may correct (with its offence), or Http404 (also another
+    municipality's report: that a report exists about someone is personal data)."""
+    return get_or_404(correctable_reports(actor).select_related("offence"), pk=pk)
+
+
+def get_offence_for(actor: Actor, pk: int) -> Offence:
+    """A national kind or one of the actor's municipality's local kinds, else Http404."""
+    if not can_manage_offences(actor):
+        return get_or_404(Offence.objects.none(), pk=pk)
+    return get_or_404(visible_offences(actor), pk=pk)
+
+
+def get_offence_alias_for(actor: Actor, pk: int) -> OffenceAlias:
+    return get_or_404(visible_offence_aliases(actor).select_related("offence"), pk=pk)
 
 
 def get_deadline_for(actor: Actor, pk: int) -> Deadline:

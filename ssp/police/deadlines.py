@@ -16,6 +16,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from ssp.cases.services import age_on
 
 SATURDAY = 5
@@ -23,6 +27,22 @@ FRIDAY = 4
 ADULT_AGE = 18
 REVISION_WINDOW_DAYS = 365
 SOON_DAYS = 2
+
+# Issue 16: the statute shown beside a deadline (by deadline kind), as Fredericia's SSP guide
+# cites it (Bilag 4: serviceloven § 57 c, since 2024 barnets lov § 33). A deployment overrides a
+# kind's text with the setting SSP_DEADLINE_STATUTES ({kind: text}); "" hides it. The family
+# meeting is the municipalities' own rule, not a statute.
+DEFAULT_STATUTES: dict[str, Promise] = {
+    "network_council": _(
+        "Barnets lov § 33 (tidligere serviceloven § 57 c): kommunen indkalder til "
+        "netværkssamråd senest 7 dage efter at have modtaget dokumentation fra politiet om, at "
+        "et barn eller en ung under 18 år er mistænkt for alvorlig kriminalitet."
+    ),
+    "plan_revision": _(
+        "Barnets lov § 33 (tidligere serviceloven § 57 c): ny alvorlig kriminalitet inden for "
+        "et år efter netværkssamrådet fører til revision af handlingsaftalen."
+    ),
+}
 
 
 class Colour(StrEnum):
@@ -57,3 +77,17 @@ def colour(due: date, today: date, *, soon_days: int = SOON_DAYS) -> Colour:
     if due - today <= timedelta(days=soon_days):
         return Colour.SOON
     return Colour.ON_TIME
+
+
+def statute_for(kind: str) -> str:
+    """The statute text shown beside a deadline of `kind` ("" when none): the setting
+    SSP_DEADLINE_STATUTES overrides the defaults per kind."""
+    configured = getattr(settings, "SSP_DEADLINE_STATUTES", None) or {}
+    text = configured.get(kind, DEFAULT_STATUTES.get(kind, ""))
+    return str(text)
+
+
+def statutes() -> dict[str, str]:
+    """The statute text of each deadline kind that has one (for a page showing several)."""
+    kinds = {*DEFAULT_STATUTES, *(getattr(settings, "SSP_DEADLINE_STATUTES", None) or {})}
+    return {kind: text for kind in sorted(kinds) if (text := statute_for(kind))}

@@ -28,16 +28,24 @@ from ssp.forms import (
 )
 from ssp.organisation.models import Forum, Member
 from ssp.police import absence, imports, services
+from ssp.police.corrections import REASON_MAX, CorrectionData
 from ssp.police.hot_spots import HotSpotData
 from ssp.police.models import (
     AbsenceRecord,
     HotSpot,
     HotSpotStatus,
     NetworkCouncil,
+    Offence,
+    OffenceAlias,
     PoliceReport,
     Routing,
 )
-from ssp.validation import max_length_of, not_in_future, within_planning_horizon
+from ssp.validation import (
+    SEARCH_MAX_LENGTH,
+    max_length_of,
+    not_in_future,
+    within_planning_horizon,
+)
 
 MIDNIGHT = time(0, 0)
 
@@ -164,6 +172,12 @@ class CouncilForm(StyledForm):
         label=_("Tidspunkt"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         validators=[within_planning_horizon],
+    )
+    # Issue 16: where the council is held (in the invitations and the family's letter).
+    place = forms.CharField(
+        label=_("Sted"),
+        max_length=max_length_of(NetworkCouncil, "place"),
+        help_text=_("Fx mødelokale og adresse. Står i invitationerne og i brevet til familien."),
     )
     professionals = MembersChoiceField(
         label=_("Fagpersoner"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -354,3 +368,134 @@ class AbsenceConcernForm(ConcernForm):
     def clean_cpr(self) -> str:
         """The record's number (the field only shows it masked)."""
         return absence.record_cpr(self.record)
+
+
+class CouncilInviteForm(StyledForm):
+    """Issue 16: "Send invitationer". A council called before the place existed asks for it."""
+
+    place = forms.CharField(
+        label=_("Sted"),
+        max_length=max_length_of(NetworkCouncil, "place"),
+        required=False,
+        help_text=_("Fx mødelokale og adresse. Står i invitationerne og i brevet til familien."),
+    )
+
+    def __init__(self, *args: Any, needs_place: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_place:
+            self.fields["place"].required = True
+        else:
+            del self.fields["place"]
+
+
+# --- Issue 16: the offence catalogue and corrections of reports ------------------------------
+
+
+class LocalOffenceForm(StyledForm):
+    """A local kind of the municipality (the statutory kinds are read only)."""
+
+    name = forms.CharField(label=_("Navn"), max_length=max_length_of(Offence, "name"))
+    code = forms.CharField(
+        label=_("Kode"),
+        max_length=max_length_of(Offence, "code"),
+        required=False,
+        help_text=_("Valgfri. Uden kode dannes den af navnet."),
+    )
+    serious = forms.BooleanField(label=_("Alvorlig kriminalitet (netværkssamråd)"), required=False)
+
+
+class LocalOffenceEditForm(StyledForm):
+    """Editing a local kind: the form carries the values it was opened with."""
+
+    name = forms.CharField(label=_("Navn"), max_length=max_length_of(Offence, "name"))
+    serious = forms.BooleanField(label=_("Alvorlig kriminalitet (netværkssamråd)"), required=False)
+    opened = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AliasForm(StyledForm):
+    alias = forms.CharField(
+        label=_("Ny betegnelse"),
+        max_length=max_length_of(OffenceAlias, "alias"),
+        help_text=_("Som politiets lister skriver forholdet, fx „Simpel vold“."),
+    )
+
+
+class ReportSearchForm(StyledForm):
+    """The correction list's search: a journal number (or part of it) and a received date."""
+
+    q = forms.CharField(label=_("Journalnummer"), max_length=SEARCH_MAX_LENGTH, required=False)
+    modtaget = forms.DateField(label=_("Modtaget"), required=False, widget=DATE_WIDGET)
+
+
+class CorrectionForm(StyledForm):
+    offence = forms.ModelChoiceField(
+        label=_("Kategori"),
+        queryset=Offence.objects.none(),
+        required=False,
+        empty_label=_("Ingen kategori (ukendt forhold)"),
+    )
+    offence_text = forms.CharField(
+        label=_("Forhold (som på listen)"), max_length=max_length_of(PoliceReport, "offence_text")
+    )
+    attempt = forms.BooleanField(label=_("Forsøg"), required=False)
+    incident_on = forms.DateField(
+        label=_("Gerningsdato"), widget=DATE_WIDGET, validators=[not_in_future]
+    )
+    incident_time = forms.TimeField(
+        label=_("Tidspunkt"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    police_reference = forms.CharField(
+        label=_("Politiets journalnummer"),
+        max_length=max_length_of(PoliceReport, "police_reference"),
+    )
+    received_on = forms.DateField(
+        label=_("Modtaget"), widget=DATE_WIDGET, validators=[not_in_future]
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvorfor rettes rapporten? Skriv ikke om barnet."),
+    )
+    opened = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, offences: list[Offence], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = _model_choice(self, "offence")
+        field.queryset = Offence.objects.filter(pk__in=[o.pk for o in offences]).order_by("name")
+
+    @staticmethod
+    def initial_for(report: PoliceReport, opened: str) -> dict[str, Any]:
+        local = timezone.localtime(report.incident_at)
+        return {
+            "offence": report.offence_id,
+            "offence_text": report.offence_text,
+            "attempt": report.attempt,
+            "incident_on": local.date(),
+            "incident_time": local.time().replace(second=0, microsecond=0),
+            "police_reference": report.police_reference,
+            "received_on": report.received_on,
+            "opened": opened,
+        }
+
+    def to_data(self) -> CorrectionData:
+        data = self.cleaned_data
+        return CorrectionData(
+            offence=data["offence"],
+            offence_text=data["offence_text"],
+            attempt=data["attempt"],
+            incident_on=data["incident_on"],
+            incident_time=data["incident_time"] or MIDNIGHT,
+            police_reference=data["police_reference"],
+            received_on=data["received_on"],
+            reason=data["reason"],
+        )
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvorfor trækkes rapporten tilbage? Skriv ikke om barnet."),
+    )

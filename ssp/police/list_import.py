@@ -248,7 +248,9 @@ def import_police_list(
     result = ImportReport()
     stage: _Stage = _PostgresStage() if connection.vendor == "postgresql" else _SpoolStage()
     try:
-        preparer = _Preparer(municipality, list(Offence.objects.order_by("name")))
+        from ssp.police.services import load_offences  # services re-exports this module
+
+        preparer = _Preparer(municipality, load_offences(municipality))
         rows = _check_and_stage(preparer, filename, stream, stage, result, progress)
         if result.errors_total:
             return result

@@ -28,7 +28,10 @@ from ssp.police.models import (
     DeadlineKind,
     HotSpot,
     NetworkCouncil,
+    Offence,
+    OffenceAlias,
     PoliceReport,
+    ReportCorrection,
     ReportStatus,
 )
 from ssp.reports.suppression import suppress
@@ -106,6 +109,11 @@ class BoardRow:
     @property
     def is_network_council(self) -> bool:
         return self.deadline.kind == DeadlineKind.NETWORK_COUNCIL
+
+    @property
+    def statute(self) -> str:
+        """The statute behind the deadline (issue 16: from configuration), "" if none."""
+        return deadlines.statute_for(self.deadline.kind)
 
 
 class BoardWindow(models.TextChoices):
@@ -326,3 +334,99 @@ def place_concerns(actor: Actor) -> QuerySet[Concern]:
         .filter(subject__in=[ConcernSubject.GROUP, ConcernSubject.PLACE])
         .order_by("-raised_at")
     )
+
+
+# --- Issue 16: the offence catalogue and the reports to correct ------------------------------
+
+CORRECTION_PAGE_SIZE = 25
+
+
+def correctable_report_page(
+    actor: Actor, *, query: str = "", received: date | None = None, page: int = 1
+) -> Page[PoliceReport]:
+    """One page of the municipality's reports the actor may correct, newest received first,
+    found by (part of) the journal number and/or the received date. Only the list fields are
+    read: no person, concern or description."""
+    rows = police_access.correctable_reports(actor)
+    if query:
+        rows = rows.filter(police_reference__icontains=query)
+    if received is not None:
+        rows = rows.filter(received_on=received)
+    rows = (
+        rows.select_related("offence")
+        .only(
+            "pk",
+            "police_reference",
+            "received_on",
+            "presented_on",
+            "incident_at",
+            "status",
+            "offence_text",
+            "attempt",
+            "offence__name",
+            "offence__serious",
+            "anonymised_at",
+        )
+        .order_by("-received_on", "-pk")
+    )
+    shown = Paginator(rows, CORRECTION_PAGE_SIZE).get_page(page)
+    shown.object_list = list(shown.object_list)
+    return shown
+
+
+@dataclass(frozen=True)
+class CouncilState:
+    """A report's council deadlines as the correction page tells them: open ones follow a
+    correction, a council called or held is kept."""
+
+    open_deadlines: list[Deadline]
+    council_called: bool
+
+
+def report_council_state(report: PoliceReport) -> CouncilState:
+    kinds = [DeadlineKind.NETWORK_COUNCIL, DeadlineKind.PLAN_REVISION]
+    rows = list(
+        Deadline.objects.filter(report=report, kind__in=kinds)
+        .select_related("council")
+        .order_by("due_on", "pk")
+    )
+    called = any(row.met_on is not None or _has_council(row) for row in rows)
+    return CouncilState(
+        open_deadlines=[r for r in rows if r.met_on is None and not _has_council(r)],
+        council_called=called,
+    )
+
+
+def _has_council(deadline: Deadline) -> bool:
+    try:
+        return deadline.council is not None
+    except NetworkCouncil.DoesNotExist:
+        return False
+
+
+def report_corrections(report: PoliceReport) -> QuerySet[ReportCorrection]:
+    return report.corrections.select_related("corrected_by").order_by("corrected_at", "pk")
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    offence: Offence
+    aliases: list[OffenceAlias]
+
+
+def offence_catalogue(actor: Actor) -> tuple[list[CatalogueRow], list[CatalogueRow]]:
+    """(national kinds, the municipality's local kinds incl. retired), each with the
+    municipality's aliases: three queries, however many kinds."""
+    offences = list(police_access.visible_offences(actor).order_by("name", "pk"))
+    aliases: dict[int, list[OffenceAlias]] = {}
+    for alias in police_access.visible_offence_aliases(actor).order_by("alias"):
+        aliases.setdefault(alias.offence_id, []).append(alias)
+    rows = [CatalogueRow(o, aliases.get(o.pk, [])) for o in offences]
+    return (
+        [r for r in rows if r.offence.municipality_id is None],
+        [r for r in rows if r.offence.municipality_id is not None],
+    )
+
+
+def offence_aliases(actor: Actor, offence: Offence) -> list[OffenceAlias]:
+    return list(police_access.visible_offence_aliases(actor).filter(offence=offence))

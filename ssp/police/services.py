@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from ssp.errors import DomainError
 from ssp.organisation.models import AccessRole, Forum, Member, Municipality
 from ssp.police import access as police_access
 from ssp.police import deadlines
+from ssp.police import offences as offence_catalogue
 
 # The police-list import (in bulk) lives in `list_import.py`; its use case and report are
 # reached from here as well.
@@ -47,6 +48,7 @@ from ssp.police.models import (
     ImportBatch,
     NetworkCouncil,
     Offence,
+    OffenceAlias,
     PoliceReport,
     ReportStatus,
     Routing,
@@ -111,25 +113,41 @@ class LateWithoutReason(DomainError):
 # --- Offences -------------------------------------------------------------------------------
 
 
-def load_offences() -> list[Offence]:
-    """The offence catalogue (installed by a data migration), read once per import."""
-    return list(Offence.objects.order_by("name"))
+def load_offences(municipality: Municipality | int | None) -> list[Offence]:
+    """The offences a list of `municipality` is matched against, read once per import (two
+    queries, however long the list): the national kinds and the municipality's active local
+    kinds, each with the municipality's own aliases attached (`offences.match_names`). National
+    kinds come first, so a local kind never shadows a statutory one."""
+    municipality_id = municipality.pk if isinstance(municipality, Municipality) else municipality
+    local = Q(municipality_id=municipality_id, retired_at__isnull=True)
+    rows = list(
+        Offence.objects.filter(Q(municipality__isnull=True) | local).order_by(
+            F("municipality_id").asc(nulls_first=True), "name", "pk"
+        )
+        if municipality_id is not None
+        else Offence.objects.filter(municipality__isnull=True).order_by("name", "pk")
+    )
+    aliases: dict[int, list[str]] = {}
+    if municipality_id is not None:
+        for offence_id, alias in OffenceAlias.objects.filter(
+            municipality_id=municipality_id
+        ).values_list("offence_id", "alias"):
+            aliases.setdefault(offence_id, []).append(alias)
+    for offence in rows:
+        offence_catalogue.attach_names(offence, aliases.get(offence.pk, []))
+    return rows
 
 
 def match_offence(text: str, offences: Sequence[Offence]) -> tuple[Offence | None, bool]:
     """(offence, attempt) for a text such as 'Forsøg på røveri' or '§ 245'. Reads nothing."""
-    lowered = text.strip().lower()
+    lowered = offence_catalogue.normalised(text)
     attempt = lowered.startswith(ATTEMPT_PREFIXES)
     for prefix in ATTEMPT_PREFIXES:
         if lowered.startswith(prefix):
             lowered = lowered[len(prefix) :]
             break
     for offence in offences:
-        names = {
-            offence.name.lower(),
-            *(alias.strip().lower() for alias in offence.aliases.split(",") if alias),
-        }
-        if lowered in names:
+        if lowered in offence_catalogue.match_names(offence):
             return offence, attempt
     return None, attempt
 
@@ -221,7 +239,7 @@ def register_report(*, actor_user: User, row: dict[str, Any]) -> PoliceReport:
         row=row,
         batch=None,
         received=timezone.localdate(),
-        offences=load_offences(),
+        offences=load_offences(municipality),
     )
     if report is None:
         raise DomainError(_("Rapporten med dette journalnummer er allerede registreret."))
@@ -277,7 +295,8 @@ def route_report(
     presented_on: date | None = None,
 ) -> PoliceReport:
     """R5, the weekly review: route the report, name who contacts the home, and create the
-    concern in one step. The family-meeting deadline runs from today.
+    concern in one step. The family-meeting deadline runs from `presented_on`: by default the
+    date of the SSP team's review meeting (issue 16), else today.
 
     Race-safe: the report's row is locked while it is routed, so six posts of the same form
     (a double click, two coordinators) give one concern and one deadline; the others get
@@ -291,6 +310,8 @@ def route_report(
     )
     if status == ReportStatus.ROUTED:
         raise AlreadyRouted(_("Rapporten er allerede fordelt."))
+    if status == ReportStatus.WITHDRAWN:
+        raise AlreadyRouted(_("Rapporten er trukket tilbage og skal ikke fordeles."))
     if presented_on is not None:
         # Presented to the team after the crime, and not in the future.
         require_date_in_range(
@@ -306,6 +327,12 @@ def route_report(
         raise DomainError(_("Skriv hvem rapporten sendes til."))
     if data.home_contact is None:
         raise DomainError(_("Vælg hvem der kontakter hjemmet."))
+    if presented_on is None and report.presented_on is None:
+        # Issue 16: presented at the SSP team's review meeting (today's or the last one since
+        # the report came), else today; the family-contact deadline runs from it.
+        from ssp.meetings.police_review import review_date  # meetings imports police
+
+        presented_on = review_date(report)
     report.presented_on = presented_on or report.presented_on or timezone.localdate()
     report.status = ReportStatus.ROUTED
     report.routing = data.routing

@@ -23,7 +23,16 @@ from ssp.http import CSV, XLSX, actor_of, file_response, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.police import absence as absence_services
 from ssp.police import access as police_access
-from ssp.police import exports, forms, import_jobs, maps, selectors, services
+from ssp.police import (
+    council_invitations,
+    council_views,
+    exports,
+    forms,
+    import_jobs,
+    maps,
+    selectors,
+    services,
+)
 from ssp.police import hot_spots as hot_spot_services
 from ssp.police.models import ImportKind, ReportStatus
 from ssp.versioning import StaleEdit
@@ -64,6 +73,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "routed": selectors.recently_routed(actor),
             "routed_days": selectors.RECENTLY_ROUTED_DAYS,
             "upload_form": forms.UploadForm(),
+            "can_correct_reports": police_access.can_correct_report(actor),
+            "can_manage_offences": police_access.can_manage_offences(actor),
         },
     )
 
@@ -184,7 +195,12 @@ def report_route(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and report.status != ReportStatus.WAITING:
         # Routed meanwhile (by a colleague): back to the review, which shows the routing. An htmx
         # request is told to load the page, not to put the review inside the queue's row.
-        messages.info(request, _("Rapporten er allerede fordelt."))
+        messages.info(
+            request,
+            _("Rapporten er trukket tilbage og skal ikke fordeles.")
+            if report.status == ReportStatus.WITHDRAWN
+            else _("Rapporten er allerede fordelt."),
+        )
         if fragment:
             return HttpResponse(headers={"HX-Redirect": reverse("police:review")})
         return redirect("police:review")
@@ -295,8 +311,11 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CouncilForm(request.POST or None, members=authority_members(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            council = services.call_network_council(
-                actor_user=user_of(request), deadline=deadline, **form.to_kwargs()
+            council = council_invitations.call_council(
+                actor_user=user_of(request),
+                deadline=deadline,
+                place=form.cleaned_data["place"],
+                **form.to_kwargs(),
             )
         except DomainError as error:
             _add_service_error(form, error)
@@ -329,7 +348,11 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "police/council_detail.html",
-        {"council": council, "form": form},
+        {
+            "council": council,
+            "form": form,
+            **council_views.invitation_context(request, council),
+        },
         status=_form_status(request, form),
     )
 

@@ -108,6 +108,7 @@ def test_a_council_after_its_deadline_asks_for_the_reason_and_shows_it_on_the_bo
     form.get_by_label("Tidspunkt").fill(
         f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}T15:00"
     )
+    form.get_by_label("Sted").fill("Rådhuset, mødelokale 2")  # issue 16: required
     form.get_by_label("Sofie Dahl").check()
     form.get_by_label("Netværk (fx træner, morfar)").fill("Træneren")
     form.get_by_role("button", name="Indkald").click()

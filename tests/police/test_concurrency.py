@@ -99,6 +99,7 @@ def test_repro_six_concurrent_calls_of_a_council_give_one_council(
     meeting = timezone.localdate() + timedelta(days=1)
     data = {
         "meeting_at": f"{meeting:%Y-%m-%d}T15:00",
+        "place": "Rådhuset, mødelokale 2",  # issue 16: required
         "professionals": [social.pk],
         "late_reason": "Familien kunne ikke før.",
     }

@@ -62,6 +62,7 @@ def council_post(when: datetime | str, **fields: Any) -> dict[str, Any]:
     )
     return {
         "meeting_at": meeting_at,
+        "place": "Rådhuset, mødelokale 2",  # issue 16: required
         "professionals": [social_worker().pk],
         "invited_young_person": "on",
         "invited_custody_holders": "on",

@@ -353,6 +353,7 @@ def test_a_network_council_is_called_held_and_its_plan_revised(
         f"/frister/{deadline.pk}/netvaerkssamraad/",
         {
             "meeting_at": f"{timezone.localdate() + timedelta(days=1):%Y-%m-%d}T15:00",
+            "place": "Rådhuset, mødelokale 2",  # issue 16: required
             "professionals": [social.pk],
             "network": "Træneren",
             "invited_young_person": "on",

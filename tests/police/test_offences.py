@@ -25,6 +25,11 @@ def test_the_migration_installed_the_catalogue() -> None:
 
 
 def test_installing_again_adds_only_what_is_missing_and_keeps_edits() -> None:
+    # Issue 16: a municipality's local kind with a national code does not count as installed.
+    Offence.objects.filter(code="knivloven").delete()
+    local = Municipality.objects.get(slug="aadal")
+    Offence.objects.create(municipality=local, code="knivloven", name="Kniv (lokal)")
+    assert install_catalogue(Offence) == 1
     Offence.objects.filter(code="vold").update(name="Vold (redigeret)")
     Offence.objects.filter(code="knivloven").delete()
     assert install_catalogue(Offence) == 1
@@ -33,8 +38,8 @@ def test_installing_again_adds_only_what_is_missing_and_keeps_edits() -> None:
     assert Offence.objects.filter(code="knivloven").exists()
 
 
-def test_matching_reads_nothing(django_assert_num_queries: Any) -> None:
-    offences = services.load_offences()
+def test_matching_reads_nothing(demo: Municipality, django_assert_num_queries: Any) -> None:
+    offences = services.load_offences(demo)
     with django_assert_num_queries(0):
         robbery, attempt = services.match_offence("Forsøg på røveri", offences)
         by_paragraph, _attempt = services.match_offence("§ 245", offences)
@@ -57,5 +62,6 @@ def test_an_import_reads_the_catalogue_once_and_writes_none_of_it(
         )
     assert result.created == 5
     offence_queries = [q["sql"] for q in captured.captured_queries if "police_offence" in q["sql"]]
-    assert len(offence_queries) == 1
+    # Issue 16: the kinds and the municipality's own aliases, once each.
+    assert len(offence_queries) == 2
     assert offence_queries[0].lstrip().upper().startswith("SELECT")
