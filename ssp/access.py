@@ -34,6 +34,7 @@ from ssp.organisation.models import (
     Municipality,
     Sector,
     Unit,
+    UnitKind,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class Actor:
     forum_ids: frozenset[int] = field(default_factory=frozenset)
     # The SSP contact of a school (R5 absence follow-up), read with the member.
     is_school_contact: bool = False
+    # The police's SSP contact (issue 16): the SSP contact of a police unit, read with the member.
+    is_police_contact: bool = False
     # The member's municipality, read with the member (the header, the duty of confidentiality
     # and the start page use it without a query of their own). Not part of the actor's identity.
     municipality: Municipality | None = field(default=None, compare=False, repr=False)
@@ -92,7 +95,16 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
     member = (
         Member.objects.select_related("municipality__police_district")
         .filter(user_id=user.pk)
-        .annotate(school_contact=Exists(Unit.objects.filter(ssp_contact_id=OuterRef("pk"))))
+        .annotate(
+            school_contact=Exists(
+                Unit.objects.filter(ssp_contact_id=OuterRef("pk")).exclude(
+                    kind=UnitKind.POLICE_STATION
+                )
+            ),
+            police_contact=Exists(
+                Unit.objects.filter(ssp_contact_id=OuterRef("pk"), kind=UnitKind.POLICE_STATION)
+            ),
+        )
         .first()
     )
     if member is None:
@@ -124,6 +136,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
             is_school_contact=member.school_contact,
+            is_police_contact=member.police_contact,
             municipality=member.municipality,
         )
     setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object

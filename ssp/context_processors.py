@@ -48,6 +48,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_manage_retention": retention.can_manage_retention(actor),
         "can_supervise": access.can_supervise(actor),
         "can_review_police": police_access.can_review(actor),
+        "can_correct_reports": police_access.can_correct_report(actor),
         "can_see_deadlines": police_access.can_see_deadlines(actor),
         "can_see_absence": police_access.can_see_absence(actor),
         "can_see_hot_spots": police_access.can_see_hot_spots(actor),

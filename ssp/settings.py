@@ -7,6 +7,7 @@ insecure secret key. See README.md for the list of variables.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from datetime import timedelta
@@ -360,6 +361,18 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ssp@localhost")
 # The platform's own address, for the links in e-mails sent by the daily jobs and the task
 # worker (meeting invitations and notices), e.g. https://ssp.aadal.dk
 SSP_SITE_URL = env_str("SSP_SITE_URL", "")
+# Issue 16: the statute text shown beside a deadline, per deadline kind (a JSON object such as
+# {"network_council": "Barnets lov § 33 ..."}); kinds not named keep the platform's wording
+# (ssp/police/deadlines.py DEFAULT_STATUTES).
+_statutes = env_str("SSP_DEADLINE_STATUTES", "")
+try:
+    SSP_DEADLINE_STATUTES: dict[str, str] = json.loads(_statutes) if _statutes else {}
+except ValueError as error:
+    raise ImproperlyConfigured(f"SSP_DEADLINE_STATUTES is not a JSON object: {error}") from error
+if not isinstance(SSP_DEADLINE_STATUTES, dict) or not all(
+    isinstance(value, str) for value in SSP_DEADLINE_STATUTES.values()
+):
+    raise ImproperlyConfigured("SSP_DEADLINE_STATUTES must map deadline kinds to texts.")
 
 # Background jobs (django-tasks): e-mails are queued in the database and sent by
 # `manage.py db_worker`; in development and tests they run at once.

@@ -62,6 +62,21 @@ OWN_ACCOUNT: dict[str, Write] = {
     "accounts:confidentiality": _own("koordinator", {"confirmed": "on", "next": "/"}),
     "accounts:meeting_emails": _own("koordinator", {"meeting_emails": "on"}),
     "set_language": _own("koordinator", {"language": "en", "next": "/"}),
+    # The public tip form (issue 16): anyone, without a login.
+    "cases:tip": Write(
+        allowed=ANONYMOUS,
+        refused=(),
+        prepare=lambda demo: Post(
+            {"slug": demo.slug},
+            same(
+                {
+                    "subject": "place",
+                    "place": "Skolegården ved Østskolen",
+                    "description": "Unge samles om aftenen og smadrer flasker.",
+                }
+            ),
+        ),
+    ),
 }
 POSTS: dict[str, Write] = {**WRITES, **OWN_ACCOUNT}
 ROUTE_NAMES = sorted(POSTS)

@@ -47,7 +47,15 @@ from ssp.meetings.models import (
     MeetingTask,
     Visibility,
 )
-from ssp.organisation.models import AdhocSubject, Forum, Member, Membership, Municipality
+from ssp.organisation import guide as guides
+from ssp.organisation.models import (
+    AdhocSubject,
+    Forum,
+    Member,
+    Membership,
+    Municipality,
+    StandingItem,
+)
 from ssp.police import import_jobs
 from ssp.police.models import (
     AbsenceRecord,
@@ -58,6 +66,8 @@ from ssp.police.models import (
     ImportJob,
     ImportKind,
     NetworkCouncil,
+    Offence,
+    OffenceAlias,
     PoliceReport,
     ReportStatus,
     Routing,
@@ -418,6 +428,65 @@ POLICY |= {
     "audit:supervision_audit_trail": SUPERVISOR_ONLY,
 }
 
+
+# --- Issue 16 ---------------------------------------------------------------------------
+# The municipality's configuration pages: its SSP staff and administrators.
+CONFIGURERS = roles(koordinator=OK, admin=OK)
+NOT_CONFIGURERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "tilsyn")
+
+POLICY |= {
+    "organisation:config": CONFIGURERS,
+    "organisation:config_rules": CONFIGURERS,
+    "organisation:config_worksheet": CONFIGURERS,
+    "organisation:standing_items": CONFIGURERS,
+    "organisation:standing_item_edit": CONFIGURERS,
+    "organisation:standing_item_delete": CONFIGURERS,
+    "organisation:legal_bases": CONFIGURERS,
+    "organisation:legal_basis_new": CONFIGURERS,
+    "organisation:legal_basis_edit": CONFIGURERS,
+    "organisation:legal_basis_retire": CONFIGURERS,
+}
+
+# Case levels (SSP staff and the case's agreement coordinator; the police officer takes part
+# in Ali's case but does not coordinate it: 403); a group or place concern as an activity in
+# the prevention plan (SSP staff).
+POLICY |= {
+    "cases:case_level": roles(koordinator=OK, socialraadgiver=OK),
+    "cases:concern_to_prevention": roles(koordinator=OK),
+}
+# The offence catalogue: SSP staff and the administrator; correcting or withdrawing reports:
+# SSP staff and the police's SSP contact.
+OFFENCE_KEEPERS = roles(koordinator=OK, admin=OK)
+REPORT_CORRECTORS = roles(koordinator=OK, politi=OK)
+POLICY |= {
+    "police:offences": OFFENCE_KEEPERS,
+    "police:offence_new": OFFENCE_KEEPERS,
+    "police:offence_edit": OFFENCE_KEEPERS,
+    "police:alias_delete": POST_ONLY,
+    "police:reports": REPORT_CORRECTORS,
+    "police:report": REPORT_CORRECTORS,
+    "police:report_correct": REPORT_CORRECTORS,
+    "police:report_withdraw": REPORT_CORRECTORS,
+}
+
+# The SSP guide: every member reads it, SSP staff and administrators keep it; the public tip
+# form and its thank-you page: no login (an unknown slug is 404).
+POLICY |= {
+    # The guide: every member of the municipality reads it; its SSP staff and administrators
+    # keep it (can_edit_guide; another municipality's guide is 404).
+    "organisation:guide": MEMBERS,
+    "organisation:guide_edit": roles(koordinator=OK, admin=OK),
+    # The public tip form and its thank-you page: no login (an unknown slug is 404).
+    "cases:tip": EVERYONE_EVEN_ANONYMOUS,
+    "cases:tip_thanks": EVERYONE_EVEN_ANONYMOUS,
+}
+# Network council invitations (POST only) and the family's letter (those who call councils).
+POLICY |= {
+    "police:council_invite": POST_ONLY,
+    "police:council_letter": STAFF_ONLY,
+}
+
+
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
 ADMIN_POLICY = {ANONYMOUS: ANY_LOGIN, **dict.fromkeys(ROLES, ADMIN_LOGIN), "admin": ADMIN_INSIDE}
 ADMIN_SPECIAL = {
@@ -584,6 +653,45 @@ def an_election_item(meeting: Meeting) -> AgendaItem:
     return item
 
 
+ROUTES_STANDING_ITEM = "Routes: fast punkt"
+
+
+def a_standing_item(demo: Municipality) -> StandingItem:
+    """A standing item for the local groups' type (the demo has none of its own)."""
+    item, _created = StandingItem.objects.get_or_create(
+        municipality=demo,
+        forum_type=Forum.objects.get(municipality=demo, key="lokal-ssp-oest").forum_type,
+        title=ROUTES_STANDING_ITEM,
+    )
+    return item
+
+
+def a_legal_basis(demo: Municipality) -> LegalBasis:
+    """A basis in force that is not the last consent basis (it may be changed and retired)."""
+    return LegalBasis.objects.get(
+        municipality=demo, code="rpl-115-clarify", retired_at__isnull=True
+    )
+
+
+ROUTES_ALIAS = "Routes-betegnelse"
+
+
+def an_offence_alias(demo: Municipality) -> OffenceAlias:
+    """One of Ådal's own aliases (the demo has none), for the national kind "Vold"."""
+    alias, _created = OffenceAlias.objects.get_or_create(
+        municipality=demo,
+        alias=ROUTES_ALIAS,
+        defaults={"offence": Offence.objects.get(municipality__isnull=True, code="vold")},
+    )
+    return alias
+
+
+def demo_group_concern() -> Concern:
+    """The housing worker's concern about a group in front of the club (the demo's only group
+    concern): it may become an activity in the prevention plan."""
+    return Concern.objects.filter(subject=ConcernSubject.GROUP).order_by("pk")[0]
+
+
 def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[str, Any]:
     first_forum = Forum.objects.filter(municipality=demo).order_by("pk").first()
     assert first_forum is not None
@@ -598,6 +706,17 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             kind="network_council", met_on__isnull=True
         ).first(),
         "police:council": NetworkCouncil.objects.first(),
+        "police:council_invite": NetworkCouncil.objects.first(),
+        "police:council_letter": NetworkCouncil.objects.first(),
+        "police:offence_edit": Offence.objects.get(municipality__isnull=True, code="vold"),
+        "police:alias_delete": (an_offence_alias(demo) if name == "police:alias_delete" else None),
+        "police:report": PoliceReport.objects.filter(status="waiting").order_by("pk").first(),
+        "police:report_correct": (
+            PoliceReport.objects.filter(status="waiting").order_by("pk").first()
+        ),
+        "police:report_withdraw": (
+            PoliceReport.objects.filter(status="waiting").order_by("pk").first()
+        ),
         "police:absence_concern": worrying_absence_record(),
         "police:hot_spot": HotSpot.objects.first(),
         "police:hot_spot_edit": HotSpot.objects.first(),
@@ -626,8 +745,17 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
         "reports:evaluation_answer": lambda: an_evaluation(demo, status="open"),
         "api:get_evaluation": lambda: an_evaluation(demo, status="open"),
     }
+    config_objects: dict[str, Callable[[], Model]] = {
+        "organisation:standing_item_edit": lambda: a_standing_item(demo),
+        "organisation:standing_item_delete": lambda: a_standing_item(demo),
+        "organisation:legal_basis_edit": lambda: a_legal_basis(demo),
+        "organisation:legal_basis_retire": lambda: a_legal_basis(demo),
+        "cases:concern_to_prevention": demo_group_concern,
+    }
     if name in police_objects:
         target = police_objects[name]
+    elif name in config_objects:
+        target = config_objects[name]()
     elif name in prevention_objects:
         target = prevention_objects[name]()
     elif name in evaluation_objects:
@@ -791,6 +919,9 @@ SELF_SERVICE = frozenset(
         "accounts:confidentiality",
         # A member's own choice of meeting e-mails (a user who is no member changes nothing).
         "accounts:meeting_emails",
+        # The public tip form (issue 16): anyone, even without a login, may post a tip; its own
+        # tests (tests/cases/test_tips.py) cover the throttle, the token and the pattern checks.
+        "cases:tip",
     }
 )
 
@@ -1369,6 +1500,7 @@ def _council_new(demo: Municipality) -> Post:
                 "meeting_at": f"{in_days(5)}T15:00",
                 "professionals": [member("socialraadgiver").pk, member("politi").pk],
                 "invited_young_person": "on",
+                "place": "Rådhuset, mødelokale 2",
                 # The demo's council deadline has passed: R5 asks for the reason.
                 "late_reason": "Familien kunne først mødes om fem dage.",
             }
@@ -1847,6 +1979,232 @@ def _send(client: Client, url: str, post: Post) -> Any:
     if post.json:
         return client.post(url, data=json.dumps(post.body()), content_type="application/json")
     return client.post(url, post.body())
+
+
+# --- Issue 16 writes ----------------------------------------------------------------------
+def _config_rules_body(demo: Municipality) -> dict[str, Any]:
+    """The rules form as the page sends it, with the agenda's days changed (valid data)."""
+    m = Municipality.objects.get(pk=demo.pk)
+    body: dict[str, Any] = {
+        "version": m.version,
+        "target_age_min": m.target_age_min,
+        "target_age_max": m.target_age_max,
+        "ssp_plus_age_min": "" if m.ssp_plus_age_min is None else m.ssp_plus_age_min,
+        "ssp_plus_age_max": "" if m.ssp_plus_age_max is None else m.ssp_plus_age_max,
+        "family_meeting_deadline_days": m.rule("family_meeting_deadline_days", 7),
+        "network_council_deadline_days": m.rule("network_council_deadline_days", 7),
+        "police_review_weekday": ""
+        if m.rule("police_review_weekday") is None
+        else m.rule("police_review_weekday"),
+        "agenda_days_before": 3 if m.rule("agenda_days_before", 7) != 3 else 4,
+        "absence_threshold_percent": m.rule("absence_threshold_percent", 10),
+    }
+    if m.rule("case_levels"):
+        body["case_levels"] = "on"
+    return body
+
+
+@write("organisation:config_rules", allowed="koordinator", refused=NOT_CONFIGURERS)
+def _config_rules(demo: Municipality) -> Post:
+    return Post({"slug": demo.slug}, lambda: _config_rules_body(demo))
+
+
+@write("organisation:config_worksheet", allowed="admin", refused=NOT_CONFIGURERS)
+def _config_worksheet(demo: Municipality) -> Post:
+    return Post(
+        {"slug": demo.slug},
+        lambda: {
+            "version": Municipality.objects.get(pk=demo.pk).version,
+            "truancy": "Mere end 10 procent fravær over en måned.",
+        },
+    )
+
+
+@write("organisation:standing_items", allowed="koordinator", refused=NOT_CONFIGURERS)
+def _standing_items(demo: Municipality) -> Post:
+    return Post(
+        {"slug": demo.slug},
+        same(
+            {
+                "forum_type": forum_of(demo, "lokal-ssp-oest").forum_type,
+                "title": "Nyt fra klubberne",
+                "position": 1,
+            }
+        ),
+    )
+
+
+@write("organisation:standing_item_edit", allowed="koordinator", refused=NOT_CONFIGURERS)
+def _standing_item_edit(demo: Municipality) -> Post:
+    item = a_standing_item(demo)
+    return Post(
+        {"slug": demo.slug, "pk": item.pk}, same({"title": "Routes: rettet punkt", "position": 2})
+    )
+
+
+@write("organisation:standing_item_delete", allowed="admin", refused=NOT_CONFIGURERS)
+def _standing_item_delete(demo: Municipality) -> Post:
+    return Post({"slug": demo.slug, "pk": a_standing_item(demo).pk}, same({}))
+
+
+@write("organisation:legal_basis_new", allowed="koordinator", refused=NOT_CONFIGURERS)
+def _legal_basis_new(demo: Municipality) -> Post:
+    return Post(
+        {"slug": demo.slug},
+        same({"title": "Servicelovens § 11", "reference": "Serviceloven § 11, stk. 3"}),
+    )
+
+
+@write("organisation:legal_basis_edit", allowed="koordinator", refused=NOT_CONFIGURERS)
+def _legal_basis_edit(demo: Municipality) -> Post:
+    basis = a_legal_basis(demo)
+    return Post(
+        {"slug": demo.slug, "pk": basis.pk},
+        same(
+            {
+                "title": "Afklaring uden samtykke (§ 115)",
+                "reference": basis.reference,
+                "requires_parent_involvement": "on",
+            }
+        ),
+    )
+
+
+@write("organisation:legal_basis_retire", allowed="admin", refused=NOT_CONFIGURERS)
+def _legal_basis_retire(demo: Municipality) -> Post:
+    return Post({"slug": demo.slug, "pk": a_legal_basis(demo).pk}, same({}))
+
+
+@write(
+    "cases:case_level",
+    allowed="koordinator",
+    refused=("laerer", "politi", "boligsocial", "politiker", "admin", "tilsyn"),
+)
+def _case_level(demo: Municipality) -> Post:
+    case = ali_case()
+    return Post(
+        {"pk": case.pk},
+        same(
+            {
+                "version": case.version,
+                "level": Level.YELLOW,
+                "reason": "Forholdene er bedret; sagen følges på gult niveau.",
+            }
+        ),
+    )
+
+
+@write("cases:concern_to_prevention", allowed="koordinator", refused=NOT_STAFF)
+def _concern_to_prevention(demo: Municipality) -> Post:
+    concern = demo_group_concern()
+    plan = AnnualPlan.objects.get(
+        forum=forum_of(demo, "lokal-ssp-oest"), school_year=current_school_year()
+    )
+    return Post(
+        {"pk": concern.pk},
+        same(
+            {
+                "plan": plan.pk,
+                "title": "Opsøgende arbejde ved klubben",
+                "kind": "outreach",
+                "goal": "Generel forebyggelse i gruppen og på stedet.",
+                "target_group": "Gruppe på ca. 5 unge, 12-16 år",
+                "place": "Foran Ungdomsklubben Øst",
+                "starts_on": in_days(1),
+                "ends_on": in_days(1),
+            }
+        ),
+    )
+
+
+NOT_OFFENCE_KEEPERS = ("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "tilsyn")
+NOT_REPORT_CORRECTORS = ("laerer", "socialraadgiver", "boligsocial", "politiker", "admin", "tilsyn")
+
+
+@write("police:offence_new", allowed="admin", refused=NOT_OFFENCE_KEEPERS)
+def _offence_new(demo: Municipality) -> Post:
+    return Post({}, same({"name": "Ulovlig knallertkørsel", "code": "", "serious": ""}))
+
+
+@write("police:offence_edit", allowed="koordinator", refused=NOT_OFFENCE_KEEPERS)
+def _offence_edit(demo: Municipality) -> Post:
+    vold = Offence.objects.get(municipality__isnull=True, code="vold")
+    return Post({"pk": vold.pk}, same({"handling": "betegnelse", "alias": "Overfald"}))
+
+
+@write("police:alias_delete", allowed="koordinator", refused=NOT_OFFENCE_KEEPERS)
+def _alias_delete(demo: Municipality) -> Post:
+    return Post({"pk": an_offence_alias(demo).pk}, same({}))
+
+
+def _report_to_correct() -> PoliceReport:
+    report = PoliceReport.objects.filter(status=ReportStatus.WAITING).order_by("pk").first()
+    assert report is not None
+    return report
+
+
+@write("police:report_correct", allowed="politi", refused=NOT_REPORT_CORRECTORS)
+def _report_correct(demo: Municipality) -> Post:
+    from ssp.police.corrections import fingerprint
+
+    report = _report_to_correct()
+    incident = timezone.localtime(report.incident_at)
+    return Post(
+        {"pk": report.pk},
+        same(
+            {
+                "offence": report.offence_id or "",
+                "offence_text": f"{report.offence_text} (rettet)",
+                "attempt": "on" if report.attempt else "",
+                "incident_on": incident.date().isoformat(),
+                "incident_time": incident.strftime("%H:%M"),
+                "police_reference": report.police_reference,
+                "received_on": report.received_on.isoformat(),
+                "reason": "Forholdet var skrevet forkert på listen.",
+                "opened": fingerprint(report),
+            }
+        ),
+    )
+
+
+@write("police:report_withdraw", allowed="koordinator", refused=NOT_REPORT_CORRECTORS)
+def _report_withdraw(demo: Municipality) -> Post:
+    return Post({"pk": _report_to_correct().pk}, same({"reason": "Dobbeltregistreret."}))
+
+
+@write(
+    "organisation:guide_edit",
+    allowed="koordinator",
+    refused=("laerer", "socialraadgiver", "politi", "boligsocial", "politiker", "tilsyn"),
+)
+def _guide_edit(demo: Municipality) -> Post:
+    _values, version = guides.guide_values(demo)
+    return Post(
+        {"slug": demo.slug},
+        same(
+            {
+                "how_to_react": "Bliv rolig, og skriv ned, hvad du så.",
+                "whom_to_contact": "Din leder og SSP-kontakten.",
+                "after_concern": "Lokalgruppen behandler bekymringen.",
+                "version": str(version),
+            }
+        ),
+    )
+
+
+# The demo's council is held and in the past: invitations are refused for it, so the write
+# makes it an upcoming council with a place first.
+@write("police:council_invite", allowed="koordinator", refused=NOT_STAFF)
+def _council_invite(demo: Municipality) -> Post:
+    council = NetworkCouncil.objects.order_by("pk").first()
+    assert council is not None
+    NetworkCouncil.objects.filter(pk=council.pk).update(
+        held_on=None,
+        meeting_at=timezone.now() + timedelta(days=3),
+        place="Rådhuset, mødelokale 2",
+        invitations_sent_at=None,
+    )
+    return Post({"pk": council.pk}, same({}))
 
 
 def _logged_in(user: User) -> Client:

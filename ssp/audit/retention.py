@@ -70,13 +70,14 @@ from ssp.cases.models import (
     Consent,
     CustodyHolder,
     Disclosure,
+    LevelChange,
     Task,
     YoungPerson,
 )
 from ssp.errors import DomainError
 from ssp.meetings.models import AgendaItem, Attachment, Contribution, MeetingTask, Visibility
 from ssp.organisation.models import Municipality
-from ssp.police.models import AbsenceRecord, NetworkCouncil, PoliceReport
+from ssp.police.models import AbsenceRecord, NetworkCouncil, PoliceReport, ReportCorrection
 
 DEFAULT_YEARS: dict[RetentionRule, int] = {
     RetentionRule.CASE_CLOSED: 5,
@@ -356,6 +357,8 @@ def _apply_for(municipality_id: int, cutoffs: Cutoffs, tally: _Tally) -> None:
         with transaction.atomic():
             n = _anonymise_police_rows(chunk, tally.now, RetentionKind.POLICE_REPORT)
             tally.add(RetentionRule.POLICE_LIST, PoliceReport, DestructionAction.ANONYMISED, n)
+            n = _delete_corrections(chunk, tally.now)
+            tally.add(RetentionRule.POLICE_LIST, ReportCorrection, DestructionAction.DELETED, n)
     absence = absence_rows_due(municipality_id, cutoffs.absence).exclude(
         _held(RetentionKind.ABSENCE_RECORD)
     )
@@ -386,6 +389,9 @@ def _anonymise_case(pk: int, tally: _Tally) -> None:
     tally.add(rule, Case, DestructionAction.ANONYMISED, 1)
     deleted, _per_model = CaseEvent.objects.filter(case_id=pk).delete()
     tally.add(rule, CaseEvent, DestructionAction.DELETED, deleted)
+    # Issue 16: a level change's reason may name people; the levels themselves stay.
+    n = LevelChange.objects.filter(case_id=pk).update(reason="")
+    tally.add(rule, LevelChange, DestructionAction.ANONYMISED, n)
     n = ActionAgreement.objects.filter(case_id=pk).update(first_action="")
     tally.add(rule, ActionAgreement, DestructionAction.ANONYMISED, n)
     n = Task.objects.filter(case_id=pk).update(description="")
@@ -406,6 +412,8 @@ def _anonymise_case(pk: int, tally: _Tally) -> None:
     )
     n = _anonymise_police_rows(report_pks, tally.now, None)
     tally.add(rule, PoliceReport, DestructionAction.ANONYMISED, n)
+    n = _delete_corrections(report_pks, tally.now)
+    tally.add(rule, ReportCorrection, DestructionAction.DELETED, n)
     _clear_agenda_items(Q(case_id=pk) | Q(concern_id__in=concern_pks), rule, tally)
     _clear_hold_notes(RetentionKind.CASE, [pk])
     _clear_hold_notes(RetentionKind.CONCERN, concern_pks)
@@ -459,6 +467,17 @@ def _anonymise_police_rows(pks: list[int], now: datetime, held: RetentionKind | 
     )
     _clear_hold_notes(RetentionKind.POLICE_REPORT, pks)
     return n
+
+
+def _delete_corrections(pks: list[int], now: datetime) -> int:
+    """Issue 16: the corrections of the reports just anonymised (their original values hold the
+    journal number and the offence as first imported, their reasons may name people)."""
+    if not pks:
+        return 0
+    deleted, _per_model = ReportCorrection.objects.filter(
+        report_id__in=pks, report__anonymised_at=now
+    ).delete()
+    return deleted
 
 
 def _anonymise_absence_rows(pks: list[int], now: datetime) -> int:

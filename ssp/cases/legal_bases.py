@@ -116,7 +116,7 @@ def _event(actor_user: User, basis: LegalBasis, op: str, new: LegalBasis | None 
 def _lock_municipality(municipality_id: int) -> None:
     """Serialises the changes of one municipality's bases (the code check, the last consent
     basis: two retirements at once must not both see the other's basis)."""
-    Municipality.objects.select_for_update().filter(pk=municipality_id).first()
+    Municipality.objects.select_for_update(no_key=True).filter(pk=municipality_id).first()
 
 
 def _other_consent_basis_exists(municipality: Municipality, basis: LegalBasis) -> bool:

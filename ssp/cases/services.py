@@ -637,7 +637,9 @@ def change_case_level(
     if not case_access.can_change_case_level(access.get_actor(actor_user), case):
         raise DomainError(_("Kun SSP-medarbejdere og sagens tovholder kan ændre niveauet."))
     text = _clean_level_input(level, case_level, reason)
-    locked = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=case.pk)
+    )
     if locked.status != CaseStatus.OPEN:
         raise DomainError(_("Sagen er afsluttet. Niveauet kan ikke ændres."))
     if not locked.municipality.rule("case_levels"):

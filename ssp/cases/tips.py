@@ -19,6 +19,7 @@ dedicated inactive system user, sent to the municipality's SSP team (the routing
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -183,6 +184,20 @@ def already_received(token: uuid.UUID) -> bool:
     return PublicFormThrottle.objects.filter(key=_token_key(token)).exists()
 
 
+def address_bucket(client_address: str) -> str:
+    """What the per-address limit counts: an IPv4 address as it is, an IPv6 address by its /64
+    network (one household or phone gets a whole /64, so single addresses are free to rotate)."""
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def _description(data: TipData) -> str:
     text = data.description.strip()
     contact = data.contact.strip()
@@ -198,7 +213,8 @@ def _create(
     now = timezone.now()
     hour = _window_start(now, PER_ADDRESS_WINDOW)
     day = _window_start(now, PER_MUNICIPALITY_WINDOW)
-    if not _take(_key("address", client_address, hour.isoformat()), hour, PER_ADDRESS_LIMIT):
+    bucket = address_bucket(client_address)
+    if not _take(_key("address", bucket, hour.isoformat()), hour, PER_ADDRESS_LIMIT):
         raise TooManyTips
     if not _take(
         _key("municipality", municipality.pk, day.isoformat()), day, PER_MUNICIPALITY_LIMIT

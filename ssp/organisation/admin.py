@@ -171,6 +171,15 @@ class MunicipalityAdmin(AuditedAdmin[Municipality]):
     list_display = ["name", "police_district", "target_age_min", "target_age_max", "preset"]
     search_fields = ["name"]
     list_filter = ["police_district"]
+    # Issue 16: the rules and ages are kept on the municipality's configuration pages, which
+    # check them (the network council never beyond 7 days) and number every change.
+    readonly_fields = [
+        "target_age_min",
+        "target_age_max",
+        "ssp_plus_age_min",
+        "ssp_plus_age_max",
+        "rules",
+    ]
 
 
 @admin.register(SchoolDistrict)

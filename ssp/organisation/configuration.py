@@ -48,6 +48,18 @@ GENERAL_PREVENTION_FORUM_RULE = "general_prevention_forum"
 RISK_FACTOR_HELP_RULE = "risk_factor_help"
 
 
+def network_council_days(municipality: Municipality) -> int:
+    """The network council's deadline in days: the municipality's rule, never beyond the law's 7
+    days (whatever an edit outside the configuration pages stored) and at least 1."""
+    try:
+        days = int(
+            municipality.rule("network_council_deadline_days", STATUTORY_NETWORK_COUNCIL_DAYS)
+        )
+    except (TypeError, ValueError):
+        days = STATUTORY_NETWORK_COUNCIL_DAYS
+    return max(1, min(days, STATUTORY_NETWORK_COUNCIL_DAYS))
+
+
 def _snapshot(municipality: Municipality) -> dict[str, Any]:
     return {
         "rules": dict(municipality.rules or {}),
@@ -61,7 +73,7 @@ def record_rule_version(municipality: Municipality, *, actor_user: User | None) 
     """A new version holding the municipality's rules as they are stored now (call it in the
     transaction that saved them). Numbers are gapless per municipality: the municipality's row
     is locked while the next number is taken."""
-    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+    Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).first()
     last = RuleVersion.objects.filter(municipality=municipality).order_by("-number").first()
     return RuleVersion.objects.create(
         municipality=municipality,
@@ -77,7 +89,14 @@ def current_rule_version(municipality: Municipality) -> RuleVersion:
     latest = RuleVersion.objects.filter(municipality=municipality).order_by("-number").first()
     if latest is not None:
         return latest
-    return record_rule_version(municipality, actor_user=None)
+    with transaction.atomic():
+        # Two cases closing at once in a municipality without versions: the second waits for
+        # the first's version 1 and uses it, instead of making an identical version 2.
+        Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).first()
+        latest = RuleVersion.objects.filter(municipality=municipality).order_by("-number").first()
+        if latest is not None:
+            return latest
+        return record_rule_version(municipality, actor_user=None)
 
 
 def rules_for_case(case: Case) -> dict[str, Any]:
@@ -220,7 +239,7 @@ def _check_rules(municipality: Municipality, data: RulesData) -> None:
 
 def _locked(municipality: Municipality) -> Municipality:
     """The municipality's row, locked for this transaction (the stored rules and version)."""
-    return Municipality.objects.select_for_update().get(pk=municipality.pk)
+    return Municipality.objects.select_for_update(no_key=True).get(pk=municipality.pk)
 
 
 def _ensure_baseline(municipality: Municipality) -> None:

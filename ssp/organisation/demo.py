@@ -399,7 +399,12 @@ def seed_demo() -> Municipality:
         for m in Member.objects.filter(user__isnull=False).select_related("user")
         if m.user is not None
     }
-    for unit_slug, username in (("oestskolen", "laerer"), ("helhedsplanen", "boligsocial")):
+    for unit_slug, username in (
+        ("oestskolen", "laerer"),
+        ("helhedsplanen", "boligsocial"),
+        # The police's SSP contact (issue 16: corrects the police's own reports).
+        ("politiet", "politi"),
+    ):
         unit_obj = units[unit_slug]
         unit_obj.ssp_contact = members[username]
         unit_obj.save(update_fields=["ssp_contact"])

@@ -29,6 +29,7 @@ from ssp.organisation.models import (
     MembershipRole,
     Municipality,
     PoliceDistrict,
+    RuleVersion,
     SchoolDistrict,
     Seat,
     Sector,
@@ -441,6 +442,26 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
     police_district = _sync(
         dummy, PoliceDistrict, {"slug": m.police_district.slug}, {"name": m.police_district.name}
     )
+    # Issue 16: once a municipality keeps its rules and ages on its configuration pages (it has
+    # a rule version), a reload only adds the rules it does not have yet: the preset file no
+    # longer overrides what the municipality decided. Before that the file's rules apply, and a
+    # rule the file does not name keeps its stored value.
+    existing = Municipality.objects.filter(slug=m.slug).first()
+    stored = dict(existing.rules or {}) if existing is not None else {}
+    configured = existing is not None and RuleVersion.objects.filter(municipality=existing).exists()
+    if configured:
+        rules = {**m.rules.model_dump(), **stored}
+    else:
+        rules = {**m.rules.model_dump(), **stored, **m.rules.model_dump(exclude_unset=True)}
+    rules[INDIVIDUAL_MATTERS_RULE] = individual_matters_rule(spec)
+    ages: dict[str, int | None] = {
+        "target_age_min": m.target_age_min,
+        "target_age_max": m.target_age_max,
+        "ssp_plus_age_min": m.ssp_plus_age_min,
+        "ssp_plus_age_max": m.ssp_plus_age_max,
+    }
+    if configured and existing is not None:
+        ages = {name: getattr(existing, name) for name in ages}
     municipality = _sync(
         dummy,
         Municipality,
@@ -448,16 +469,10 @@ def apply_preset(*, spec: PresetSpec, preset_name: str) -> PresetResult:
         {
             "name": m.name,
             "police_district": police_district,
-            "target_age_min": m.target_age_min,
-            "target_age_max": m.target_age_max,
-            "ssp_plus_age_min": m.ssp_plus_age_min,
-            "ssp_plus_age_max": m.ssp_plus_age_max,
+            **ages,
             "description": m.description,
             "concern_contact": m.concern_contact,
-            "rules": {
-                **m.rules.model_dump(),
-                INDIVIDUAL_MATTERS_RULE: individual_matters_rule(spec),
-            },
+            "rules": rules,
             "preset": preset_name,
         },
     )

@@ -90,8 +90,11 @@ def can_send_council_invitations(actor: Actor) -> bool:
 
 def can_correct_report(actor: Actor) -> bool:
     """Issue 16: a wrongly imported or typed police report is corrected or withdrawn by the
-    SSP staff or by the police's SSP contact (the police are the source)."""
-    return is_ssp_staff(actor) or (actor.is_police and is_authority_employee(actor))
+    SSP staff or by the police's SSP contact (the police are the source): a police authority
+    employee who is the SSP contact of a police unit (`Unit.ssp_contact`), not every officer."""
+    return is_ssp_staff(actor) or (
+        actor.is_police and actor.is_police_contact and is_authority_employee(actor)
+    )
 
 
 def can_manage_offences(actor: Actor) -> bool:

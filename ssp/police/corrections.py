@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
 from ssp.errors import DomainError
+from ssp.organisation import configuration
 from ssp.police import access as police_access
 from ssp.police import deadlines
 from ssp.police.models import (
@@ -182,7 +183,7 @@ def _follow(report: PoliceReport, *, received_before: date) -> Outcome:
         return Outcome(None, added=1)
     moved = 0
     if report.received_on != received_before:
-        days = int(report.municipality.rule("network_council_deadline_days", 7))
+        days = configuration.network_council_days(report.municipality)
         for row in open_rows:
             row.starts_on = report.received_on
             row.due_on = deadlines.due_date(report.received_on, days)

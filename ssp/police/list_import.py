@@ -43,6 +43,7 @@ from ssp.cases import services as case_services
 from ssp.cases.models import YoungPerson
 from ssp.crypto import blind_indexer, encrypt
 from ssp.errors import DomainError
+from ssp.organisation import configuration
 from ssp.organisation.models import Municipality
 from ssp.police import access as police_access
 from ssp.police import deadlines, imports
@@ -255,7 +256,7 @@ def import_police_list(
         if result.errors_total:
             return result
         received = received_on or timezone.localdate()
-        council_days = int(municipality.rule("network_council_deadline_days", 7))
+        council_days = configuration.network_council_days(municipality)
         with transaction.atomic():
             batch = ImportBatch.objects.create(
                 municipality=municipality,

@@ -33,6 +33,7 @@ from ssp.cases.models import (
 )
 from ssp.crypto import blind_index
 from ssp.errors import DomainError
+from ssp.organisation import configuration
 from ssp.organisation.models import AccessRole, Forum, Member, Municipality
 from ssp.police import access as police_access
 from ssp.police import deadlines
@@ -178,7 +179,7 @@ def _deadlines_for_new_report(report: PoliceReport) -> None:
         report=report,
         starts_on=report.received_on,
         due_on=deadlines.due_date(
-            report.received_on, int(municipality.rule("network_council_deadline_days", 7))
+            report.received_on, configuration.network_council_days(municipality)
         ),
     )
 

@@ -26,6 +26,7 @@ from ssp.police import access as police_access
 from ssp.police import (
     council_invitations,
     council_views,
+    deadlines,
     exports,
     forms,
     import_jobs,
@@ -34,7 +35,7 @@ from ssp.police import (
     services,
 )
 from ssp.police import hot_spots as hot_spot_services
-from ssp.police.models import ImportKind, ReportStatus
+from ssp.police.models import DeadlineKind, ImportKind, NetworkCouncil, ReportStatus
 from ssp.versioning import StaleEdit
 
 EXPORT_CSV = "csv"
@@ -330,6 +331,19 @@ def council_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _invited_names(council: NetworkCouncil) -> list[str]:
+    """Who is invited, as the council page lists them (no empty entries, no stray commas)."""
+    names: list[str] = []
+    if council.invited_young_person:
+        names.append(council.young_person.full_name)
+    if council.invited_custody_holders:
+        names += [holder.name for holder in council.young_person.custody_holders.all()]
+    names += [member.name for member in council.professionals.all()]
+    if council.network:
+        names.append(council.network)
+    return [name for name in names if name]
+
+
 @access.require(police_access.can_see_councils)
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     council = police_access.get_council_for(actor_of(request), pk)
@@ -351,6 +365,8 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "council": council,
             "form": form,
+            "invited_names": _invited_names(council),
+            "statute": deadlines.statute_for(DeadlineKind.NETWORK_COUNCIL),
             **council_views.invitation_context(request, council),
         },
         status=_form_status(request, form),

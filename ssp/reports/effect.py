@@ -421,7 +421,7 @@ def import_effect(
     # the figures (finding the same rows) and insert theirs, and the second insert fails on
     # the unique constraint. Locking the municipality's row makes the second wait for the
     # first and then replace its figures.
-    Municipality.objects.select_for_update().get(pk=municipality_id)
+    Municipality.objects.select_for_update(no_key=True).get(pk=municipality_id)
     try:
         # A savepoint: of two concurrent posts of one form, one INSERT wins on the token's
         # unique column; the other fails here and returns the winner's import.

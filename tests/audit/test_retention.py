@@ -512,3 +512,55 @@ def test_a_hold_note_naming_someone_is_refused(demo: Municipality, users: dict[s
             note="Klage fra mor, tlf. 12345678",
         )
     assert not RetentionHold.objects.filter(object_id=freja.pk).exists()
+
+
+def test_level_change_reasons_and_report_corrections_go_with_their_records(
+    demo: Municipality,
+) -> None:
+    """Issue 16: a level change's reason and a police report's corrections (the original values,
+    the reason) are personal data: they leave with the case and the report."""
+    from ssp.cases.models import Level, LevelChange
+    from ssp.police.models import CorrectionKind, ReportCorrection
+
+    freja = case_of("Freja")
+    coordinator = User.objects.get(username="koordinator")
+    LevelChange.objects.create(
+        case=freja,
+        from_level=Level.YELLOW,
+        to_level=Level.RED,
+        reason="Freja Lund ses med ældre kriminelle",
+        changed_by=coordinator,
+    )
+    laura_change = LevelChange.objects.create(
+        case=case_of("Laura"),
+        from_level=Level.YELLOW,
+        to_level=Level.GREEN,
+        reason="Bedre trivsel",
+        changed_by=coordinator,
+    )
+    reports_in_cases = PoliceReport.objects.filter(concern__case__isnull=False)
+    loose = PoliceReport.objects.exclude(pk__in=reports_in_cases.values("pk")).first()
+    assert loose is not None
+    ReportCorrection.objects.create(
+        report=loose,
+        kind=CorrectionKind.CORRECTED,
+        reason="Forkert forhold på listen",
+        original='{"police_reference": "0900-12345-00001-26"}',
+        corrected_by=coordinator,
+    )
+
+    report = retention.apply_retention(now=five_years_on())
+
+    assert LevelChange.objects.get(case=freja).reason == ""
+    assert LevelChange.objects.get(case=freja).to_level == Level.RED  # the levels stay
+    assert LevelChange.objects.get(pk=laura_change.pk).reason == "Bedre trivsel"  # open case
+    assert not ReportCorrection.objects.filter(report=loose).exists()
+    counted = {
+        (model, action): n
+        for (rule, model, action), n in report.counts[demo.pk].items()
+        if model in {"cases.levelchange", "police.reportcorrection"}
+    }
+    assert counted == {
+        ("cases.levelchange", DestructionAction.ANONYMISED.value): 1,
+        ("police.reportcorrection", DestructionAction.DELETED.value): 1,
+    }

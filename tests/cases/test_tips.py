@@ -198,6 +198,32 @@ def test_too_many_tips_from_one_address_get_a_friendly_429(demo: Municipality) -
     assert Client(REMOTE_ADDR="203.0.113.8").post(url(demo), body()).status_code == 302
 
 
+def test_rotating_ipv6_addresses_within_one_64_network_counts_as_one_address(
+    demo: Municipality,
+) -> None:
+    for index in range(tips.PER_ADDRESS_LIMIT):
+        client = Client(REMOTE_ADDR=f"2001:db8:1:2::{index + 1:x}")
+        assert client.post(url(demo), body()).status_code == 302
+    before = tips_of(demo).count()
+    assert Client(REMOTE_ADDR="2001:db8:1:2:ffff::9").post(url(demo), body()).status_code == 429
+    assert tips_of(demo).count() == before
+    # Another /64 is another household.
+    assert Client(REMOTE_ADDR="2001:db8:1:3::1").post(url(demo), body()).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::abcd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_the_address_bucket(address: str, bucket: str) -> None:
+    assert tips.address_bucket(address) == bucket
+
+
 def test_the_municipality_has_a_daily_limit(demo: Municipality, monkeypatch: Any) -> None:
     monkeypatch.setattr(tips, "PER_MUNICIPALITY_LIMIT", 2)
     for index in range(2):

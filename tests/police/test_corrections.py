@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from ssp.audit.models import AuditAction, AuditEvent
 from ssp.errors import DomainError
-from ssp.organisation.models import AccessRole, Member, Municipality, PoliceDistrict, Sector
+from ssp.organisation.models import (
+    AccessRole,
+    Member,
+    Municipality,
+    PoliceDistrict,
+    Sector,
+    Unit,
+    UnitKind,
+)
 from ssp.police import corrections, deadlines, selectors, services
 from ssp.police.models import (
     CorrectionKind,
@@ -76,13 +84,23 @@ def other_police_contact() -> User:
     assert district is not None
     other = Municipality.objects.create(name="Andenby", slug="andenby", police_district=district)
     user = User.objects.create_user(username="anden-politi")
-    Member.objects.create(
+    contact = Member.objects.create(
         user=user,
         municipality=other,
         name="Ole Anden",
         sector=Sector.POLICE,
         access_role=AccessRole.EMPLOYEE,
         is_authority=True,
+    )
+    # The SSP contact of the other municipality's police unit: may correct that municipality's
+    # reports, never this one's.
+    Unit.objects.create(
+        municipality=other,
+        slug="politi",
+        name="Politiet",
+        kind=UnitKind.POLICE_STATION,
+        sector=Sector.POLICE,
+        ssp_contact=contact,
     )
     return user
 
