@@ -265,6 +265,14 @@ def page_targets(case_id: int, meeting_id: int) -> list[tuple[str, str]]:
         ("steering-group dashboard", "/rapporter/oversigt/"),
         ("effect measurement", "/rapporter/effekt/"),
         ("evaluations", "/rapporter/evalueringer/"),
+        # Issue 16: the configuration pages, the SSP guide, the public tip form and the police
+        # reports' list (for corrections).
+        ("configuration: rules", "/organisation/aadal/opsaetning/regler/"),
+        ("configuration: legal bases", "/organisation/aadal/opsaetning/hjemler/"),
+        ("offence catalogue", "/politi/lovovertraedelser/"),
+        ("police reports", "/politi/rapporter/"),
+        ("SSP guide", "/organisation/aadal/vejledning/"),
+        ("tip form", "/tip/aadal/"),
     ]
 
 

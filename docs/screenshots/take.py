@@ -31,6 +31,9 @@ SHOTS = [
     ("politiker", "/rapporter/oversigt/", "reports-dashboard.png"),
     ("politiker", "report:published", "annual-report.png"),
     ("politiker", "/rapporter/effekt/", "reports-effect.png"),
+    ("koordinator", "/organisation/aadal/opsaetning/regler/", "configuration-rules.png"),
+    ("laerer", "/organisation/aadal/vejledning/", "ssp-guide.png"),
+    ("laerer", "/tip/aadal/", "tip-form.png"),
 ]
 
 

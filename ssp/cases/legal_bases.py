@@ -156,6 +156,10 @@ def create_legal_basis(
     return basis
 
 
+def _values_of(basis: LegalBasis) -> tuple[str, str, bool, bool]:
+    return (basis.title, basis.reference, basis.is_consent, basis.requires_parent_involvement)
+
+
 @transaction.atomic
 def change_legal_basis(*, actor_user: User, basis: LegalBasis, data: LegalBasisData) -> LegalBasis:
     """Retire `basis` and make its successor with the new values and the same code; the
@@ -164,14 +168,13 @@ def change_legal_basis(*, actor_user: User, basis: LegalBasis, data: LegalBasisD
     data = _clean(data)
     _lock_municipality(basis.municipality_id)
     locked = LegalBasis.objects.select_for_update().filter(pk=basis.pk).first()
+    wanted = (data.title, data.reference, data.is_consent, data.requires_parent_involvement)
+    successor = locked.replaced_by if locked is not None else None
+    if successor is not None and _values_of(successor) == wanted:
+        return successor  # a second click of the same change: the first made it
     if locked is None or locked.retired_at is not None:
         raise DomainError(_(CHANGED_MEANWHILE))
-    if (
-        locked.title,
-        locked.reference,
-        locked.is_consent,
-        locked.requires_parent_involvement,
-    ) == (data.title, data.reference, data.is_consent, data.requires_parent_involvement):
+    if _values_of(locked) == wanted:
         return locked
     if (
         locked.is_consent

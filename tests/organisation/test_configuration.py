@@ -554,6 +554,21 @@ def test_editing_a_retired_basis_is_refused(
     assert not LegalBasis.objects.filter(title="Bagefter").exists()
 
 
+def test_a_second_click_of_the_same_change_returns_the_successor(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    basis = legal_bases.current_legal_bases(demo).filter(is_consent=False).first()
+    assert basis is not None
+    data = LegalBasisData(
+        title="Samme rettelse", reference="", is_consent=False, requires_parent_involvement=True
+    )
+    first = legal_bases.change_legal_basis(actor_user=users["koordinator"], basis=basis, data=data)
+    again = legal_bases.change_legal_basis(actor_user=users["koordinator"], basis=basis, data=data)
+    assert again == first
+    assert LegalBasis.objects.filter(title="Samme rettelse").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.LEGAL_BASIS_CHANGED).count() == 1
+
+
 def test_a_new_basis_gets_a_code_from_its_title(demo: Municipality, client_for: Any) -> None:
     client = client_for("koordinator")
     body = {"title": "Forældrenes særlige samtykke", "reference": "Servicelov § 11"}
