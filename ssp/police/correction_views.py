@@ -47,6 +47,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             "reports": page.object_list,
             "page_query": "&".join(f"{k}={v}" for k, v in keep.items()),
             "searched": bool(keep),
+            "list_max": selectors.CORRECTION_LIST_MAX,
         },
         status=400 if search.errors else 200,
     )

@@ -262,6 +262,10 @@ class PoliceReport(models.Model):
                 fields=["municipality", "status", "-presented_on", "-id"],
                 name="police_report_presented",
             ),
+            # Issue 16: the reports' list for corrections, newest received first.
+            models.Index(
+                fields=["municipality", "-received_on", "-id"], name="police_report_received"
+            ),
             # The weekly review's queue: the waiting reports, oldest first.
             models.Index(
                 fields=["municipality", "status", "received_on", "incident_at", "id"],

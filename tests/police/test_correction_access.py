@@ -49,3 +49,17 @@ def test_the_contact_loses_the_right_with_the_unit(demo: Municipality) -> None:
     Unit.objects.filter(municipality=demo, kind=UnitKind.POLICE_STATION).update(ssp_contact=None)
     assert not police_access.can_correct_report(get_actor(User.objects.get(username="politi")))
     assert logged_in("politi").get(reverse("police:reports")).status_code == 403
+
+
+def test_the_list_shows_the_newest_reports_up_to_its_bound_and_says_so(
+    demo: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssp.police import selectors
+
+    monkeypatch.setattr(selectors, "CORRECTION_LIST_MAX", 2)
+    page = logged_in("koordinator").get(reverse("police:reports"))
+    newest = PoliceReport.objects.filter(municipality=demo).order_by("-received_on", "-pk")
+    shown = [report.pk for report in page.context["reports"]]
+    assert shown == [report.pk for report in newest[:2]]
+    assert page.context["page"].paginator.count == 2
+    assert "Søg på journalnummer eller modtagelsesdato" in page.content.decode()
