@@ -9,12 +9,16 @@ PORT ?= 8000
 # Development defaults for commands that load the settings outside pytest.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench load
+.PHONY: run manage test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench load
 
 run: setup migrate seed
 	@echo ""
 	@echo "SSP-platformen kører på http://$(HOST):$(PORT)/  (stop med Ctrl+C)"
 	$(DEV_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+# Any manage.py command with the development settings: make manage CMD="createsuperuser".
+manage: setup
+	$(DEV_ENV) $(MANAGE) $(CMD)
 
 test: setup lint typecheck migrations-check pytest
 

@@ -160,6 +160,14 @@ def can_manage_organisation(actor: Actor) -> bool:
     return actor.is_superuser or actor.role == AccessRole.ADMINISTRATOR
 
 
+# Issue 15 (helper U): users in bulk from a file.
+def can_import_users(actor: Actor) -> bool:
+    """Administrators of a municipality and superusers may import users from a file."""
+    return actor.is_superuser or (
+        actor.role == AccessRole.ADMINISTRATOR and actor.municipality_id is not None
+    )
+
+
 def is_ssp_staff(actor: Actor) -> bool:
     """SSP coordinators, consultants and secretariat of a municipality."""
     return actor.role == AccessRole.SSP_STAFF and actor.municipality_id is not None

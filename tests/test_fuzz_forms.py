@@ -62,6 +62,8 @@ OWN_ACCOUNT: dict[str, Write] = {
     "accounts:confidentiality": _own("koordinator", {"confirmed": "on", "next": "/"}),
     "accounts:meeting_emails": _own("koordinator", {"meeting_emails": "on"}),
     "set_language": _own("koordinator", {"language": "en", "next": "/"}),
+    # A password reset link (issue 15): anyone, without a login, the same answer for any address.
+    "accounts:password_reset": _own(ANONYMOUS, {"email": "koordinator@example.dk"}),
     # The public tip form (issue 16): anyone, without a login.
     "cases:tip": Write(
         allowed=ANONYMOUS,

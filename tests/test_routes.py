@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ssp.accounts import bulk_users
 from ssp.cases import adhoc
 from ssp.cases.models import (
     Case,
@@ -276,11 +277,14 @@ POLICY |= {
 # Police lists, deadlines, absence and hot spots. The teacher is the SSP contact of Østskolen
 # and responsible for Sara's family-meeting deadline.
 STAFF_ONLY = roles(koordinator=OK)
+POLICE_LISTS = roles(koordinator=OK, politi=OK)
 POLICY |= {
     "police:review": STAFF_ONLY,
-    "police:import": POST_ONLY,
-    "police:import_job": STAFF_ONLY,
-    "police:report_new": STAFF_ONLY,
+    # Issue 15: the police's SSP contact uploads the police's own lists (own jobs only) and
+    # registers a single report; the review and routing stay SSP staff's.
+    "police:import": POLICE_LISTS,
+    "police:import_job": POLICE_LISTS,
+    "police:report_new": POLICE_LISTS,
     "police:route": STAFF_ONLY,  # GET: the routing form (fragment or page); POST: route
     "police:route_member_search": STAFF_ONLY,
     "police:route_forum_search": STAFF_ONLY,
@@ -487,6 +491,17 @@ POLICY |= {
 }
 
 
+# Issue 15: users in bulk from a file (administrators); the password reset and invitation links
+# need no login (the same answer for any address; an invalid link renders "no longer works").
+POLICY |= {
+    "accounts:bulk_import": roles(admin=OK),
+    "accounts:bulk_apply": POST_ONLY,
+    "accounts:password_reset": EVERYONE_EVEN_ANONYMOUS,
+    "accounts:password_reset_done": EVERYONE_EVEN_ANONYMOUS,
+    "accounts:password_reset_confirm": EVERYONE_EVEN_ANONYMOUS,
+    "accounts:password_reset_complete": EVERYONE_EVEN_ANONYMOUS,
+}
+
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
 ADMIN_POLICY = {ANONYMOUS: ANY_LOGIN, **dict.fromkeys(ROLES, ADMIN_LOGIN), "admin": ADMIN_INSIDE}
 ADMIN_SPECIAL = {
@@ -586,10 +601,11 @@ def worrying_absence_record() -> AbsenceRecord | None:
 
 
 def an_import_job() -> ImportJob:
-    """A police list imported through the background job by the coordinator."""
+    """A police list imported through the background job by the police's SSP contact (the
+    contact reaches their own job, SSP staff every job)."""
     day = (timezone.localdate() - timedelta(days=1)).strftime("%d-%m-%Y")
     submitted = import_jobs.submit_import(
-        actor_user=User.objects.get(username="koordinator"),
+        actor_user=User.objects.get(username="politi"),
         kind=ImportKind.POLICE,
         filename="liste.csv",
         content=POLICE_LIST_ROW.format(day=day).encode(),
@@ -778,6 +794,8 @@ def fill_kwargs(name: str, kwargs: tuple[str, ...], demo: Municipality) -> dict[
             values[kwarg] = str(instance.pk) if instance is not None else "1"
         elif kwarg == "slug":
             values[kwarg] = demo.slug
+        elif kwarg == "uidb64":
+            values[kwarg] = "MQ"
         elif kwarg == "year":
             values[kwarg] = (
                 a_published_report(demo).year
@@ -922,6 +940,9 @@ SELF_SERVICE = frozenset(
         # The public tip form (issue 16): anyone, even without a login, may post a tip; its own
         # tests (tests/cases/test_tips.py) cover the throttle, the token and the pattern checks.
         "cases:tip",
+        # Anyone, even anonymous, may ask for a password reset link (issue 15); its own tests
+        # (tests/accounts/test_password_reset.py) cover the throttle and the same answer.
+        "accounts:password_reset",
     }
 )
 
@@ -1428,13 +1449,23 @@ POLICE_LIST_ROW = (
 )
 
 
-@write("police:import", allowed="koordinator", refused=NOT_STAFF)
+NOT_POLICE_LIST_KEEPERS = (
+    "laerer",
+    "socialraadgiver",
+    "boligsocial",
+    "politiker",
+    "admin",
+    "tilsyn",
+)
+
+
+@write("police:import", allowed="politi", refused=NOT_POLICE_LIST_KEEPERS)
 def _police_import(demo: Municipality) -> Post:
     day = (timezone.localdate() - timedelta(days=1)).strftime("%d-%m-%Y")
     return Post({}, lambda: {"file": upload("liste.csv", POLICE_LIST_ROW.format(day=day))})
 
 
-@write("police:report_new", allowed="koordinator", refused=NOT_STAFF)
+@write("police:report_new", allowed="politi", refused=NOT_POLICE_LIST_KEEPERS)
 def _report_new(demo: Municipality) -> Post:
     return Post(
         {},
@@ -2205,6 +2236,42 @@ def _council_invite(demo: Municipality) -> Post:
         invitations_sent_at=None,
     )
     return Post({"pk": council.pk}, same({}))
+
+
+# --- Issue 15 writes: users in bulk ------------------------------------------------------
+NOT_ADMINS = (
+    "koordinator",
+    "laerer",
+    "socialraadgiver",
+    "politi",
+    "boligsocial",
+    "politiker",
+    "tilsyn",
+)
+USERS_CSV = (
+    "navn;e-mail;enhed;funktion;sektor;myndighedsperson;fora;rolle;adgangsrolle\n"
+    "Rute Testesen;rute.testesen@example.dk;midtskolen;Lærer;BUF;nej;lokal-ssp-midt;medlem;\n"
+)
+
+
+@write("accounts:bulk_import", allowed="admin", refused=NOT_ADMINS)
+def _bulk_import(demo: Municipality) -> Post:
+    # A valid file shows the preview; who looked is audited (USERS_IMPORT_PREVIEWED).
+    return Post({}, lambda: {"file": upload("brugere.csv", USERS_CSV)})
+
+
+@write("accounts:bulk_apply", allowed="admin", refused=NOT_ADMINS)
+def _bulk_apply(demo: Municipality) -> Post:
+    # A preview staged for the administrator (the token is bound to the user who saw it).
+    admin = User.objects.get(username="admin")
+    rows = bulk_users.read_rows(filename="b.csv", content=USERS_CSV.encode(), municipality=demo)
+    plan = bulk_users.plan_import(
+        rows=rows, municipality=demo, allow_elevated=False, actor_user=admin
+    )
+    token = bulk_users.store_pending(
+        user_id=admin.pk, municipality_id=demo.pk, rows=rows, plan=plan, allow_elevated=False
+    )
+    return Post({}, same({"token": token}))
 
 
 def _logged_in(user: User) -> Client:

@@ -62,6 +62,16 @@ class AuditAction(models.TextChoices):
         "accounts.login_user_throttled",
         _("Bruger afvist efter mange mislykkede login"),
     )
+    # Issue 15 (helper U): users in bulk, invitations and password reset
+    USERS_IMPORTED = "accounts.users_imported", _("Brugere indlæst fra fil")
+    USERS_IMPORT_PREVIEWED = (
+        "accounts.users_import_previewed",
+        _("Forhåndsvisning af brugere fra fil"),
+    )
+    PASSWORD_SET_FROM_LINK = (
+        "accounts.password_set_from_link",
+        _("Adgangskode sat via link i e-mail"),
+    )
     # The trail itself
     AUDIT_CHAIN_KEYED = "audit.chain_keyed", _("Revisionssporet sikret med nøgle")
     # Administration

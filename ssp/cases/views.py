@@ -290,6 +290,11 @@ def _cpr_context(actor: Actor, person: YoungPerson, *, full_cpr: str = "") -> di
     }
 
 
+# The consent form sits on the case page next to forms loaded on demand (the disclosure form
+# also has "given_by"): its own ids keep the page's ids unique.
+CONSENT_IDS = "consent_%s"
+
+
 def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
     """The case page: what the case holds and the consent form (its choices are the case's own
     custody holders). The forms that choose among people or fora load on demand from their own
@@ -309,7 +314,9 @@ def _case_context(actor: Actor, case: Case) -> dict[str, Any]:
         ),
         "level_warnings": services.level_rule_warnings(case) if case.is_open else [],
         "completable_tasks": case_access.completable_task_ids(actor, case, detail["tasks"]),
-        "consent_form": forms.ConsentRecordForm(holders=detail["custody_holders"], case=case),
+        "consent_form": forms.ConsentRecordForm(
+            holders=detail["custody_holders"], case=case, auto_id=CONSENT_IDS
+        ),
         "consent_status": services.consent_status(
             case=case,
             consents=detail["consents"],
@@ -528,7 +535,7 @@ def task_done(request: HttpRequest, pk: int, task: int) -> HttpResponse:
 def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_access.get_case_for(actor_of(request), pk, for_change=True)
     holders = list(case.young_person.custody_holders.all())
-    form = forms.ConsentRecordForm(request.POST, holders=holders, case=case)
+    form = forms.ConsentRecordForm(request.POST, holders=holders, case=case, auto_id=CONSENT_IDS)
     if not form.is_valid():
         return _case_page(request, case, failed=("consent_form", form))
     data = form.cleaned_data

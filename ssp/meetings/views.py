@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ssp import access, autocomplete
@@ -128,7 +129,15 @@ def calendar_generate(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("%(n)s møder er lagt i kalenderen.") % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s møde er lagt i kalenderen.",
+                    "%(n)s møder er lagt i kalenderen.",
+                    len(created),
+                )
+                % {"n": len(created)},
+            )
             return redirect("meetings:list")
     context = _list_context(request, calendar_form=form)
     return render(request, "meetings/meeting_list.html", context, status=400)
@@ -349,7 +358,13 @@ def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         added = services.prepare_agenda(actor_user=user_of(request), meeting=meeting)
     except DomainError as error:
         return _detail_refused(request, meeting, error)
-    messages.success(request, _("%(n)s punkter er sat på dagsordenen.") % {"n": added})
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s punkt er sat på dagsordenen.", "%(n)s punkter er sat på dagsordenen.", added
+        )
+        % {"n": added},
+    )
     return redirect("meetings:detail", pk=pk)
 
 

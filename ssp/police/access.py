@@ -52,13 +52,21 @@ def can_review(actor: Actor) -> bool:
     return is_ssp_staff(actor)
 
 
+def is_police_ssp_contact(actor: Actor) -> bool:
+    """The police's SSP contact (issue 16): a police-sector authority employee who is the SSP
+    contact of a police unit (`Unit.ssp_contact`), not every officer. Read with the actor."""
+    return actor.is_police and actor.is_police_contact and is_authority_employee(actor)
+
+
 def can_import_police_list(actor: Actor) -> bool:
-    return is_ssp_staff(actor)
+    """Issue 15: the police are the source of their list: SSP staff and the police's SSP
+    contact upload it. The weekly review and the routing stay SSP staff's."""
+    return is_ssp_staff(actor) or is_police_ssp_contact(actor)
 
 
 def can_register_report(actor: Actor) -> bool:
-    """A report entered by hand follows the same rules as the import."""
-    return is_ssp_staff(actor)
+    """A report entered by hand follows the same rules as the import (and the same people)."""
+    return can_import_police_list(actor)
 
 
 def can_route_report(actor: Actor) -> bool:
@@ -92,9 +100,7 @@ def can_correct_report(actor: Actor) -> bool:
     """Issue 16: a wrongly imported or typed police report is corrected or withdrawn by the
     SSP staff or by the police's SSP contact (the police are the source): a police authority
     employee who is the SSP contact of a police unit (`Unit.ssp_contact`), not every officer."""
-    return is_ssp_staff(actor) or (
-        actor.is_police and actor.is_police_contact and is_authority_employee(actor)
-    )
+    return is_ssp_staff(actor) or is_police_ssp_contact(actor)
 
 
 def can_manage_offences(actor: Actor) -> bool:
@@ -320,11 +326,16 @@ def may_import(actor: Actor, kind: str) -> bool:
 
 
 def visible_import_jobs(actor: Actor) -> QuerySet[ImportJob]:
-    """The jobs of the actor's municipality, of the kinds the actor may import."""
+    """The jobs of the actor's municipality, of the kinds the actor may import. SSP staff see
+    every such job; the police's SSP contact sees the jobs they uploaded themselves (issue 15:
+    a job names who uploaded it and when, and SSP staff's jobs are not the police's business)."""
     kinds = [kind for kind in ImportKind.values if may_import(actor, kind)]
     if not kinds:
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(municipality_id=municipality_of(actor), kind__in=kinds)
+    jobs = ImportJob.objects.filter(municipality_id=municipality_of(actor), kind__in=kinds)
+    if is_ssp_staff(actor):
+        return jobs
+    return jobs.filter(created_by_id=actor.user_id)
 
 
 def get_import_job_for(actor: Actor, pk: int) -> ImportJob:

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.core.files.storage import default_storage
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -34,7 +35,7 @@ from ssp import access
 from ssp.errors import DomainError
 from ssp.police import absence, imports, list_import
 from ssp.police import access as police_access
-from ssp.police.models import ImportJob, ImportKind, ImportStatus
+from ssp.police.models import ImportJob, ImportKind, ImportStatus, PoliceReport
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ STORAGE_DIRECTORY = "imports"
 # A job that has not finished this long after it was created is reported by
 # `manage.py import_jobs` as stuck.
 STUCK_AFTER_MINUTES = 30
+# Issue 15: the job page lists the reports a police list created, this many a page; the list of
+# jobs on the import page likewise.
+JOB_REPORTS_PAGE_SIZE = 50
+JOBS_PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,11 @@ def submit_import(
     whose queueing failed stays pending: `manage.py import_jobs` shows it and can queue it."""
     actor = access.get_actor(actor_user)
     if not police_access.may_import(actor, kind):
-        raise DomainError(_("Kun SSP-medarbejdere gennemgår politiets lister."))
+        raise DomainError(
+            _("Kun SSP-medarbejdere og politiets SSP-kontakt indlæser politiets lister.")
+            if kind == ImportKind.POLICE
+            else _("Kun SSP-medarbejdere indlæser fravær.")
+        )
     municipality_id = access.municipality_of(actor)
     if municipality_id is None:
         raise DomainError(_("Din bruger hører ikke til en kommune."))
@@ -184,6 +193,45 @@ def _run(job: ImportJob, progress: list_import.ProgressCallback) -> str:
     else:
         _finish(job, ImportStatus.DONE, report)
     return str(job.status)
+
+
+def import_job_page(actor: access.Actor, *, page: int = 1) -> Page[ImportJob]:
+    """One page of the police-list imports the actor sees (`police_access.visible_import_jobs`:
+    SSP staff every job of the municipality, the police's SSP contact their own), newest
+    first. A job names a file, its uploader's account and counts: never a child."""
+    jobs = (
+        police_access.visible_import_jobs(actor)
+        .filter(kind=ImportKind.POLICE)
+        .only("pk", "kind", "filename", "status", "rows_total", "rows_done", "report", "created_at")
+        .order_by("-created_at", "-pk")
+    )
+    return Paginator(jobs, JOBS_PAGE_SIZE).get_page(page)
+
+
+def job_report_page(job: ImportJob, *, page: int = 1) -> Page[PoliceReport]:
+    """Issue 15: one page of the reports a finished police list created, in the list's order,
+    with their list fields only (journal number, offence, received date, status): not the
+    child, not whom a report was routed to, not the concern behind it. The job is one the
+    actor may see (`police_access.get_import_job_for`). Rows that were already registered
+    belong to an earlier import and are counted in the job's report, not listed here."""
+    if job.kind != ImportKind.POLICE or job.batch_id is None:
+        return Paginator(PoliceReport.objects.none(), JOB_REPORTS_PAGE_SIZE).get_page(1)
+    rows = (
+        PoliceReport.objects.filter(municipality_id=job.municipality_id, batch_id=job.batch_id)
+        .select_related("offence")
+        .only(
+            "pk",
+            "police_reference",
+            "received_on",
+            "status",
+            "offence_text",
+            "attempt",
+            "offence__name",
+            "offence__serious",
+        )
+        .order_by("pk")
+    )
+    return Paginator(rows, JOB_REPORTS_PAGE_SIZE).get_page(page)
 
 
 def unfinished_jobs() -> QuerySet[ImportJob]:

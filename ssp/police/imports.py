@@ -81,6 +81,12 @@ class RowError:
     message: str
 
 
+def join_problems(problems: Sequence[str]) -> str:
+    """A row's problems as one message: "a; b", without a full stop before a separator
+    ("fødselsdato.; datoen" read badly, issue 15)."""
+    return "; ".join(problem.rstrip(". ") for problem in problems if problem.strip())
+
+
 @dataclass
 class Parsed:
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -596,7 +602,7 @@ def parse_absence(filename: str, content: Content) -> Parsed:
                 )
             seen[key] = number
         if problems:
-            parsed.errors.append(RowError(number, "; ".join(problems)))
+            parsed.errors.append(RowError(number, join_problems(problems)))
         else:
             parsed.rows.append(result)
     return parsed

@@ -84,7 +84,7 @@ class ImportReport:
     def add_error(self, row: int, problems: Sequence[str]) -> None:
         self.errors_total += 1
         if len(self.errors) < imports.MAX_REPORTED_ROWS:
-            self.errors.append(imports.RowError(row, "; ".join(problems)))
+            self.errors.append(imports.RowError(row, imports.join_problems(problems)))
 
     def as_json(self) -> dict[str, Any]:
         """For the import job's page: counts, row numbers and row messages; no names or CPR

@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ssp import access, autocomplete
 from ssp.cases.selectors import authority_members
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
-from ssp.http import CSV, XLSX, actor_of, file_response, user_of
+from ssp.http import CSV, XLSX, actor_of, file_response, page_number, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.police import absence as absence_services
 from ssp.police import access as police_access
@@ -35,7 +35,13 @@ from ssp.police import (
     services,
 )
 from ssp.police import hot_spots as hot_spot_services
-from ssp.police.models import DeadlineKind, ImportKind, NetworkCouncil, ReportStatus
+from ssp.police.models import (
+    DeadlineKind,
+    ImportKind,
+    ImportStatus,
+    NetworkCouncil,
+    ReportStatus,
+)
 from ssp.versioning import StaleEdit
 
 EXPORT_CSV = "csv"
@@ -80,11 +86,33 @@ def review(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @access.require(police_access.can_import_police_list)
 def import_list(request: HttpRequest) -> HttpResponse:
-    """The police list is checked and queued; the job page shows its progress."""
-    return _submit_upload(request, ImportKind.POLICE)
+    """GET: the police list's upload page with the imports the actor sees (issue 15: the
+    police's SSP contact works here, not on the weekly review). POST: the list is checked and
+    queued; the job page shows its progress."""
+    if request.method == "POST":
+        return _submit_upload(request, ImportKind.POLICE)
+    actor = actor_of(request)
+    return render(
+        request,
+        "police/import.html",
+        {
+            "upload_form": forms.UploadForm(),
+            "page": import_jobs.import_job_page(actor, page=page_number(request)),
+            "can_register_report": police_access.can_register_report(actor),
+            "can_correct_reports": police_access.can_correct_report(actor),
+        },
+    )
+
+
+def _import_back(request: HttpRequest, kind: ImportKind) -> str:
+    """Where an import's pages lead back to: the weekly review or the absence page for SSP
+    staff; the police list's own page for the police's SSP contact (who has no review)."""
+    if kind == ImportKind.POLICE and not police_access.can_review(actor_of(request)):
+        return "police:import"
+    return IMPORT_BACK[kind]
 
 
 def _submit_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
@@ -110,7 +138,7 @@ def _submit_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
     return render(
         request,
         "police/import_refused.html",
-        {"form": form, "kind": kind, "back": IMPORT_BACK[kind]},
+        {"form": form, "kind": kind, "back": _import_back(request, kind)},
         status=400,
     )
 
@@ -118,7 +146,9 @@ def _submit_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """An import's progress (htmx polls the fragment every second; without JavaScript the page
     refreshes itself), then its report. Only those who may import its kind in its municipality
-    reach it: the lookup answers 404 to everyone else."""
+    reach it (the police's SSP contact only their own jobs): the lookup answers 404 to everyone
+    else. A police list's page lists the reports it created with their status (issue 15), by
+    their list fields only: no child, no routing target, no concern."""
     job = police_access.get_import_job_for(actor_of(request), pk)
     if request.headers.get("HX-Request"):
         if job.is_finished:
@@ -135,24 +165,39 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "errors_total": job.report.get("errors_total") or len(errors),
             "outside_total": job.report.get("outside_target_total")
             or len(job.report.get("outside_target", [])),
-            "back": IMPORT_BACK[ImportKind(job.kind)],
+            "back": _import_back(request, ImportKind(job.kind)),
+            "reports_page": (
+                import_jobs.job_report_page(job, page=page_number(request))
+                if job.status == ImportStatus.DONE
+                else None
+            ),
+            "page_path": reverse("police:import_job", kwargs={"pk": job.pk}),
         },
     )
 
 
 @access.require(police_access.can_register_report)
 def report_new(request: HttpRequest) -> HttpResponse:
+    """One report entered by hand. SSP staff return to the weekly review; the police's SSP
+    contact (issue 15: no review) lands on the report's own page, its list fields only."""
+    actor = actor_of(request)
+    reviews = police_access.can_review(actor)
     form = forms.ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_report(actor_user=user_of(request), row=form.to_data())
+            report = services.register_report(actor_user=user_of(request), row=form.to_data())
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Rapporten er registreret."))
-            return redirect("police:review")
+            if reviews or not police_access.can_correct_report(actor):
+                return redirect("police:review" if reviews else "police:import")
+            return redirect("police:report", pk=report.pk)
     return render(
-        request, "police/report_form.html", {"form": form}, status=_form_status(request, form)
+        request,
+        "police/report_form.html",
+        {"form": form, "back": "police:review" if reviews else "police:import"},
+        status=_form_status(request, form),
     )
 
 

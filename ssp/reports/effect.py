@@ -345,7 +345,7 @@ def parse_effect_file(filename: str, content: imports.Content) -> ParsedFile:
             if problems:
                 error_count += 1
                 if len(errors) < MAX_REPORTED_ROWS:
-                    errors.append(imports.RowError(number, "; ".join(problems)))
+                    errors.append(imports.RowError(number, imports.join_problems(problems)))
                 continue
             values["row"] = number
             rows.append(values)

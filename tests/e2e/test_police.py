@@ -39,7 +39,7 @@ def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
         police_list
     )
     page.get_by_test_id("import-form").get_by_role("button", name="Indlæs").click()
-    expect(page.get_by_text("1 rapporter er importeret")).to_be_visible()
+    expect(page.get_by_text("1 rapport er importeret")).to_be_visible()
     page.get_by_role("link", name="Til politiets lister").click()  # from the import's page
 
     # The queue is paginated; the routing form is opened on demand, its pickers search.

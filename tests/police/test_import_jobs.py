@@ -162,11 +162,13 @@ def test_only_those_who_may_import_see_a_job(
 ) -> None:
     upload(client_for("koordinator"), police_list(1))
     job = ImportJob.objects.get()
+    # The police's SSP contact sees only the jobs they uploaded (issue 15): not SSP staff's.
     for role in ("laerer", "politi", "socialraadgiver", "politiker"):
         assert client_for(role).get(f"/politi/import/{job.pk}/").status_code == 404
     with pytest.raises(DomainError):
         import_jobs.submit_import(
-            actor_user=users["politi"],
+            # Issue 15: a police officer who is not the police's SSP contact.
+            actor_user=User.objects.get(username="politileder"),
             kind=ImportKind.POLICE,
             filename="l.csv",
             content=police_list(1, "X").encode(),
