@@ -25,7 +25,8 @@ class BulkUploadForm(StyledForm):
     )
     allow_elevated = forms.BooleanField(
         label=_(
-            "Filen må give adgangsroller over medarbejder (SSP-medarbejder, administrator, tilsyn)"
+            "Filen må give adgang til personoplysninger: adgangsroller over medarbejder "
+            "(SSP-medarbejder, administrator, tilsyn) og myndighedspersoner"
         ),
         required=False,
     )

@@ -401,7 +401,36 @@ def plan_import(
             problems.append(_("e-mailadressen bruges af en bruger uden for kommunen"))
         role = row.access_role or (member.access_role if member else AccessRole.EMPLOYEE)
         old_role = member.access_role if member else AccessRole.EMPLOYEE
-        if role != old_role and (role not in PLAIN_ROLES or old_role not in PLAIN_ROLES):
+        old_authority = member.is_authority if member else False
+        user = member.user if member is not None else None
+        if (
+            user is not None
+            and user.is_superuser
+            and not (actor_user is not None and actor_user.is_superuser)
+        ):
+            problems.append(_("brugeren kan kun ændres af en superbruger"))
+        if (
+            user is not None
+            and actor_user is not None
+            and user.pk == actor_user.pk
+            and (role != old_role or row.is_authority != old_authority)
+        ):
+            problems.append(
+                _("du kan ikke ændre din egen adgangsrolle eller myndighed: en anden skal gøre det")
+            )
+        # Raised access: a role above employee/politician given or taken, an employee made an
+        # authority person (who then sees personal data about children), or a deactivated login
+        # with such access brought back.
+        raised = (
+            (role != old_role and (role not in PLAIN_ROLES or old_role not in PLAIN_ROLES))
+            or (row.is_authority and not old_authority)
+            or (
+                user is not None
+                and not user.is_active
+                and (role not in PLAIN_ROLES or row.is_authority)
+            )
+        )
+        if raised:
             plan.elevated += 1
             if not allow_elevated:
                 problems.append(
@@ -457,6 +486,9 @@ def plan_import(
     )
     if actor_user is not None:
         candidates = candidates.exclude(user=actor_user)
+    if actor_user is None or not actor_user.is_superuser:
+        # A superuser's login is the platform operator's, not the municipality's to end.
+        candidates = candidates.exclude(user__is_superuser=True)
     plan.deactivatable_total = candidates.count()
     plan.deactivatable = [
         {"member_id": pk, "name": name, "email": email}
@@ -542,6 +574,8 @@ def apply_import(
             PublicFormThrottle.objects.create(key=_token_key(token), window_start=timezone.now())
     except IntegrityError as exc:
         raise AlreadyApplied(_("Filen er allerede gennemført.")) from exc
+    # Two previews applied at once: the second waits here and then finds its plan changed.
+    Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).first()
     plan = plan_import(
         rows=rows, municipality=municipality, allow_elevated=allow_elevated, actor_user=actor_user
     )
@@ -623,7 +657,12 @@ def apply_import(
         batch_size=500,
     )
     if reactivate:
-        User.objects.filter(pk__in=reactivate).update(is_active=True)
+        # Back with a new invitation, not with the password they had (which an old link or a
+        # former holder might know).
+        for user in User.objects.filter(pk__in=reactivate):
+            user.is_active = True
+            user.set_unusable_password()
+            user.save(update_fields=["is_active", "password"])
     member_ids = dict(
         Member.objects.filter(municipality=municipality).values_list(Lower("email"), "pk")
     )
@@ -649,7 +688,7 @@ def apply_import(
     ).select_related("user"):
         if member.user is not None and services.deactivate_user(user=member.user, actor=actor):
             deactivated += 1
-    invited = sorted(user_ids.values())
+    invited = sorted({*user_ids.values(), *reactivate})
     record_event(
         actor=actor,
         action=AuditAction.USERS_IMPORTED,

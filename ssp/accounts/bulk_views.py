@@ -3,6 +3,8 @@ done, choose a new password from a link, complete)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -166,6 +168,13 @@ class PasswordConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
+
+    def get_user(self, uidb64: str) -> Any:
+        """A deactivated user's link (an invitation or reset sent before) no longer works."""
+        user = super().get_user(uidb64)
+        if user is not None and not user.is_active:
+            return None
+        return user
 
 
 password_confirm_view = login_not_required(PasswordConfirmView.as_view())

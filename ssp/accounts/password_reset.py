@@ -14,6 +14,7 @@ nor its timing says whether the address is known.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -22,7 +23,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -79,16 +80,22 @@ def request_reset(*, email: str, client_address: str | None) -> bool:
     return allowed
 
 
+def _same_address(a: str, b: str) -> bool:
+    """Django's `_unicode_ci_compare`: NFKC and casefold, so that a look-alike address such as
+    'victim@gmaıl.com' (dotless i, which the database's UPPER() matches) is not the same."""
+    return (
+        unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+    )
+
+
 def users_for_email(email: str) -> list[User]:
-    """Active users with this e-mail address (on the user or on their member)."""
-    address = email.strip().lower()
+    """Active users whose own login address (`User.email`, not a member's editable contact
+    address) is this one. The link always goes to the stored address, never to what was typed."""
+    address = email.strip()
     if not address:
         return []
-    return list(
-        User.objects.filter(
-            Q(email__iexact=address) | Q(member__email__iexact=address), is_active=True
-        ).distinct()
-    )
+    candidates = User.objects.filter(email__iexact=address, is_active=True)
+    return [user for user in candidates if user.email and _same_address(user.email, address)]
 
 
 def link_for(user: User) -> str:
@@ -126,7 +133,7 @@ def send_reset(email: str) -> int:
             "link": link_for(user),
             "username": user.get_username(),
         }
-        sent += EmailMessage(subject, body, None, [email]).send()
+        sent += EmailMessage(subject, body, None, [user.email]).send()
     return sent
 
 

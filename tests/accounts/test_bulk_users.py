@@ -41,7 +41,11 @@ def test_example_file_previews_then_applies_once(
     client_for: Any, demo: Municipality, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = client_for("admin")
-    response = _upload(client, EXAMPLE.read_text(encoding="utf-8"))
+    # Without the confirmation the authority person (Mikkel) is refused, naming the row.
+    refused = _upload(client, EXAMPLE.read_text(encoding="utf-8"))
+    assert refused.status_code == 400
+    assert "Mikkel" not in str(AuditEvent.objects.values_list("data", flat=True))
+    response = _upload(client, EXAMPLE.read_text(encoding="utf-8"), allow_elevated="on")
     assert response.status_code == 200
     page = response.content.decode()
     assert "karen.kristoffersen@example.dk" in page
@@ -288,3 +292,34 @@ def test_an_excel_file_is_read(demo: Municipality) -> None:
     rows = bulk_users.read_rows(filename="b.xlsx", content=buffer.getvalue(), municipality=demo)
     assert rows[0].email == "excel@example.dk" and rows[0].is_authority
     assert rows[0].unit_id is not None and len(rows[0].forum_ids) == 1
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_change_their_own_access(
+    client_for: Any, users: dict[str, User]
+) -> None:
+    admin = Member.objects.get(user=users["admin"])
+    text = HEADER + f"{admin.name};{users['admin'].email};;;{admin.sector};ja;;;ssp\n"
+    response = _upload(client_for("admin"), text, allow_elevated="on")
+    assert response.status_code == 400
+    assert "din egen adgangsrolle" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.access_role == AccessRole.ADMINISTRATOR and not admin.is_authority
+
+
+@pytest.mark.django_db
+def test_a_superuser_is_neither_changed_nor_offered_for_deactivation(
+    client_for: Any, demo: Municipality
+) -> None:
+    boss = User.objects.create_user("drift", email="drift@example.dk", is_superuser=True)
+    Member.objects.create(
+        user=boss, municipality=demo, name="Drift Driftsen", sector="other", email=boss.email
+    )
+    listing = _upload(client_for("admin"), HEADER + "Ny Person;ny@example.dk;;;BUF;nej;;;\n")
+    assert listing.status_code == 200
+    assert "drift@example.dk" not in listing.content.decode()
+    changed = _upload(
+        client_for("admin"), HEADER + "Drift Driftsen;drift@example.dk;;;BUF;nej;;;\n"
+    )
+    assert changed.status_code == 400
+    assert "superbruger" in changed.content.decode()

@@ -151,3 +151,41 @@ def test_login_page_links_to_reset(demo: Municipality) -> None:
     assert Client().get(RESET).status_code == 200
     bad = Client().post(RESET, {"email": "ikke en adresse"})
     assert bad.status_code == 400 and "ikke en adresse" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_link_goes_to_the_stored_address_never_a_look_alike(
+    users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Django's CVE-2019-19844: 'laerer@exampıe.dk' with a dotless i is not the stored address,
+    and the mail goes to the address stored on the user, never to what was typed."""
+    stored = users["laerer"].email
+    local, _at, domain = stored.partition("@")
+    look_alike = f"{local}@{domain.replace('i', 'ı', 1)}" if "i" in domain else stored.upper()
+    mail.outbox.clear()
+    _request(Client(), look_alike, django_capture_on_commit_callbacks)
+    assert all(message.to == [stored] for message in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_a_member_contact_address_gets_no_link(
+    users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    from ssp.organisation.models import Member
+
+    Member.objects.filter(user=users["laerer"]).update(email="faelles@example.dk")
+    mail.outbox.clear()
+    _request(Client(), "faelles@example.dk", django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_s_link_no_longer_works(users: dict[str, User]) -> None:
+    from ssp.accounts.password_reset import link_for
+
+    user = users["laerer"]
+    path = link_for(user).split("testserver", 1)[-1].split("localhost:8000", 1)[-1]
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    response = Client().get(path, follow=True)
+    assert "Linket virker ikke længere" in response.content.decode()
