@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
@@ -219,10 +220,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def make_dry_run(*args: str) -> list[str]:
     """The commands `make` would run (nothing is run: -n)."""
+    # Run as a top-level make even when the tests themselves run under `make test` (CI): the
+    # outer make's variables would otherwise add "make[1]: Entering directory" lines.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}
+    }
     done = subprocess.run(
-        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
     )
-    return done.stdout.splitlines()
+    return [line for line in done.stdout.splitlines() if not line.startswith("make")]
 
 
 def test_make_run_takes_another_port_and_the_readme_says_so() -> None:

@@ -71,7 +71,8 @@ def test_a_table_that_scrolls_in_its_box_is_reached_and_scrolled_by_keyboard(
     assert region.evaluate("el => el === document.activeElement")
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0
+    # Chromium scrolls smoothly: wait for the scroll to move (fails after 5 s if it never does).
+    phone.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     assert overflow(phone) == 0
 
 
