@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults for commands that load the settings outside pytest.
 DEV_ENV := DEBUG=1
 
-.PHONY: run manage test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench load
+.PHONY: run manage test setup venv assets messages migrate seed lint typecheck migrations-check pytest e2e clean screenshots bench load a11y
 
 run: setup migrate seed
 	@echo ""
@@ -76,6 +76,17 @@ clean:
 screenshots: seed
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8765 --noreload > var/screenshots-server.log 2>&1 & \
 	  server=$$!; sleep 3; $(BIN)/python docs/screenshots/take.py http://127.0.0.1:8765; \
+	  status=$$?; kill $$server; exit $$status
+
+# Accessibility of every page each demo role reaches by links (axe, WCAG 2.1 A/AA, at 1280 and
+# 390 px, no sideways scrolling on a phone): slow, so outside `make test`, which checks one page
+# per URL name and role. Options in A11Y_ARGS, e.g. A11Y_ARGS='--roles laerer --limit 200'.
+# On the PostgreSQL of DATABASE_URL when set, else the development database.
+A11Y_ARGS ?=
+a11y: seed
+	mkdir -p var
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8766 --noreload > var/a11y-server.log 2>&1 & \
+	  server=$$!; $(BIN)/python tests/a11y/crawl.py http://127.0.0.1:8766 $(A11Y_ARGS); \
 	  status=$$?; kill $$server; exit $$status
 
 # Latency and queries per request of the main pages at a named scale

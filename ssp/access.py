@@ -66,6 +66,8 @@ class Actor:
     # The member's municipality, read with the member (the header, the duty of confidentiality
     # and the start page use it without a query of their own). Not part of the actor's identity.
     municipality: Municipality | None = field(default=None, compare=False, repr=False)
+    # The member's unit (the start page names it: issue 15), read with the member.
+    unit_name: str = field(default="", compare=False, repr=False)
 
     @property
     def municipality_name(self) -> str:
@@ -93,7 +95,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
     if isinstance(cached, Actor):
         return cached
     member = (
-        Member.objects.select_related("municipality__police_district")
+        Member.objects.select_related("municipality__police_district", "unit")
         .filter(user_id=user.pk)
         .annotate(
             school_contact=Exists(
@@ -138,6 +140,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_school_contact=member.school_contact,
             is_police_contact=member.police_contact,
             municipality=member.municipality,
+            unit_name=member.unit.name if member.unit is not None else "",
         )
     setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object
     return actor

@@ -227,6 +227,152 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# --- Single sign-on (OpenID Connect, issue 15) ----------------------------------------------
+# Off while SSP_OIDC_ISSUER is empty. Users log in through the municipality's identity provider
+# (Entra ID, KOMBIT's broker, MitID Erhverv ...) with the authorization code flow (state, nonce,
+# PKCE); ssp/accounts/oidc.py matches them on e-mail or creates them. The provider's endpoints are
+# read from <issuer>/.well-known/openid-configuration at the first login (never at start-up) and
+# kept for an hour; an endpoint set here wins over the discovered one. Everything is read at
+# request time, so changing these needs only a restart. See README.md ("Single sign-on").
+SSP_OIDC_ISSUER = env_str("SSP_OIDC_ISSUER", "").strip().rstrip("/")
+SSP_OIDC_CLIENT_ID = env_str("SSP_OIDC_CLIENT_ID", "")
+SSP_OIDC_CLIENT_SECRET = env_str("SSP_OIDC_CLIENT_SECRET", "")
+SSP_OIDC_AUTHORIZATION_ENDPOINT = env_str("SSP_OIDC_AUTHORIZATION_ENDPOINT", "")
+SSP_OIDC_TOKEN_ENDPOINT = env_str("SSP_OIDC_TOKEN_ENDPOINT", "")
+# Empty: the discovered one; "-" turns the userinfo call off (claims from the ID token only).
+SSP_OIDC_USERINFO_ENDPOINT = env_str("SSP_OIDC_USERINFO_ENDPOINT", "")
+SSP_OIDC_JWKS_ENDPOINT = env_str("SSP_OIDC_JWKS_ENDPOINT", "")
+SSP_OIDC_SCOPES = env_str("SSP_OIDC_SCOPES", "openid email profile")
+SSP_OIDC_SIGN_ALGO = env_str("SSP_OIDC_SIGN_ALGO", "RS256")
+SSP_OIDC_USE_PKCE = env_bool("SSP_OIDC_USE_PKCE", True)
+# The client secret in an Authorization header (client_secret_basic) instead of the body.
+SSP_OIDC_TOKEN_AUTH_BASIC = env_bool("SSP_OIDC_TOKEN_AUTH_BASIC", False)
+SSP_OIDC_TIMEOUT_SECONDS = env_int("SSP_OIDC_TIMEOUT_SECONDS", 10)
+# A CA bundle (path) for a provider with a certificate of the municipality's own CA.
+SSP_OIDC_CA_BUNDLE = env_str("SSP_OIDC_CA_BUNDLE", "")
+# The button's text: "Log ind med <name>" (empty: "kommunens login").
+SSP_OIDC_PROVIDER_NAME = env_str("SSP_OIDC_PROVIDER_NAME", "")
+# Claim names. E-mail identifies the user (Entra ID: often "preferred_username" or "upn").
+SSP_OIDC_CLAIM_EMAIL = env_str("SSP_OIDC_CLAIM_EMAIL", "email")
+SSP_OIDC_CLAIM_NAME = env_str("SSP_OIDC_CLAIM_NAME", "name")
+SSP_OIDC_CLAIM_UNIT = env_str("SSP_OIDC_CLAIM_UNIT", "")
+SSP_OIDC_CLAIM_SECTOR = env_str("SSP_OIDC_CLAIM_SECTOR", "")
+# Several municipalities on one installation: the claim naming the user's municipality (matched
+# on its short name or name, or through SSP_OIDC_MUNICIPALITY_MAP, e.g. "29189897:aadal" for a
+# CVR number). Empty: the installation's only municipality; never a guess among several.
+SSP_OIDC_CLAIM_MUNICIPALITY = env_str("SSP_OIDC_CLAIM_MUNICIPALITY", "")
+SSP_OIDC_MUNICIPALITY_MAP = dict(
+    item.split(":", 1) for item in env_list("SSP_OIDC_MUNICIPALITY_MAP", []) if ":" in item
+)
+# Explicit opt-in: only when named here are the authority flag and the access role of a NEW user
+# taken from the provider; empty (the default) = never. The role claim's values are looked up in
+# SSP_OIDC_ROLE_MAP (exact claim value to role, e.g. "ssp-team:ssp_staff,ssp-ansat:employee");
+# a value not in the map gives nothing, and of several values the least privileged role wins.
+# Administrator and supervisor ("tilsyn") are given from claims only with
+# SSP_OIDC_ALLOW_ELEVATED_ROLES on.
+SSP_OIDC_CLAIM_AUTHORITY = env_str("SSP_OIDC_CLAIM_AUTHORITY", "")
+SSP_OIDC_CLAIM_ROLE = env_str("SSP_OIDC_CLAIM_ROLE", "")
+# The roles (ssp/organisation/models.py AccessRole), by value or a short Danish/English name.
+_SSO_ROLES = {
+    "ssp_staff": "ssp_staff",
+    "ssp": "ssp_staff",
+    "employee": "employee",
+    "medarbejder": "employee",
+    "politician": "politician",
+    "politiker": "politician",
+    "administrator": "administrator",
+    "admin": "administrator",
+    "supervisor": "supervisor",
+    "tilsyn": "supervisor",
+}
+_role_pairs = [item.rpartition(":") for item in env_list("SSP_OIDC_ROLE_MAP", []) if ":" in item]
+if any(role.strip().lower() not in _SSO_ROLES for _value, _sep, role in _role_pairs):
+    raise ImproperlyConfigured(
+        f"SSP_OIDC_ROLE_MAP: each item is <claim value>:<role>, the roles being "
+        f"{', '.join(sorted(_SSO_ROLES))}."
+    )
+SSP_OIDC_ROLE_MAP = {
+    value.strip(): _SSO_ROLES[role.strip().lower()] for value, _sep, role in _role_pairs
+}
+SSP_OIDC_ALLOW_ELEVATED_ROLES = env_bool("SSP_OIDC_ALLOW_ELEVATED_ROLES", False)
+# Who may be matched. The e-mail claim finds an existing user (or names a new one) only at the
+# first SSO login of a provider subject (`iss` + `sub`), which is then bound to the user; later
+# logins match the binding. The address must be marked verified (`email_verified` true) unless
+# SSP_OIDC_TRUST_EMAIL is on: Entra ID sends no `email_verified`, so there it must be on, with a
+# single-tenant issuer and a claim the tenant controls (preferred_username / upn).
+SSP_OIDC_TRUST_EMAIL = env_bool("SSP_OIDC_TRUST_EMAIL", False)
+# Only addresses in these domains (comma-separated, e.g. "aadal.dk,skole.aadal.dk"; exact
+# domains); empty = any.
+SSP_OIDC_EMAIL_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env_list("SSP_OIDC_EMAIL_DOMAINS", [])
+]
+# Staff and superusers (the Django admin) are never logged in by SSO unless this is on.
+SSP_OIDC_ALLOW_STAFF = env_bool("SSP_OIDC_ALLOW_STAFF", False)
+# The provider's second factor counts as ours (SSP_REQUIRE_2FA) when the ID token's `amr` holds
+# one of these values (RFC 8176; "otp", "hwk", "swk" alone are single factors and do not belong
+# here) or its `acr` is one of SSP_OIDC_MFA_ACR_VALUES (NSIS "betydelig"/"høj" by default, as
+# MitID Erhverv and KOMBIT's broker send them).
+SSP_OIDC_MFA_VALUES = env_list("SSP_OIDC_MFA_VALUES", ["mfa"])
+SSP_OIDC_MFA_ACR_VALUES = env_list(
+    "SSP_OIDC_MFA_ACR_VALUES",
+    [
+        "https://data.gov.dk/concept/core/nsis/loa/Substantial",
+        "https://data.gov.dk/concept/core/nsis/loa/High",
+    ],
+)
+# Password login (and password reset, and invitations with a password link). Off: only the
+# municipality's login; password sessions from before end at their next request.
+SSP_LOCAL_LOGIN = env_bool("SSP_LOCAL_LOGIN", True)
+_SSO_SIGN_ALGOS = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256"}
+if SSP_OIDC_ISSUER:
+    if not (SSP_OIDC_CLIENT_ID and SSP_OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "SSP_OIDC_ISSUER is set: set SSP_OIDC_CLIENT_ID and SSP_OIDC_CLIENT_SECRET "
+            "(or SSP_OIDC_CLIENT_SECRET_FILE) too."
+        )
+    for _name, _address in (
+        ("SSP_OIDC_ISSUER", SSP_OIDC_ISSUER),
+        ("SSP_OIDC_AUTHORIZATION_ENDPOINT", SSP_OIDC_AUTHORIZATION_ENDPOINT),
+        ("SSP_OIDC_TOKEN_ENDPOINT", SSP_OIDC_TOKEN_ENDPOINT),
+        (
+            "SSP_OIDC_USERINFO_ENDPOINT",
+            "" if SSP_OIDC_USERINFO_ENDPOINT == "-" else SSP_OIDC_USERINFO_ENDPOINT,
+        ),
+        ("SSP_OIDC_JWKS_ENDPOINT", SSP_OIDC_JWKS_ENDPOINT),
+    ):
+        if _address and not _address.startswith("https://") and not (DEBUG or TESTING):
+            raise ImproperlyConfigured(f"{_name} must be an https:// address.")
+    if SSP_OIDC_SIGN_ALGO not in _SSO_SIGN_ALGOS:
+        raise ImproperlyConfigured(
+            f"SSP_OIDC_SIGN_ALGO must be one of {', '.join(sorted(_SSO_SIGN_ALGOS))}."
+        )
+    if SSP_OIDC_CA_BUNDLE and not Path(SSP_OIDC_CA_BUNDLE).is_file():
+        raise ImproperlyConfigured("SSP_OIDC_CA_BUNDLE names no file.")
+    if {value.lower() for value in SSP_OIDC_MFA_VALUES} & {
+        "otp",
+        "hwk",
+        "swk",
+        "pwd",
+        "pin",
+        "sms",
+    }:
+        raise ImproperlyConfigured(
+            "SSP_OIDC_MFA_VALUES holds a single factor (otp, hwk, swk, pwd, pin, sms): "
+            "use mfa, or the provider's acr values in SSP_OIDC_MFA_ACR_VALUES."
+        )
+    if SSP_OIDC_CLAIM_ROLE and not SSP_OIDC_ROLE_MAP:
+        raise ImproperlyConfigured("SSP_OIDC_CLAIM_ROLE is set: set SSP_OIDC_ROLE_MAP too.")
+    AUTHENTICATION_BACKENDS.append("ssp.accounts.oidc.SSPOIDCBackend")
+    if not SSP_LOCAL_LOGIN:
+        # No password logins at all (django-axes' backend stays first; the SSO backend, a
+        # ModelBackend, answers the permission checks). Sessions of ModelBackend end.
+        AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
+elif not SSP_LOCAL_LOGIN:
+    raise ImproperlyConfigured(
+        "SSP_LOCAL_LOGIN is off and single sign-on is not set up (SSP_OIDC_ISSUER): "
+        "nobody could log in."
+    )
+
 # Lockout after repeated failed logins (django-axes), counted per user name and address: five
 # wrong passwords lock that user from that address only, so nobody can lock another person out
 # from elsewhere, and a town hall behind one NAT address is not locked out as a whole.

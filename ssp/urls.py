@@ -26,6 +26,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("ssp.accounts.urls")),
+    path("oidc/", include("ssp.accounts.oidc")),
     path("organisation/", include("ssp.organisation.urls")),
     path("", include("ssp.cases.urls")),
     path("", include("ssp.meetings.urls")),

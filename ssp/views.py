@@ -30,6 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "municipality": municipality,
+            "actor": actor,
+            # A member with no unit (e.g. new from single sign-on) is told whom to contact.
+            "not_in_a_unit": actor.member_id is not None and not actor.unit_name,
             "my_fora": selectors.my_fora_preview(actor),
             "work": work,
             "meeting_tasks": meeting_selectors.my_open_tasks(actor),

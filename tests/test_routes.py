@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -36,6 +38,7 @@ from ssp.cases.models import (
     Level,
     Outcome,
     TaskStatus,
+    YoungPerson,
 )
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import (
@@ -56,6 +59,7 @@ from ssp.organisation.models import (
     Membership,
     Municipality,
     StandingItem,
+    Unit,
 )
 from ssp.police import import_jobs
 from ssp.police.models import (
@@ -206,6 +210,10 @@ POLICY |= {
     "cases:young_people": roles(koordinator=OK, laerer=OK, socialraadgiver=OK),
     "cases:young_person": CASE_CIRCLE,
     "cases:young_person_cpr": POST_ONLY,
+    # Issue 15: completing a CPR number and merging duplicates (SSP staff only).
+    "cases:young_person_identity": roles(koordinator=OK),
+    "cases:young_person_merge": roles(koordinator=OK),
+    "cases:young_person_merge_search": roles(koordinator=OK),
     "api:create_concern": everyone(NOT_GET, anonymous=NOT_GET),
     "api:list_cases": API_MEMBERS,
     "api:get_case": roles(anonymous=UNAUTHENTICATED, koordinator=OK, socialraadgiver=OK, politi=OK),
@@ -500,6 +508,10 @@ POLICY |= {
     "accounts:password_reset_done": EVERYONE_EVEN_ANONYMOUS,
     "accounts:password_reset_confirm": EVERYONE_EVEN_ANONYMOUS,
     "accounts:password_reset_complete": EVERYONE_EVEN_ANONYMOUS,
+    # Issue 15: single sign-on. The route test runs with SSO off (no SSP_OIDC_ISSUER), where
+    # both answer 404 to everyone; tests/accounts/test_oidc.py covers them with SSO on.
+    "oidc:authenticate": everyone(DENIED, anonymous=DENIED),
+    "oidc:callback": everyone(DENIED, anonymous=DENIED),
 }
 
 # Django's admin: only the administrator gets in; everyone else is sent to the admin login.
@@ -880,6 +892,41 @@ def check(expectation: str, response: Any) -> bool:
     raise AssertionError(expectation)
 
 
+class _IdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if key == "id" and value:
+                self.ids[value] += 1
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The HTML ids that occur more than once (a label, aria-describedby or a skip link would
+    point at the first only)."""
+    collector = _IdCollector()
+    collector.feed(html)
+    collector.close()
+    return sorted(value for value, count in collector.ids.items() if count > 1)
+
+
+def html_duplicate_ids(response: Any) -> list[str]:
+    """Duplicate ids of a 200 HTML response (none for other answers)."""
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return []
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    return duplicate_ids(response.content.decode(response.charset or "utf-8"))
+
+
+def test_duplicate_ids_are_found() -> None:
+    page = '<p id="a"></p><label for="b" id="a"></label><input id="b"><div id=c></div>'
+    assert duplicate_ids(page) == ["a"]
+    assert duplicate_ids('<input id="x"><input id="y">') == []
+
+
 ROUTE_NAMES = sorted(all_routes())
 
 
@@ -903,6 +950,8 @@ def test_route_answers_each_role_as_the_policy_says(
                 f"{role}: expected {policy[role]}, got {response.status_code} "
                 f"{response.get('Location', '')}"
             )
+        if duplicates := html_duplicate_ids(response):
+            failures.append(f"{role}: duplicate HTML ids {duplicates}")
     assert failures == [], f"{name} ({url}): {failures}"
 
 
@@ -1207,6 +1256,29 @@ def _case_close(demo: Municipality) -> Post:
             }
         ),
     )
+
+
+@write("cases:young_person_identity", allowed="koordinator", refused=NOT_STAFF)
+def _young_person_identity(demo: Municipality) -> Post:
+    # A pupil named without a CPR number (issue 15); the coordinator adds it.
+    person = YoungPerson.objects.create(
+        municipality=demo,
+        first_name="Uden",
+        last_name="Cpr",
+        school=Unit.objects.get(slug="oestskolen"),
+        class_name="7.a",
+    )
+    return Post({"pk": person.pk}, same({"cpr": "010213-4011"}))
+
+
+@write("cases:young_person_merge", allowed="koordinator", refused=NOT_STAFF)
+def _young_person_merge(demo: Municipality) -> Post:
+    # A duplicate of Emil without a CPR number, merged into the registered Emil.
+    duplicate = YoungPerson.objects.create(
+        municipality=demo, first_name="Emil", last_name="Sandberg", class_name="7.b"
+    )
+    emil = YoungPerson.objects.exclude(pk=duplicate.pk).get(first_name="Emil", last_name="Sandberg")
+    return Post({"pk": duplicate.pk}, same({"other": emil.pk, "confirm": "1"}))
 
 
 @write("cases:young_person_cpr", allowed="koordinator", refused=NOT_STAFF)

@@ -152,6 +152,7 @@ def test_the_absence_shortcut_does_not_name_someone_outside_the_teachers_circle(
     from ssp.police.models import AbsenceRecord
 
     person = freja()
+    assert person.birth_date is not None
     digits = full_cpr_of(person).replace("-", "")
     record = AbsenceRecord.objects.create(
         municipality=demo,

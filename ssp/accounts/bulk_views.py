@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ssp import access
-from ssp.accounts import bulk_users, password_reset
+from ssp.accounts import bulk_users, oidc, password_reset
 from ssp.accounts.bulk_forms import BulkUploadForm, NewPasswordForm, ResetRequestForm
 from ssp.audit.middleware import client_address
 from ssp.errors import DomainError
@@ -144,7 +145,10 @@ def bulk_apply_view(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def password_reset_view(request: HttpRequest) -> HttpResponse:
-    """The same answer for any address (known or not, active or not, throttled or not)."""
+    """The same answer for any address (known or not, active or not, throttled or not).
+    With the password login off (single sign-on only) there is no password to reset."""
+    if not oidc.local_login_enabled():
+        return _passwords_off(request)
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password_reset.request_reset(
@@ -169,6 +173,12 @@ class PasswordConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """With the password login off, a link from before (an invitation) sets no password."""
+        if not oidc.local_login_enabled():
+            return _passwords_off(self.request)
+        return super().dispatch(*args, **kwargs)
+
     def get_user(self, uidb64: str) -> Any:
         """A deactivated user's link (an invitation or reset sent before) no longer works."""
         user = super().get_user(uidb64)
@@ -178,6 +188,12 @@ class PasswordConfirmView(auth_views.PasswordResetConfirmView):
 
 
 password_confirm_view = login_not_required(PasswordConfirmView.as_view())
+
+
+def _passwords_off(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/oidc_password_off.html", {"provider_name": oidc.provider_name()}
+    )
 
 
 @login_not_required

@@ -1,5 +1,6 @@
 """Gates in front of personal data: the second factor (when SSP_REQUIRE_2FA is on) and the
-acknowledgement of the duty of confidentiality (R4, always)."""
+acknowledgement of the duty of confidentiality (R4, always). With the password login off
+(SSP_LOCAL_LOGIN), a password session from before ends at its next request."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,11 +21,38 @@ from ssp import access
 from ssp.accounts import confidentiality
 from ssp.http import user_of
 
-EXEMPT_PREFIXES = ("/konto/", "/static/", "/i18n/", "/healthz", "/offentlig/", "/kalender/")
+EXEMPT_PREFIXES = (
+    "/konto/",
+    "/oidc/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/offentlig/",
+    "/kalender/",
+)
+# Set by the single sign-on callback (ssp/accounts/oidc.py) to the user's id when the provider's
+# ID token says the login used a second factor (`amr`/`acr`). It counts only while the session's
+# login is that single sign-on (the backend below), and every other login removes it.
+SSO_MFA_SESSION_KEY = "ssp_sso_second_factor_user"
+SSO_BACKEND = "ssp.accounts.oidc.SSPOIDCBackend"
 
 
-def second_factor_verified(user: object) -> bool:
-    """Whether this session gave the second factor (django-otp's `is_verified`)."""
+def sso_second_factor(user: object, session: Any) -> bool:
+    """Whether this session's login is a single sign-on whose provider vouched for its own
+    second factor."""
+    return (
+        session is not None
+        and getattr(user, "pk", None) is not None
+        and session.get(BACKEND_SESSION_KEY) == SSO_BACKEND
+        and session.get(SSO_MFA_SESSION_KEY) == getattr(user, "pk", None)
+    )
+
+
+def second_factor_verified(user: object, session: Any = None) -> bool:
+    """Whether this session gave the second factor: a TOTP code (django-otp's `is_verified`),
+    or a single sign-on whose provider vouched for its own second factor."""
+    if sso_second_factor(user, session):
+        return True
     is_verified = getattr(user, "is_verified", None)
     return callable(is_verified) and bool(is_verified())
 
@@ -32,17 +63,42 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
     return access.can_see_personal_data(actor) or access.can_manage_organisation(actor)
 
 
+@receiver(user_logged_in, dispatch_uid="ssp.accounts.sso_second_factor_reset")
+def _forget_sso_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A login by anything but single sign-on (a password, a code) keeps no SSO second factor
+    from an earlier login in the same session (Django keeps the session's data when the same
+    user logs in again)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(BACKEND_SESSION_KEY) != SSO_BACKEND:
+        session.pop(SSO_MFA_SESSION_KEY, None)
+
+
+def _password_session_without_password_login(request: HttpRequest) -> bool:
+    return (
+        not settings.SSP_LOCAL_LOGIN
+        and request.user.is_authenticated
+        and BACKEND_SESSION_KEY in request.session
+        and request.session[BACKEND_SESSION_KEY] != SSO_BACKEND
+    )
+
+
 class SecondFactorRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _password_session_without_password_login(request):
+            # The password login was turned off after this session logged in with it.
+            logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Log ind med kommunens login."}, status=401)
+            return redirect(settings.LOGIN_URL)
         user = request.user
         if (
             settings.SSP_REQUIRE_2FA
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and not second_factor_verified(user)
+            and not second_factor_verified(user, request.session)
             and needs_second_factor(user)
         ):
             if request.path.startswith("/api/"):

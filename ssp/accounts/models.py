@@ -131,3 +131,34 @@ class FieldKeyRotation(models.Model):
 
     def __str__(self) -> str:
         return self.key_id
+
+
+class SingleSignOnIdentity(models.Model):
+    """Issue 15: the provider's subject (`iss`, `sub`) a user logs in as with single sign-on.
+
+    Made at the user's first SSO login (then matched on e-mail or created); every later login is
+    matched on this binding, never on the e-mail claim again, so a recycled or changed address at
+    the provider does not hand over an account. A user has at most one binding per issuer.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sso_identities",
+        verbose_name=_("bruger"),
+    )
+    issuer = models.CharField(_("udsteder"), max_length=255)
+    subject = models.CharField(_("subjekt"), max_length=255)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("seneste login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SSO-identitet")
+        verbose_name_plural = _("SSO-identiteter")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_sub"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.issuer})"

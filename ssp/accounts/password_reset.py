@@ -3,7 +3,9 @@
 Both use Django's `default_token_generator`: the link holds the user's id and a token made from
 the password hash and the last login, so it dies once the password is set (single use) and
 after `PASSWORD_RESET_TIMEOUT`. The second factor still applies at the next login: setting a
-password never logs anybody in.
+password never logs anybody in. With the password login off (single sign-on only) an invitation
+says to log in with the municipality's login and holds no link, and there is no reset; a user
+bound to single sign-on is never sent a reset link.
 
 A reset request answers the same whatever the address: the request only counts the attempt
 (`PublicFormThrottle`, per address and per e-mail, hashed with the server secret) and queues a
@@ -95,6 +97,10 @@ def users_for_email(email: str) -> list[User]:
     if not address:
         return []
     candidates = User.objects.filter(email__iexact=address, is_active=True)
+    if settings.SSP_OIDC_ISSUER:
+        # A user bound to the municipality's login gets no local password: leaving the
+        # municipality's directory must end their access here too.
+        candidates = candidates.exclude(sso_identities__isnull=False)
     return [user for user in candidates if user.email and _same_address(user.email, address)]
 
 
@@ -153,6 +159,19 @@ def send_invitation(user_id: int) -> int:
         "platform": PLATFORM,
         "municipality": municipality,
     }
+    if not settings.SSP_LOCAL_LOGIN:
+        # Single sign-on only: no password to choose, so no link that would set one.
+        body = _(
+            "Du er oprettet som bruger på %(platform)s for %(municipality)s.\n\n"
+            "Du logger ind med %(provider)s her:\n%(login)s\n\n"
+            "Platformen bruger ikke adgangskoder."
+        ) % {
+            "platform": PLATFORM,
+            "municipality": municipality,
+            "provider": str(settings.SSP_OIDC_PROVIDER_NAME) or _("kommunens login"),
+            "login": site_url() + reverse("accounts:login"),
+        }
+        return EmailMessage(subject, body, None, [user.email]).send()
     body = _(
         "Du er oprettet som bruger på %(platform)s for %(municipality)s.\n\n"
         "Vælg din adgangskode her (linket virker én gang og i %(days)s dage):\n%(link)s\n\n"

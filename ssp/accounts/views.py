@@ -1,9 +1,11 @@
-"""Login (password, then an optional or mandatory TOTP code), logout, second-factor set-up."""
+"""Login (single sign-on, or password then an optional or mandatory TOTP code), logout,
+second-factor set-up."""
 
 from __future__ import annotations
 
 import base64
 from io import BytesIO
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -17,15 +19,20 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from ssp import access
-from ssp.accounts import confidentiality, services
+from ssp.accounts import confidentiality, oidc, services
 from ssp.accounts.forms import CodeForm, ConfidentialityForm, MeetingEmailsForm
-from ssp.accounts.middleware import needs_second_factor, second_factor_verified
+from ssp.accounts.middleware import (
+    needs_second_factor,
+    second_factor_verified,
+    sso_second_factor,
+)
 from ssp.http import actor_of, user_of
 from ssp.validation import has_control_characters
 
@@ -65,6 +72,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     next_url = request.POST.get("next") or request.GET.get("next")
+    context = _login_context(request, next_url)
+    if not oidc.local_login_enabled():
+        # Single sign-on only (SSP_LOCAL_LOGIN off): no password form, and a password post is
+        # refused before any look-up (nothing said about the user name or the password).
+        refused = request.method == "POST"
+        return render(
+            request,
+            "accounts/login.html",
+            {**context, "form": None, "local_refused": refused},
+            status=403 if refused else 200,
+        )
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         username = str(request.POST.get("username", ""))
@@ -89,11 +107,32 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request, next_url))
         if username and not locked_here and form.has_error(NON_FIELD_ERRORS, "invalid_login"):
             services.record_login_failure(username=username)
-    return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
+    return render(request, "accounts/login.html", {**context, "form": form})
+
+
+def _login_context(request: HttpRequest, next_url: str | None) -> dict[str, object]:
+    """The login page's choices: single sign-on (a link: the CSP's form-action would stop a
+    form's redirect to the provider) and/or the password form."""
+    sso_url = ""
+    if oidc.sso_enabled():
+        sso_url = reverse("oidc:authenticate")
+        if next_url:
+            sso_url += "?" + urlencode({"next": _safe_next(request, next_url)})
+    return {
+        "next": next_url or "",
+        "sso_url": sso_url,
+        "provider_name": oidc.provider_name(),
+        "local_login": oidc.local_login_enabled(),
+    }
 
 
 @login_not_required
 def login_code_view(request: HttpRequest) -> HttpResponse:
+    if not oidc.local_login_enabled():
+        # The password step may have been passed before the password login was turned off.
+        for key in (PENDING_USER_KEY, PENDING_NEXT_KEY, PENDING_TRIES_KEY):
+            request.session.pop(key, None)
+        return redirect("accounts:login")
     user_id = request.session.get(PENDING_USER_KEY)
     user = services.pending_login_user(user_id)
     device = services.confirmed_device(user) if user is not None else None
@@ -207,7 +246,12 @@ def confidentiality_view(request: HttpRequest) -> HttpResponse:
 
 def second_factor_setup_view(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if services.confirmed_device(user) is not None and not second_factor_verified(user):
+    if sso_second_factor(user, request.session):
+        # The provider's second factor (single sign-on) counts: nothing to set up here.
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if services.confirmed_device(user) is not None and not second_factor_verified(
+        user, request.session
+    ):
         return redirect("accounts:second_factor_verify")
     device = services.pending_device(user)
     form = CodeForm(request.POST or None)

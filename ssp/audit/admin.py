@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, router
-from django.db.models import Model, QuerySet
-from django.forms import BaseModelFormSet, ModelForm
+from django.db.models import Field, Model, QuerySet
+from django.forms import BaseInlineFormSet, BaseModelFormSet, ModelForm
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -121,7 +122,64 @@ ChildT = TypeVar("ChildT", bound=Model)
 ParentT = TypeVar("ParentT", bound=Model)
 
 
-class VersionedTabularInline(admin.TabularInline[ChildT, ParentT]):
+def _inner_widget(widget: forms.Widget) -> forms.Widget:
+    """The input inside the admin's related-field wrapper (the add and change links)."""
+    inner = getattr(widget, "widget", None)
+    return inner if isinstance(inner, forms.Widget) else widget
+
+
+def label_widget(widget: forms.Widget, label: str, *, every_field: bool) -> None:
+    """Issue 15, accessibility: give the admin's inputs that no <label> names an accessible name.
+    A split date and time input gets one per half ("Afholdt: dato", "Afholdt: tidspunkt"; the
+    field's label points at the date only); an autocomplete (select2) box gets its label, which
+    ssp/static/ssp/admin.js also gives the box select2 draws; with `every_field` (the cells of a
+    tabular inline, which name their column only in the table head) every input gets it."""
+    inner = _inner_widget(widget)
+    if isinstance(inner, admin_widgets.AdminSplitDateTime):
+        for part, name in zip(inner.widgets, (_("dato"), _("tidspunkt")), strict=True):
+            part.attrs["aria-label"] = f"{label}: {name}"
+    elif every_field or isinstance(inner, admin_widgets.AutocompleteMixin):
+        inner.attrs.setdefault("aria-label", label)
+
+
+class LabelledWidgetsMixin:
+    """Names every admin input that Django leaves without a label (see `label_widget`)."""
+
+    label_every_field = False
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        formfield: forms.Field | None = super().formfield_for_dbfield(  # type: ignore[misc]
+            db_field, request, **kwargs
+        )
+        if formfield is not None:
+            label = str(formfield.label or capfirst(db_field.verbose_name))
+            label_widget(formfield.widget, label, every_field=self.label_every_field)
+        return formfield
+
+
+class LabelledTabularInline(LabelledWidgetsMixin, admin.TabularInline[ChildT, ParentT]):
+    """A tabular inline whose cells are named (a row's inputs have no <label>), its "delete"
+    box included."""
+
+    label_every_field = True
+
+    def get_formset(
+        self, request: HttpRequest, obj: ParentT | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[ChildT, ParentT, Any]]:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):  # type: ignore[valid-type,misc]
+            def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", _("Slet"))
+
+        return Labelled
+
+
+class VersionedTabularInline(LabelledTabularInline[ChildT, ParentT]):
     """A tabular inline of `Versioned` rows: each row carries its version (hidden)."""
 
     form = VersionedInlineForm
@@ -246,7 +304,7 @@ def summarise_deletion(
     return DeletionSummary(_count_lines(deleted)), model_count, perms_needed, []
 
 
-class AuditedAdmin(admin.ModelAdmin[ModelT]):
+class AuditedAdmin(LabelledWidgetsMixin, admin.ModelAdmin[ModelT]):
     """A ModelAdmin whose saves and deletes write audit events (label:pk, never a name), and which
     refuses stale saves of `Versioned` records, in its own form and in its inlines. Its delete
     confirmations name no record and refuse to delete personal data (`summarise_deletion`)."""

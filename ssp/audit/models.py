@@ -72,6 +72,9 @@ class AuditAction(models.TextChoices):
         "accounts.password_set_from_link",
         _("Adgangskode sat via link i e-mail"),
     )
+    # Issue 15: single sign-on (OpenID Connect)
+    SSO_LOGIN = "accounts.sso_login", _("Logget ind med kommunens login (SSO)")
+    SSO_USER_CREATED = "accounts.sso_user_created", _("Bruger oprettet ved første SSO-login")
     # The trail itself
     AUDIT_CHAIN_KEYED = "audit.chain_keyed", _("Revisionssporet sikret med nøgle")
     # Administration
@@ -207,6 +210,8 @@ class AuditAction(models.TextChoices):
     # Data subjects' rights and supervision (GDPR art. 15-16, R4)
     SUBJECT_ACCESS_PRODUCED = "audit.subject_access_produced", _("Indsigt udleveret")
     YOUNG_PERSON_CORRECTED = "audit.young_person_corrected", _("Oplysninger om ung rettet")
+    YOUNG_PERSON_IDENTIFIED = "cases.young_person_identified", _("CPR-nummer tilføjet til ung")
+    YOUNG_PERSON_MERGED = "cases.young_person_merged", _("Ung sammenlagt med en anden registrering")
     DISCLOSURES_LOG_VIEWED = "audit.disclosures_log_viewed", _("Videregivelseslog vist")
     DISCLOSURES_LOG_EXPORTED = "audit.disclosures_log_exported", _("Videregivelseslog hentet")
     AUDIT_TRAIL_VIEWED = "audit.trail_viewed", _("Revisionsspor vist")

@@ -74,8 +74,11 @@ def subject_ref_of(person: YoungPerson) -> str:
     return f"youngperson:{person.pk}"
 
 
-def age_on(person: YoungPerson, day: date) -> int:
+def age_on(person: YoungPerson, day: date) -> int | None:
+    """The person's age on `day`; None when the birth date is unknown (issue 15)."""
     born = person.birth_date
+    if born is None:
+        return None
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
@@ -422,14 +425,42 @@ def _agenda_items(
     ]
 
 
+# The registrations merged into a person (and into those, ...) that are followed: a bound, as
+# `cases.identity.MERGE_CHAIN_MAX` bounds the chain the other way.
+MERGED_REGISTRATIONS_MAX = 100
+
+
+def registrations_of(person: YoungPerson) -> list[int]:
+    """The person's id and the ids of the registrations merged into it, from the merge events
+    on the audit trail (`{"merged_from": id}` on the survivor's reference), followed through
+    earlier merges, at most `MERGED_REGISTRATIONS_MAX`."""
+    found = [person.pk]
+    queue = [person.pk]
+    while queue and len(found) < MERGED_REGISTRATIONS_MAX:
+        merged = AuditEvent.objects.filter(
+            municipality_id=person.municipality_id,
+            action=AuditAction.YOUNG_PERSON_MERGED,
+            subject_ref__in=[f"youngperson:{pk}" for pk in queue],
+            data__merged_from__isnull=False,
+        ).values_list("data__merged_from", flat=True)
+        queue = []
+        for pk in merged:
+            if isinstance(pk, int) and pk not in found and len(found) < MERGED_REGISTRATIONS_MAX:
+                found.append(pk)
+                queue.append(pk)
+    return found
+
+
 def _access_log(
     person: YoungPerson, concern_ids: list[int], case_ids: list[int], staff: _Staff
 ) -> list[dict[str, Any]]:
     """Who has seen or handled the records, from the audit trail: per function and unit and
-    kind of event, how often, first and last time."""
+    kind of event, how often, first and last time. The registrations merged into the person
+    (issue 15) count as the person's: their events stay on their own references."""
+    person_ids = [str(pk) for pk in registrations_of(person)]
     events = AuditEvent.objects.filter(
-        Q(subject_ref=subject_ref_of(person))
-        | Q(object_type="cases.youngperson", object_id=str(person.pk))
+        Q(subject_ref__in=[f"youngperson:{pk}" for pk in person_ids])
+        | Q(object_type="cases.youngperson", object_id__in=person_ids)
         | Q(object_type="cases.case", object_id__in=[str(pk) for pk in case_ids])
         | Q(object_type="cases.concern", object_id__in=[str(pk) for pk in concern_ids])
     )
@@ -481,7 +512,8 @@ def produce_subject_access(
         raise DomainError(_("Kun SSP-medarbejdere i kommunen kan udlevere indsigt."))
     holder = request.custody_holder
     if request.requested_by == Requester.YOUNG_PERSON:
-        if age_on(person, timezone.localdate()) < OWN_REQUEST_AGE:
+        age = age_on(person, timezone.localdate())
+        if age is None or age < OWN_REQUEST_AGE:
             raise DomainError(
                 _(
                     "Den unge kan selv bede om indsigt fra %(age)s år. Før da beder en "

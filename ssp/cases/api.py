@@ -25,7 +25,7 @@ from ssp.cases.models import (
 )
 from ssp.http import actor_of, user_of
 from ssp.organisation.models import Unit
-from ssp.validation import NO_CONTROL, SMALL_COUNT, max_length_of
+from ssp.validation import NO_CONTROL, SMALL_COUNT, DomainDate, max_length_of
 
 router = Router(tags=["cases"])
 
@@ -61,14 +61,27 @@ DescriptionText = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH), NO_CO
 PlaceText = Annotated[str, Field(max_length=max_length_of(Concern, "place")), NO_CONTROL]
 
 
+class CustodyHolderIn(Schema):
+    name: ParentNameText
+    phone: PhoneText = ""
+
+
 class YoungPersonIn(Schema):
+    """A named child. Issue 15: either `cpr`, or `birth_date`, or both `school` and
+    `class_name` (the same rules as the concern form, `services.identity_problems`)."""
+
     first_name: FirstNameText
     last_name: LastNameText
-    cpr: CprText
+    cpr: CprText = ""
+    birth_date: DomainDate | None = None
     school: SlugText | None = None
     class_name: ClassNameText = ""
     parent_name: ParentNameText = ""
     parent_phone: PhoneText = ""
+    # Further custody holders (at most `services.CUSTODY_HOLDERS_MAX` in all).
+    custody_holders: Annotated[
+        list[CustodyHolderIn], Field(max_length=services.CUSTODY_HOLDERS_MAX)
+    ] = []
 
 
 class WorksheetIn(Schema):

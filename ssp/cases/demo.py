@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ssp.audit import retention
@@ -28,6 +29,20 @@ def _person(
             services.CustodyHolderData(name=parent, relation="mor", phone="20 30 40 50")
         ],
     )
+
+
+# Ali's case was opened a week ago: the consent and the task that is overdue came after it.
+ALI_CASE_AGE_DAYS = 7
+
+
+def _move_back(case: Case, *, days: int) -> None:
+    """Move a case's concerns, opening and events so far back (all stamped "now" by the
+    services), keeping their order: concern, then case, then events."""
+    shift = timedelta(days=days)
+    Concern.objects.filter(case=case).update(raised_at=F("raised_at") - shift)
+    Case.objects.filter(pk=case.pk).update(opened_at=F("opened_at") - shift)
+    CaseEvent.objects.filter(case=case).update(at=F("at") - shift)
+    case.refresh_from_db()
 
 
 @transaction.atomic
@@ -117,6 +132,9 @@ def seed_cases(municipality: Municipality) -> None:
     case = services.open_case(
         actor_user=coordinator, concerns=[concern], level=Level.RED, forum=local_midt
     )
+    # The services stamp "now"; the consent (three days ago) and the overdue task came after
+    # the concern and the case: move their beginning back a week (issue 15, dates in order).
+    _move_back(case, days=ALI_CASE_AGE_DAYS)
     holder = case.young_person.custody_holders.first()
     services.record_consent(
         actor_user=coordinator,

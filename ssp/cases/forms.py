@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ssp.autocomplete import AutocompleteChoiceField, AutocompleteMixin
 from ssp.cases import adhoc, services
-from ssp.cases.cpr import InvalidCpr, parse_cpr
 from ssp.cases.models import (
     PRIMARY_STATEMENTS,
     RISK_FACTORS,
@@ -41,7 +40,15 @@ from ssp.forms import (
     StyledForm,
     VersionedFormMixin,
 )
-from ssp.organisation.models import AdhocSubject, Forum, Member, SchoolDistrict, Sector, Unit
+from ssp.organisation.models import (
+    AdhocSubject,
+    Forum,
+    Member,
+    Municipality,
+    SchoolDistrict,
+    Sector,
+    Unit,
+)
 from ssp.prevention.models import Activity, ActivityKind, AnnualPlan
 from ssp.prevention.services import ActivityData
 from ssp.validation import max_length_of, not_in_future, within_planning_horizon
@@ -101,6 +108,9 @@ def chosen_intervention(form: forms.Form, name: str = "intervention") -> int | N
 
 
 class ConcernForm(StyledForm):
+    # The CPR number is given by the page (a record's), not typed: no birth date instead of it.
+    cpr_fixed = False
+
     subject = forms.ChoiceField(
         label=_("Hvem eller hvad handler bekymringen om?"),
         choices=ConcernSubject.choices,
@@ -114,7 +124,18 @@ class ConcernForm(StyledForm):
         label=_("Efternavn"), max_length=max_length_of(YoungPerson, "last_name"), required=False
     )
     cpr = forms.CharField(
-        label=_("CPR-nummer"), max_length=11, required=False, help_text=_("Fx 010203-1234")
+        label=_("CPR-nummer"),
+        max_length=11,
+        required=False,
+        help_text=_(
+            "Fx 010203-1234. Kender du det ikke, så skriv fødselsdatoen eller skole og klasse."
+        ),
+    )
+    birth_date = forms.DateField(
+        label=_("Fødselsdato"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Kun hvis du ikke kender CPR-nummeret."),
     )
     school = forms.ModelChoiceField(label=_("Skole"), queryset=Unit.objects.none(), required=False)
     class_name = forms.CharField(
@@ -126,6 +147,20 @@ class ConcernForm(StyledForm):
         required=False,
     )
     parent_phone = forms.CharField(
+        label=_("Telefon"), max_length=max_length_of(CustodyHolder, "phone"), required=False
+    )
+    # Issue 15: more than one custody holder (the model has always allowed several). The labels
+    # are short; the template groups each pair under "Forældremyndighedsindehaver nr. N".
+    parent_name_2 = forms.CharField(
+        label=_("Navn"), max_length=max_length_of(CustodyHolder, "name"), required=False
+    )
+    parent_phone_2 = forms.CharField(
+        label=_("Telefon"), max_length=max_length_of(CustodyHolder, "phone"), required=False
+    )
+    parent_name_3 = forms.CharField(
+        label=_("Navn"), max_length=max_length_of(CustodyHolder, "name"), required=False
+    )
+    parent_phone_3 = forms.CharField(
         label=_("Telefon"), max_length=max_length_of(CustodyHolder, "phone"), required=False
     )
     group_size = forms.IntegerField(
@@ -191,16 +226,24 @@ class ConcernForm(StyledForm):
         case_levels: bool,
         interventions: Sequence[tuple[int, str]] = (),
         risk_help: Mapping[str, str] | None = None,
+        municipality: Municipality | None = None,
         **kwargs: Any,
     ) -> None:
-        """`interventions`: (id, name) of the catalogue's interventions in use, for a group or
+        """`municipality`: for the identity rules of a named child (issue 15: the birth date's
+        range), taken from the units when not given; `interventions`: (id, name) of the
+        catalogue's interventions in use, for a group or
         place concern (`prevention.usage.intervention_choices`); `risk_help`: the
         municipality's help text per worksheet statement or risk factor (issue 16,
         `risk_factor_help`), shown under each."""
         super().__init__(*args, **kwargs)
-        _limit_choices(self, "school", units)
+        # Issue 15: the pupil's school is a school (not the council, the police ...).
+        _limit_choices(self, "school", units.filter(kind__in=services.SCHOOL_KINDS))
         _limit_choices(self, "school_district", districts)
         _offer_interventions(self, "intervention", interventions)
+        if municipality is None:
+            unit = units.select_related("municipality").first()
+            municipality = unit.municipality if unit is not None else None
+        self.municipality = municipality
         if not case_levels:
             del self.fields["case_level"]
         helps = risk_help or {}
@@ -225,16 +268,7 @@ class ConcernForm(StyledForm):
         data = super().clean() or {}
         subject = data.get("subject")
         if subject == ConcernSubject.PERSON:
-            for name in ("first_name", "last_name", "cpr"):
-                if not data.get(name):
-                    self.add_error(
-                        name, _("Udfyld feltet, når bekymringen handler om et navngivet barn.")
-                    )
-            if data.get("cpr"):
-                try:
-                    parse_cpr(data["cpr"])
-                except InvalidCpr as exc:
-                    self.add_error("cpr", exc.message)
+            self._check_identity(data)
         elif subject == ConcernSubject.GROUP:
             if not data.get("group_size"):
                 self.add_error("group_size", _("Skriv ca. hvor mange der er i gruppen."))
@@ -246,6 +280,39 @@ class ConcernForm(StyledForm):
         elif subject == ConcernSubject.PLACE and not data.get("place"):
             self.add_error("place", _("Skriv hvilket sted det drejer sig om."))
         return data
+
+    def _check_identity(self, data: dict[str, Any]) -> None:
+        """Issue 15: the service's own identity rules (`services.identity_problems`), shown at
+        the fields they concern."""
+        if any(name in self.errors for name in ("first_name", "last_name", "cpr", "birth_date")):
+            return
+        municipality = self.municipality
+        if municipality is None:
+            return
+        values = {
+            **data,
+            "first_name": data.get("first_name") or "",
+            "last_name": data.get("last_name") or "",
+        }
+        person = services.YoungPersonData.from_values(values, school=data.get("school"))
+        for name, message in services.identity_problems(municipality, person).items():
+            if name == services.CUSTODY_HOLDERS_FIELD:
+                self._holders_error(data, message)
+            else:
+                self.add_error(name or None, message)
+
+    def _holders_error(self, data: dict[str, Any], message: str) -> None:
+        """The custody holders' problem at each name missing beside a phone, else above all."""
+        names = [
+            f"parent_name{suffix}"
+            for suffix in services.CUSTODY_HOLDER_SUFFIXES
+            if data.get(f"parent_phone{suffix}") and not data.get(f"parent_name{suffix}")
+        ]
+        for name in names:
+            if name in self.fields:
+                self.add_error(name, message)
+        if not any(name in self.fields for name in names):
+            self.add_error(None, message)
 
     def to_data(self) -> services.ConcernData:
         """The input of `services.raise_concern`, built the same way as the API's."""

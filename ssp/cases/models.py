@@ -31,7 +31,8 @@ class YoungPerson(models.Model):
     last_name = models.CharField(_("efternavn"), max_length=100)
     cpr_encrypted = models.TextField(_("CPR-nummer (krypteret)"), blank=True)
     cpr_index = models.CharField(_("CPR-søgenøgle"), max_length=64, blank=True, db_index=True)
-    birth_date = models.DateField(_("fødselsdato"))
+    # Issue 15: empty for a child named without a CPR number and without a known birth date.
+    birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
     school = models.ForeignKey(
         Unit,
         on_delete=models.SET_NULL,
@@ -69,7 +70,15 @@ class YoungPerson(models.Model):
                 name="young_person_cpr_unique_in_municipality",
             )
         ]
-        indexes = [models.Index(fields=["municipality", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["municipality", "last_name", "first_name"]),
+            # Issue 15: the "Mangler CPR" list (`cases.identity.without_cpr`).
+            models.Index(
+                fields=["municipality", "last_name", "first_name", "id"],
+                condition=Q(cpr_index=""),
+                name="young_person_without_cpr",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -79,9 +88,17 @@ class YoungPerson(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def has_cpr(self) -> bool:
+        """Whether the CPR number is known (issue 15: a child may be named without it until
+        SSP staff complete the identity)."""
+        return bool(self.cpr_encrypted)
+
+    @property
     def cpr_masked(self) -> str:
         """Birth date and four x's: what pages show. The full number is never a property a
         template could call; see `cases.cpr.full_cpr_of` and the audited "Vis CPR"."""
+        if not self.has_cpr or self.birth_date is None:
+            return str(_("CPR ukendt"))
         return f"{self.birth_date:%d%m%y}-xxxx"
 
 

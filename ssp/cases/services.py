@@ -53,6 +53,7 @@ from ssp.organisation.models import (
     SchoolDistrict,
     Sector,
     Unit,
+    UnitKind,
 )
 from ssp.validation import PLANNING_HORIZON, has_control_characters
 from ssp.versioning import StaleEdit, save_versioned
@@ -88,6 +89,8 @@ REPORTED_NAME_MAX = 200
 # How a search for young people was made, as the audit event records it (not the words).
 SEARCH_BY_CPR = "cpr"
 SEARCH_BY_NAME = "name"
+# Issue 15: the list of the young people without a CPR number ("Mangler CPR").
+SEARCH_BY_MISSING_CPR = "missing_cpr"
 
 
 def _subject(person: YoungPerson) -> str:
@@ -202,58 +205,157 @@ class CustodyHolderData:
     email: str = ""
 
 
+# Issue 15: a child named without a CPR number is identified by a birth date, or by school and
+# class; a birth date is checked against a range around the target ages.
+CUSTODY_HOLDERS_MAX = 3
+# The form's custody holder fields: "parent_name"/"parent_phone", then "_2", "_3".
+CUSTODY_HOLDER_SUFFIXES = ("", "_2", "_3")
+# The key of `identity_problems` for the custody holders (the form shows it at the holder's name).
+CUSTODY_HOLDERS_FIELD = "custody_holders"
+BIRTH_DATE_MARGIN_YEARS = 5
+# The kinds of unit a pupil's school may be (not the council, the police, the health visitors).
+SCHOOL_KINDS = (UnitKind.SCHOOL, UnitKind.YOUTH_SCHOOL)
+
+
+def missing_identity_message() -> str:
+    return _(
+        "Skriv barnets CPR-nummer. Kender du det ikke, så skriv fødselsdatoen eller både "
+        "skole og klasse."
+    )
+
+
+def earliest_birth_date(municipality: Municipality, today: date | None = None) -> date:
+    """The oldest birth date a concern may give: the oldest target age and a margin."""
+    day = today or timezone.localdate()
+    oldest = max(
+        municipality.target_age_max,
+        municipality.ssp_plus_age_max or 0,
+    )
+    years = oldest + 1 + BIRTH_DATE_MARGIN_YEARS
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def check_birth_date(municipality: Municipality, birth: date, today: date | None = None) -> None:
+    """A typed birth date within the domain: not in the future, not long before the target ages."""
+    day = today or timezone.localdate()
+    if birth > day:
+        raise DomainError(_("Fødselsdatoen kan ikke ligge i fremtiden."))
+    earliest = earliest_birth_date(municipality, day)
+    if birth < earliest:
+        raise DomainError(
+            _("Fødselsdatoen skal være efter %(date)s.") % {"date": f"{earliest:%d.%m.%Y}"}
+        )
+
+
+def is_school(unit: Unit | None, municipality_id: int) -> bool:
+    return (
+        unit is not None and unit.municipality_id == municipality_id and unit.kind in SCHOOL_KINDS
+    )
+
+
 @dataclass
 class YoungPersonData:
     first_name: str
     last_name: str
-    cpr: str
+    cpr: str = ""
     school: Unit | None = None
     class_name: str = ""
     custody_holders: list[CustodyHolderData] = field(default_factory=list)
+    # Issue 15: without a CPR number, the birth date if the reporter knows it.
+    birth_date: date | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], *, school: Unit | None) -> YoungPersonData:
         """From validated input: a form's cleaned data or an API payload (shared by both)."""
-        holders = []
-        if values.get("parent_name"):
-            holders.append(
-                CustodyHolderData(
-                    name=values["parent_name"], phone=values.get("parent_phone") or ""
-                )
-            )
+        given = [
+            (values.get(f"parent_name{suffix}"), values.get(f"parent_phone{suffix}"))
+            for suffix in CUSTODY_HOLDER_SUFFIXES
+        ]
+        given += [
+            (holder.get("name"), holder.get("phone"))
+            for holder in values.get("custody_holders") or []
+        ]
+        # Every holder with a name or a phone: `identity_problems` refuses a phone without a
+        # name and more than `CUSTODY_HOLDERS_MAX` (nothing is dropped without a word).
+        holders = [
+            CustodyHolderData(name=(name or "").strip(), phone=(phone or "").strip())
+            for name, phone in given
+            if (name or "").strip() or (phone or "").strip()
+        ]
         return cls(
             first_name=values["first_name"],
             last_name=values["last_name"],
-            cpr=values["cpr"],
+            cpr=(values.get("cpr") or "").strip(),
             school=school,
-            class_name=values.get("class_name") or "",
+            class_name=(values.get("class_name") or "").strip(),
             custody_holders=holders,
+            birth_date=values.get("birth_date"),
         )
 
 
-def find_or_register_young_person(
-    *, actor_user: User, municipality: Municipality, data: YoungPersonData
+def identity_problems(municipality: Municipality, data: YoungPersonData) -> dict[str, str]:
+    """Issue 15: what is wrong with a named child's identity, by field ("" for the whole);
+    shared by the concern form, the API and `find_or_register_young_person`.
+
+    A named child needs a first and a last name and either a valid CPR number, a birth date in
+    the domain range, or both school and class."""
+    problems: dict[str, str] = {}
+    for name in ("first_name", "last_name"):
+        if not getattr(data, name).strip():
+            problems[name] = _("Udfyld feltet, når bekymringen handler om et navngivet barn.")
+    if data.cpr:
+        try:
+            _digits, birth = parse_cpr(data.cpr)
+        except DomainError as exc:
+            problems["cpr"] = exc.message
+        else:
+            if data.birth_date is not None and data.birth_date != birth:
+                problems["birth_date"] = _("Fødselsdatoen passer ikke med CPR-nummeret.")
+    elif data.birth_date is not None:
+        try:
+            check_birth_date(municipality, data.birth_date)
+        except DomainError as exc:
+            problems["birth_date"] = exc.message
+    elif not (is_school(data.school, municipality.pk) and data.class_name.strip()):
+        problems["cpr"] = missing_identity_message()
+    holders = data.custody_holders
+    if any(holder.phone.strip() and not holder.name.strip() for holder in holders):
+        problems[CUSTODY_HOLDERS_FIELD] = phone_without_name_message()
+    elif len(holders) > CUSTODY_HOLDERS_MAX:
+        problems[CUSTODY_HOLDERS_FIELD] = _(
+            "Skriv højst %(max)s forældremyndighedsindehavere i alt."
+        ) % {"max": CUSTODY_HOLDERS_MAX}
+    return problems
+
+
+def phone_without_name_message() -> str:
+    return _("Skriv navnet på forældremyndighedsindehaveren til telefonnummeret.")
+
+
+def _register(
+    *,
+    actor_user: User,
+    municipality: Municipality,
+    data: YoungPersonData,
+    birth: date | None,
+    digits: str = "",
 ) -> YoungPerson:
-    """R3: CPR validated, stored encrypted and found by its blind index; age in target range."""
-    digits, birth = parse_cpr(data.cpr)
-    check_target_age(municipality, birth)
-    index = blind_index(digits)
-    person = YoungPerson.objects.filter(municipality=municipality, cpr_index=index).first()
-    if person is not None:
-        return person
-    school = data.school if data.school and data.school.municipality_id == municipality.pk else None
+    school = data.school if is_school(data.school, municipality.pk) else None
     person = YoungPerson.objects.create(
         municipality=municipality,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
-        cpr_encrypted=encrypt(digits),
-        cpr_index=index,
+        cpr_encrypted=encrypt(digits) if digits else "",
+        cpr_index=blind_index(digits) if digits else "",
         birth_date=birth,
         school=school,
         class_name=data.class_name.strip(),
         school_district=school.school_district if school else None,
     )
-    for holder in data.custody_holders:
+    for holder in data.custody_holders[:CUSTODY_HOLDERS_MAX]:
         if holder.name.strip():
             CustodyHolder.objects.create(
                 young_person=person,
@@ -268,8 +370,37 @@ def find_or_register_young_person(
         obj=person,
         municipality_id=municipality.pk,
         subject_ref=_subject(person),
+        data={"cpr": bool(digits)},
     )
     return person
+
+
+def find_or_register_young_person(
+    *, actor_user: User, municipality: Municipality, data: YoungPersonData
+) -> YoungPerson:
+    """R3: CPR validated, stored encrypted and found by its blind index; age in target range.
+
+    Issue 15: without a CPR number (a birth date, or school and class) a new young person is
+    registered, never matched to an existing one by name; the target age is checked on the
+    birth date when it is known. SSP staff complete the identity later (`cases.identity`)."""
+    problems = identity_problems(municipality, data)
+    if problems:
+        raise DomainError(next(iter(problems.values())))
+    if not data.cpr:
+        if data.birth_date is not None:
+            check_target_age(municipality, data.birth_date)
+        return _register(
+            actor_user=actor_user, municipality=municipality, data=data, birth=data.birth_date
+        )
+    digits, birth = parse_cpr(data.cpr)
+    check_target_age(municipality, birth)
+    index = blind_index(digits)
+    person = YoungPerson.objects.filter(municipality=municipality, cpr_index=index).first()
+    if person is not None:
+        return person
+    return _register(
+        actor_user=actor_user, municipality=municipality, data=data, birth=birth, digits=digits
+    )
 
 
 # --- Concerns ------------------------------------------------------------------------------
@@ -291,6 +422,10 @@ class ConcernData:
     worksheet: dict[str, Any] | None = None
     # A group or place concern's catalogue intervention (R7), if any; never a person concern's.
     intervention_id: int | None = None
+    # A concern about a young person already registered (a routed police report's): used as
+    # is instead of `young_person`, never looked up again by CPR number (a person merged from
+    # registrations without one has none).
+    existing_person: YoungPerson | None = None
 
     @classmethod
     def from_values(
@@ -334,11 +469,14 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
     person = None
     district = data.school_district
     if data.subject == ConcernSubject.PERSON:
-        if data.young_person is None:
+        if data.existing_person is not None:
+            person = _registered_person(municipality, data.existing_person)
+        elif data.young_person is None:
             raise DomainError(_("Udfyld oplysningerne om barnet eller den unge."))
-        person = find_or_register_young_person(
-            actor_user=actor_user, municipality=municipality, data=data.young_person
-        )
+        else:
+            person = find_or_register_young_person(
+                actor_user=actor_user, municipality=municipality, data=data.young_person
+            )
         district = person.school_district or district
     worksheet = data.worksheet or {}
     primary = [name for name, _label in PRIMARY_STATEMENTS if worksheet.get(name)]
@@ -361,13 +499,7 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
         description=data.description,
         level=data.level,
         case_level=data.case_level if municipality.rule("case_levels") else None,
-        reported_name=(
-            f"{data.young_person.first_name.strip()} {data.young_person.last_name.strip()}"[
-                :REPORTED_NAME_MAX
-            ]
-            if data.young_person is not None
-            else ""
-        ),
+        reported_name=_reported_name(data, person),
         # R1/R3: a named person's concern only to a forum that may discuss individuals.
         # Issue 16: a general (green) group or place concern goes to general prevention.
         forum=routing.forum_for_concern(
@@ -393,6 +525,29 @@ def raise_concern(*, actor_user: User, data: ConcernData) -> Concern:
         data={"status": status, "forum": concern.forum_id},
     )
     return concern
+
+
+def _registered_person(municipality: Municipality, person: YoungPerson) -> YoungPerson:
+    """A concern about a young person already registered: of the municipality, not anonymised,
+    in the target ages when the birth date is known (as `find_or_register_young_person`)."""
+    if person.municipality_id != municipality.pk:
+        raise DomainError(_("Den unge findes ikke i kommunens register."))
+    if person.anonymised_at is not None:
+        raise DomainError(_("Den unge er anonymiseret: der kan ikke rejses en ny bekymring."))
+    if person.birth_date is not None:
+        check_target_age(municipality, person.birth_date)
+    return person
+
+
+def _reported_name(data: ConcernData, person: YoungPerson | None) -> str:
+    """The name as reported (kept when the person is corrected or merged later)."""
+    if data.young_person is not None and data.existing_person is None:
+        name = f"{data.young_person.first_name.strip()} {data.young_person.last_name.strip()}"
+    elif person is not None:
+        name = f"{person.first_name} {person.last_name}"
+    else:
+        name = ""
+    return name[:REPORTED_NAME_MAX]
 
 
 def concern_receivers(concern: Concern) -> list[Member]:
@@ -729,6 +884,9 @@ def _check_intervention(actor: access.Actor, intervention_id: int, municipality_
 class AgreementResult:
     agreement: ActionAgreement
     warnings: list[str]
+    # The names of the professionals who were sent a copy (the SSP team's chair); empty when
+    # no one could be told (no chair, or a chair without an e-mail address).
+    notified: list[str] = field(default_factory=list)
 
 
 def _agreement_rule_breaches(case: Case, coordinator: Member) -> list[str]:
@@ -767,21 +925,31 @@ def _check_agreement_rules(case: Case, coordinator: Member) -> None:
         raise DomainError(breaches[0])
 
 
-def _notify_ssp_team_chair(agreement: ActionAgreement) -> bool:
-    """R3: a copy is registered with the chair of the SSP team; False when there is none."""
+def _notify_ssp_team_chair(agreement: ActionAgreement) -> Member | None:
+    """R3: a copy is registered with the chair of the SSP team (or, without one with an e-mail
+    address, its coordinator): the first of them with an address (chairs first, then by id) is
+    sent the e-mail; None when there is no one with an address."""
     chair = (
         Membership.objects.current()
         .filter(
             forum__municipality_id=agreement.case.municipality_id,
             forum__forum_type=ForumType.SSP_TEAM,
             role__in=(MembershipRole.CHAIR, MembershipRole.COORDINATOR),
+            member__email__gt="",
         )
         .select_related("member")
-        .order_by("role")
+        .annotate(
+            chair_first=models.Case(
+                models.When(role=MembershipRole.CHAIR, then=models.Value(0)),
+                default=models.Value(1),
+                output_field=models.IntegerField(),
+            )
+        )
+        .order_by("chair_first", "pk")
         .first()
     )
-    if chair is None or not chair.member.email:
-        return False
+    if chair is None:
+        return None
     address = chair.member.email
     number = agreement.pk
     transaction.on_commit(
@@ -797,7 +965,7 @@ def _notify_ssp_team_chair(agreement: ActionAgreement) -> bool:
             fail_silently=True,
         )
     )
-    return True
+    return chair.member
 
 
 @transaction.atomic
@@ -864,7 +1032,8 @@ def make_action_agreement(
     Concern.objects.filter(case=case, status=ConcernStatus.ACTION_REQUIRED).update(
         status=ConcernStatus.CASE_OPENED
     )
-    if _notify_ssp_team_chair(agreement):
+    told = _notify_ssp_team_chair(agreement)
+    if told is not None:
         agreement.chair_notified_at = timezone.now()
         agreement.save(update_fields=["chair_notified_at"])
     _event(
@@ -880,7 +1049,9 @@ def make_action_agreement(
         municipality_id=case.municipality_id,
         subject_ref=_subject(case.young_person),
     )
-    return AgreementResult(agreement=agreement, warnings=warnings)
+    return AgreementResult(
+        agreement=agreement, warnings=warnings, notified=[told.name] if told else []
+    )
 
 
 def _check_planned(day: date) -> None:
@@ -1073,8 +1244,10 @@ def own_consent_age(municipality: Municipality) -> int:
 
 
 def may_consent_alone(*, case: Case, on: date) -> bool:
-    """Whether the young person is old enough on `on` for their own consent to count."""
-    return age_on(case.young_person.birth_date, on) >= own_consent_age(case.municipality)
+    """Whether the young person is old enough on `on` for their own consent to count (an
+    unknown birth date, issue 15: not known to be old enough)."""
+    birth = case.young_person.birth_date
+    return birth is not None and age_on(birth, on) >= own_consent_age(case.municipality)
 
 
 def check_own_consent_age(*, case: Case, given_on: date) -> None:
@@ -1389,9 +1562,10 @@ def record_pdf(*, actor_user: User, agreement: ActionAgreement) -> None:
     )
 
 
-def record_search(*, actor_user: User, query: str, hits: int) -> None:
+def record_search(*, actor_user: User, query: str, hits: int, by: str = "") -> None:
+    """A search or listing of young people: by CPR number or name (from the query), or `by`."""
     digits = "".join(ch for ch in query if ch.isdigit())
-    kind = SEARCH_BY_CPR if len(digits) == CPR_DIGITS else SEARCH_BY_NAME
+    kind = by or (SEARCH_BY_CPR if len(digits) == CPR_DIGITS else SEARCH_BY_NAME)
     # The search words themselves are not kept: the audit trail outlives retention rules.
     record_event(
         actor=actor_user, action=AuditAction.YOUNG_PEOPLE_SEARCHED, data={"by": kind, "hits": hits}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ssp.cases import tip_views, views
+from ssp.cases import identity_views, tip_views, views
 
 app_name = "cases"
 
@@ -53,4 +53,20 @@ urlpatterns = [
     path("unge/", views.young_people, name="young_people"),
     path("unge/<int:pk>/", views.young_person_detail, name="young_person"),
     path("unge/<int:pk>/cpr/", views.young_person_cpr, name="young_person_cpr"),
+    # Issue 15: completing the identity and merging duplicates (SSP staff).
+    path(
+        "unge/<int:pk>/identitet/",
+        identity_views.young_person_identity,
+        name="young_person_identity",
+    ),
+    path(
+        "unge/<int:pk>/sammenlaeg/",
+        identity_views.young_person_merge,
+        name="young_person_merge",
+    ),
+    path(
+        "unge/<int:pk>/sammenlaeg/vaelg/",
+        identity_views.young_person_merge_search,
+        name="young_person_merge_search",
+    ),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from ssp import access, autocomplete
 from ssp.access import Actor
 from ssp.cases import access as case_access
-from ssp.cases import adhoc, forms, pdf, selectors, services
+from ssp.cases import adhoc, forms, identity, identity_forms, pdf, receipt, selectors, services
 from ssp.cases.models import (
     Case,
     CaseStatus,
@@ -46,6 +47,8 @@ from ssp.versioning import StaleEdit
 
 # The case list's filter for "every status".
 ALL_STATUSES = "all"
+# The young people list's filter "Mangler CPR" (issue 15).
+MISSING_CPR = "mangler_cpr"
 # A form that fails is shown again with what the user typed: 400, or 409 when somebody else
 # saved first (ssp/versioning.py).
 INVALID = 400
@@ -74,6 +77,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
         case_levels=bool(municipality.rule("case_levels")),
         interventions=intervention_choices(actor),
         risk_help=configuration.risk_factor_help(municipality),
+        municipality=municipality,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +97,12 @@ def concern_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/concern_receipt.html",
-        {"concern": concern, "receivers": services.concern_receivers(concern)},
+        {
+            "concern": concern,
+            "receivers": services.concern_receivers(concern),
+            # Issue 15: the receipt names a meeting only when one is planned for the concern.
+            "meeting": receipt.planned_meeting(concern),
+        },
     )
 
 
@@ -382,13 +391,24 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
                 _keep_on_form(form, error)
                 status = error.status_code
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Handlingsaftalen er registreret, "
-                        "og formanden for SSP-teamet har fået besked."
-                    ),
-                )
+                if result.notified:
+                    messages.success(
+                        request,
+                        _(
+                            "Handlingsaftalen er registreret, og der er sendt en e-mail til "
+                            "%(names)s fra SSP-teamet."
+                        )
+                        % {"names": get_text_list(result.notified, _("og"))},
+                    )
+                else:
+                    messages.success(request, _("Handlingsaftalen er registreret."))
+                    messages.warning(
+                        request,
+                        _(
+                            "Ingen har fået besked: SSP-teamet har ingen formand eller "
+                            "koordinator med en e-mailadresse."
+                        ),
+                    )
                 for warning in result.warnings:
                     messages.warning(request, warning)
                 return redirect("cases:case_detail", pk=case.pk)
@@ -721,18 +741,49 @@ def young_people(request: HttpRequest) -> HttpResponse:
     results = selectors.search_young_people(actor, query)
     if query:
         services.record_search(actor_user=user_of(request), query=query, hits=len(results))
+    # Issue 15: "Mangler CPR", the young people named without a CPR number (a page at a time),
+    # a listing of young people audited like the search.
+    missing_cpr = request.GET.get(MISSING_CPR) == "1"
+    page = identity.without_cpr(actor, page=page_number(request)) if missing_cpr else None
+    if page is not None:
+        services.record_search(
+            actor_user=user_of(request),
+            query="",
+            hits=len(page.object_list),
+            by=services.SEARCH_BY_MISSING_CPR,
+        )
     return render(
-        request, "cases/young_people.html", {"form": form, "results": results, "query": query}
+        request,
+        "cases/young_people.html",
+        {
+            "form": form,
+            "results": results,
+            "query": query,
+            "missing_cpr": missing_cpr,
+            "missing_param": MISSING_CPR,
+            "page": page,
+        },
     )
 
 
 def _young_person_context(
     actor: Actor, person: YoungPerson, *, full_cpr: str = ""
 ) -> dict[str, Any]:
+    living = person.anonymised_at is None
     return {
         "person": person,
         "cases": selectors.cases_of_young_person(actor, person),
+        "concerns": identity.concerns_of(actor, person),
+        "custody_holders": list(person.custody_holders.all()),
         "can_handle_subject_access": access.can_handle_subject_access(actor),
+        # Issue 15: a person without a CPR number is completed, duplicates merged (SSP staff);
+        # never an anonymised one (that would identify the anonymised records again).
+        "can_complete_identity": identity.can_complete_identity(actor)
+        and not person.has_cpr
+        and living,
+        "identity_form": identity_forms.CompleteIdentityForm(),
+        "can_merge": identity.can_merge_young_people(actor) and living,
+        "missing_cpr": not person.has_cpr and living,
         **_cpr_context(actor, person, full_cpr=full_cpr),
     }
 

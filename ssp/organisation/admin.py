@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ssp.audit.admin import (
     AuditedAdmin,
+    LabelledTabularInline,
     VersionedAdminForm,
     VersionedInlineForm,
     VersionedTabularInline,
@@ -61,7 +62,7 @@ def _without_adhoc_groups(db_field: ForeignKey[Any, Any], kwargs: dict[str, Any]
     return kwargs
 
 
-class SeatInline(admin.TabularInline[Seat, Forum]):
+class SeatInline(LabelledTabularInline[Seat, Forum]):
     model = Seat
     extra = 0
 

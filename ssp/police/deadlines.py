@@ -60,8 +60,10 @@ def due_date(start: date, days: int) -> date:
     return due
 
 
-def needs_network_council(*, serious: bool, birth: date, incident: date) -> bool:
-    return serious and age_on(birth, incident) < ADULT_AGE
+def needs_network_council(*, serious: bool, birth: date | None, incident: date) -> bool:
+    """A serious offence under 18; with an unknown birth date (issue 15: a young person named
+    without CPR) the deadline is started, as for a child, rather than missed."""
+    return serious and (birth is None or age_on(birth, incident) < ADULT_AGE)
 
 
 def revises_plan(*, last_council_held: date | None, received: date) -> bool:

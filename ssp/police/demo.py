@@ -31,6 +31,8 @@ POLICE_LIST = """CPR-nummer;Navn;Gerningsdato;Tidspunkt;Forhold;Journalnummer;Be
 221012-4666;William Dam;{d2};22:30;Forsøg på røveri;0100-70001-00104-26;Forsøgte at tage en cykel.
 """
 
+LIST_RECEIVED_DAYS_AGO = 10
+
 
 def _absence_file(month: date, previous: date) -> str:
     rows = [
@@ -53,15 +55,18 @@ def seed_police(municipality: Municipality) -> None:
     coordinator = User.objects.get(username="koordinator")
     members = {m.user.username: m for m in Member.objects.filter(user__isnull=False) if m.user}
     today = timezone.localdate()
+    # Issue 15, dates in order: the offences come before the list is received (ten days ago),
+    # which starts the network councils' deadlines; the reviews start the family meetings'.
+    received = today - timedelta(days=LIST_RECEIVED_DAYS_AGO)
     content = POLICE_LIST.format(
-        d1=(today - timedelta(days=12)).strftime("%d-%m-%Y"),
-        d2=(today - timedelta(days=3)).strftime("%d-%m-%Y"),
+        d1=(received - timedelta(days=4)).strftime("%d-%m-%Y"),
+        d2=(received - timedelta(days=1)).strftime("%d-%m-%Y"),
     )
     services.import_police_list(
         actor_user=coordinator,
         filename="politiets-liste.csv",
         content=content.encode("utf-8"),
-        received_on=today - timedelta(days=10),
+        received_on=received,
     )
     local_oest = Forum.objects.get(municipality=municipality, key="lokal-ssp-oest")
     # Reviewed ten days ago: the family-meeting deadline is overdue.

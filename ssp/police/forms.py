@@ -3,13 +3,14 @@ They validate input and build the services' data (`to_data()`); the services app
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,9 +163,27 @@ class RoutingForm(StyledForm):
 
 
 class MetForm(StyledForm):
+    """The date a deadline was met (the family contacted, the council called): the day it
+    happened, not the day it is registered; never in the future, never before the deadline's
+    start (the report's presentation or receipt)."""
+
     met_on = forms.DateField(
         label=_("Overholdt den"), widget=DATE_WIDGET, validators=[not_in_future]
     )
+
+    def __init__(self, *args: Any, starts_on: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.starts_on = starts_on
+
+    def clean_met_on(self) -> date:
+        met_on: date = self.cleaned_data["met_on"]
+        if self.starts_on is not None and met_on < self.starts_on:
+            raise forms.ValidationError(
+                _("Datoen må ikke ligge før fristens start, %(date)s.")
+                % {"date": date_format(self.starts_on, "j. F Y")},
+                code="before_start",
+            )
+        return met_on
 
 
 class CouncilForm(StyledForm):
@@ -364,6 +383,10 @@ class AbsenceConcernForm(ConcernForm):
         cpr = self.fields["cpr"]
         cpr.disabled = True
         cpr.initial = record.cpr_masked
+        cpr.help_text = gettext("CPR-nummeret er fra fraværslisten og kan ikke ændres.")
+        # The number is known: no birth date to type instead of it (issue 15).
+        del self.fields["birth_date"]
+        self.cpr_fixed = True
 
     def clean_cpr(self) -> str:
         """The record's number (the field only shows it masked)."""

@@ -21,7 +21,6 @@ from ssp.audit.models import AuditAction
 from ssp.audit.services import object_ref, record_event
 from ssp.cases import routing
 from ssp.cases import services as case_services
-from ssp.cases.cpr import full_cpr_of
 from ssp.cases.models import (
     Case,
     CaseStatus,
@@ -353,11 +352,9 @@ def route_report(
                 description=_("Politiets rapport %(ref)s: %(offence)s.")
                 % {"ref": report.police_reference, "offence": report.offence_text},
                 level=Level.RED if report.is_serious else Level.YELLOW,
-                young_person=case_services.YoungPersonData(
-                    first_name=report.young_person.first_name,
-                    last_name=report.young_person.last_name,
-                    cpr=full_cpr_of(report.young_person),
-                ),
+                # The report's own young person, not looked up again by CPR number: one
+                # merged from registrations without it has none (issue 15).
+                existing_person=report.young_person,
             ),
         )
         if data.forum is not None:

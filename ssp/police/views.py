@@ -36,6 +36,7 @@ from ssp.police import (
 )
 from ssp.police import hot_spots as hot_spot_services
 from ssp.police.models import (
+    Deadline,
     DeadlineKind,
     ImportKind,
     ImportStatus,
@@ -47,6 +48,8 @@ from ssp.versioning import StaleEdit
 EXPORT_CSV = "csv"
 EXPORT_XLSX = "xlsx"
 IMPORT_BACK = {ImportKind.POLICE: "police:review", ImportKind.ABSENCE: "police:absence"}
+# A typed date shown back in its row after a refusal is cut to this length.
+MAX_DATE_INPUT = 32
 # A page number kept across a mark-as-met has at most this many digits (anything else: page 1).
 MAX_PAGE_DIGITS = 9
 
@@ -297,9 +300,17 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     return _render_board(request, forms.MetForm(initial={"met_on": timezone.localdate()}))
 
 
-def _render_board(request: HttpRequest, met_form: forms.MetForm, status: int = 200) -> HttpResponse:
+def _render_board(
+    request: HttpRequest,
+    met_form: forms.MetForm,
+    status: int = 200,
+    *,
+    failed: Deadline | None = None,
+) -> HttpResponse:
     """One page of the board: overdue deadlines and those due within a week first (the current
-    window), later ones behind the "Senere frister" tab; both paginated."""
+    window), later ones behind the "Senere frister" tab; both paginated. After a refused date,
+    `failed` is the deadline it was typed for: the error above the board names it, and its row
+    keeps the typed value beside its own error."""
     actor = actor_of(request)
     board = selectors.deadline_board(
         actor, window=selectors.board_window(request.GET.get("vis")), page=request.GET.get("side")
@@ -324,6 +335,13 @@ def _render_board(request: HttpRequest, met_form: forms.MetForm, status: int = 2
             "councils": selectors.councils(actor),
             "can_call_council": police_access.can_call_network_council(actor),
             "met_form": met_form,
+            "failed": failed,
+            "failed_on_page": failed is not None
+            and any(row.deadline.pk == failed.pk for row in board.rows),
+            # The typed value goes back into the failed row's date input as typed.
+            "failed_value": str(met_form.data.get("met_on", ""))[:MAX_DATE_INPUT]
+            if failed is not None
+            else "",
             "today": timezone.localdate(),
         },
         status=status,
@@ -334,7 +352,7 @@ def _render_board(request: HttpRequest, met_form: forms.MetForm, status: int = 2
 @access.require(police_access.can_meet_deadline)
 def deadline_met(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = police_access.get_deadline_for(actor_of(request), pk)
-    form = forms.MetForm(request.POST)
+    form = forms.MetForm(request.POST, starts_on=deadline.starts_on)
     if form.is_valid():
         try:
             services.meet_deadline(
@@ -347,7 +365,7 @@ def deadline_met(request: HttpRequest, pk: int) -> HttpResponse:
             back = reverse("police:deadlines")
             query = _board_query(request)
             return redirect(f"{back}?{urlencode(query)}" if query else back)
-    return _render_board(request, form, status=400)
+    return _render_board(request, form, status=400, failed=deadline)
 
 
 @access.require(police_access.can_call_network_council)

@@ -25,6 +25,7 @@ from ssp.cases.selectors import members_of_municipality
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import actor_of, page_number, user_of
+from ssp.meetings import access as meeting_access
 from ssp.organisation import selectors as org_selectors
 from ssp.prevention import access as prevention_access
 from ssp.prevention import forms, selectors, services
@@ -50,6 +51,17 @@ def _keep_on_form(form: django_forms.Form, error: DomainError) -> None:
 # --- Focus areas ------------------------------------------------------------------------------
 
 
+def _open_meetings(actor: Actor, areas: list[FocusArea]) -> set[int]:
+    """The meetings where these areas were decided that the actor may open: only those are
+    linked (the others are named with their date, never a link that answers 404)."""
+    ids = {area.decided_item.meeting_id for area in areas if area.decided_item is not None}
+    if not ids:
+        return set()
+    return set(
+        meeting_access.visible_meetings(actor).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 @access.require(prevention_access.can_see_prevention)
 def focus_areas(request: HttpRequest) -> HttpResponse:
     """The municipality's focus areas, newest period first, decided or not."""
@@ -61,6 +73,7 @@ def focus_areas(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "focus_areas": list(page.object_list),
+            "open_meetings": _open_meetings(actor, list(page.object_list)),
             "can_manage": prevention_access.can_manage_focus_areas(actor),
         },
     )
@@ -77,6 +90,7 @@ def focus_area_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "area": area,
             "activities": selectors.focus_area_activities(actor, area),
             "window": selectors.FOCUS_AREA_ACTIVITIES_WINDOW,
+            "open_meetings": _open_meetings(actor, [area]),
             "can_manage": prevention_access.can_manage_focus_areas(actor),
         },
     )

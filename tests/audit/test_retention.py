@@ -330,6 +330,7 @@ def test_anonymised_people_keep_no_cpr_and_no_custody_holders(demo: Municipality
     assert processed <= set(people.values_list("pk", flat=True))
     for person in people:
         assert (person.cpr_encrypted, person.cpr_index, person.class_name) == ("", "", "")
+        assert person.birth_date is not None
         assert person.birth_date.month == person.birth_date.day == 1
         assert not CustodyHolder.objects.filter(young_person=person).exists()
     for record in AbsenceRecord.objects.filter(anonymised_at__isnull=False):

@@ -71,7 +71,7 @@ def test_the_coordinator_imports_routes_and_sees_the_deadline_board(
     )
     assert colours.index("on_time") > max(i for i, c in enumerate(colours) if c == "overdue")
 
-    new_row.get_by_role("button", name="Overholdt i dag").click()
+    new_row.get_by_role("button", name="Registrér").click()
     expect(page.get_by_text("Fristen er markeret som overholdt.")).to_be_visible()
     expect(
         page.get_by_test_id("deadline-board").get_by_test_id("deadline").filter(has_text="Åse Ærø")

@@ -50,6 +50,8 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("18+", 18, None),
 )
 UNKNOWN = "unknown"
+# Issue 15: a named child reported without a CPR number or birth date has no age.
+NO_BIRTH_DATE = "no_birth_date"
 
 # How a concern of the year ended (table "concern_outcomes"), in the report's order.
 ENDED_DROPPED = "dropped"
@@ -121,8 +123,12 @@ def concerns_by_level(concerns: QuerySet[Concern]) -> Table:
 
 
 def _age_band() -> models.Case:
-    """The band of the `age` annotation; no young person (group, place) is "unknown"."""
-    whens = [models.When(young_person__isnull=True, then=Value(UNKNOWN))]
+    """The band of the `age` annotation; no young person (group, place) is "unknown", a young
+    person without a birth date (issue 15) has a row of its own."""
+    whens = [
+        models.When(young_person__isnull=True, then=Value(UNKNOWN)),
+        models.When(young_person__birth_date__isnull=True, then=Value(NO_BIRTH_DATE)),
+    ]
     for key, low, high in AGE_BANDS:
         condition = Q(age__gte=low) if high is None else Q(age__gte=low, age__lte=high)
         whens.append(models.When(condition, then=Value(key)))
@@ -153,6 +159,7 @@ def concerns_by_age(concerns: QuerySet[Concern]) -> Table:
         "band",
     )
     rows = [(_("%(band)s år") % {"band": key}, counts.get(key, 0)) for key, _l, _h in AGE_BANDS]
+    rows.append((_("Ukendt alder (fødselsdato ukendt)"), counts.get(NO_BIRTH_DATE, 0)))
     rows.append((_("Ukendt alder (gruppe, sted)"), counts.get(UNKNOWN, 0)))
     return _one_column("concerns_by_age", _("Bekymringer efter alder ved indberetningen"), rows)
 
