@@ -73,6 +73,8 @@ def test_a_new_employee_logs_in_with_sso_and_raises_a_concern_without_cpr(
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))  # the start page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Velkommen, Sara Lund")
     expect(page.locator("main")).to_contain_text("medarbejder i Østskolen")
+    # Not only the message after the login: the start page itself names the unit.
+    expect(page.get_by_test_id("my-unit")).to_have_text("Du er medarbejder i Østskolen.")
     member = Member.objects.select_related("unit").get(email="sara.lund@aadal.example")
     assert member.unit is not None and member.unit.slug == "oestskolen"
 
