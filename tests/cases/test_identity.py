@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -193,7 +194,8 @@ def test_the_worksheet_and_the_group_are_outside_the_main_path(
     assert body < html.index('name="worksheet_first_action"')
     group = html.index('data-subject="group"')
     assert group < html.index('name="group_size"') < html.index('name="group_age_max"')
-    assert ':has(input[name="use_worksheet"]:not(:checked)) .ssp-worksheet-body' in html
+    css = (settings.BASE_DIR / "ssp" / "static" / "ssp" / "ssp.css").read_text(encoding="utf-8")
+    assert ':has(input[name="use_worksheet"]:not(:checked)) .ssp-worksheet-body' in css
 
 
 def api(user: User) -> Client:
