@@ -609,6 +609,19 @@ class Membership(Versioned):
                 name="membership_period_valid",
             ),
         ]
+        indexes = [
+            # The start page's "terms ending soon" (few memberships have a term) and the
+            # memberships that have ended (a successor elected): read by index, not by a scan
+            # of every membership in the municipality.
+            models.Index(
+                fields=["term_ends_on"],
+                condition=Q(term_ends_on__isnull=False),
+                name="membership_term_ends",
+            ),
+            models.Index(
+                fields=["end_date"], condition=Q(end_date__isnull=False), name="membership_ended"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} – {self.forum} ({self.get_role_display()})"

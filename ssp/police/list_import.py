@@ -438,6 +438,12 @@ class _PostgresStage:
         with_person = WITH_PERSON.format(**self.names)
         with_report = with_person + WITH_REPORT.format(**self.names)
         with connection.cursor() as cursor:
+            # Every statement below handles the whole list. The rows this transaction has just
+            # written are not in the tables' statistics, so the planner may take the young
+            # people or reports of a new municipality for one row and join 100,000 staged rows
+            # to them in a nested loop (minutes instead of a second). Hash and merge joins are
+            # right for every size here.
+            cursor.execute("SET LOCAL enable_nestloop = off")
             columns, selects, params = _insert_columns(
                 YoungPerson,
                 {
@@ -515,6 +521,7 @@ class _PostgresStage:
                 [municipality_id, imports.MAX_REPORTED_ROWS],
             )
             outside = cursor.fetchall()
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         _check_everyone_found(outside[0][2] if outside else 0)
         result.outside_target = [row[0] for row in outside]
         result.outside_target_total = outside[0][1] if outside else 0

@@ -187,7 +187,10 @@ class ReportStatus(models.TextChoices):
 
 
 class PoliceReport(models.Model):
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the composite indexes below, which all begin with the municipality.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.PROTECT, related_name="police_reports", verbose_name=_("ung")
     )
@@ -212,6 +215,7 @@ class PoliceReport(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("sendt til"),
+        db_index=False,  # a partial index below
     )
     routed_to_forum = models.ForeignKey(
         Forum,
@@ -220,6 +224,7 @@ class PoliceReport(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("sendt til forum"),
+        db_index=False,  # a partial index below
     )
     routed_to_other = models.CharField(_("sendt til (andre)"), max_length=200, blank=True)
     home_contact = models.ForeignKey(
@@ -229,9 +234,15 @@ class PoliceReport(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("kontakter hjemmet"),
+        db_index=False,  # a partial index below
     )
     concern = models.ForeignKey(
-        Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="police_reports"
+        Concern,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="police_reports",
+        db_index=False,  # a partial index below
     )
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
     created_by = models.ForeignKey(
@@ -255,8 +266,19 @@ class PoliceReport(models.Model):
                 name="police_report_once",
             )
         ]
+        # Issue 11: a police list adds 100,000 reports at a time, so every index costs. The
+        # links set when a report is routed are empty on import: their indexes hold only the
+        # rows that have one (enough for the look-ups and for SET NULL when a member, forum or
+        # concern is deleted), and the municipality needs no index of its own.
         indexes = [
-            models.Index(fields=["municipality", "status"]),
+            *(
+                models.Index(
+                    fields=[link],
+                    condition=models.Q(**{f"{link}__isnull": False}),
+                    name=f"police_report_{link}",
+                )
+                for link in ("routed_to_member", "routed_to_forum", "home_contact", "concern")
+            ),
             # The weekly review's "recently routed": newest presented first.
             models.Index(
                 fields=["municipality", "status", "-presented_on", "-id"],
