@@ -63,11 +63,18 @@ typecheck: venv
 migrations-check: venv
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
+# Two worker processes (pytest-xdist), each with a test database of its own. `--dist load`
+# hands each worker its tests in collection order, which tests/conftest.py sorts (the browser
+# tests, which flush the database, last); `loadscope`, `loadfile` or `worksteal` would not
+# keep that order. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist load
+
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 e2e: setup
-	$(BIN)/pytest tests/e2e
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/e2e
 
 clean:
 	rm -rf $(VENV) node_modules ssp/static/vendor var/staticfiles

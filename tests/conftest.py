@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,8 +24,44 @@ ACKNOWLEDGE_NEW_MEMBERS = "tests-acknowledge-confidentiality-for-new-members"
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
-    """Browser tests flush the database (live server); run them after the rest."""
+    """Browser tests flush the database (live server); run them after the rest. With xdist,
+    `--dist load` hands each worker its tests in this order, so this holds on every worker."""
     items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
+@pytest.fixture(autouse=True)
+def alone_under_xdist(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """With pytest-xdist (`-n 2` in pyproject.toml), a test marked `alone` runs while no other
+    worker runs a test: it waits for the tests running elsewhere to finish, and the others wait
+    for it before they start their next test. For tests that time the machine's answers under
+    load they make themselves (the 100,000-row police import): another worker's browser tests
+    on the same cores would be in the measurement. One lock per run, in the run's temporary
+    directory (shared by its workers); outside xdist nothing is locked.
+
+    The gate gives the `alone` test precedence: once it waits, no new test takes the shared
+    lock, so the workers cannot keep it taken between their tests."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    directory = tmp_path_factory.getbasetemp().parent
+    with (
+        open(directory / "alone-gate.lock", "a") as gate,
+        open(directory / "alone.lock", "a") as lock,
+    ):
+        if request.node.get_closest_marker("alone") is not None:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        else:
+            fcntl.flock(gate, fcntl.LOCK_SH)
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(gate, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,10 @@ from ssp.police.models import ImportJob, ImportStatus, PoliceReport
 from tests.e2e.conftest import log_in
 from tests.helpers_db import shared_database_url
 
-pytestmark = pytest.mark.e2e
+# Alone: it times another user's pages during the import, and the import itself is bounded by
+# the waits below; another xdist worker's browser tests on the same two cores made the import
+# ten times slower (15 s alone, 174 s next to the axe route checks, against ~170 s allowed).
+pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
 ROWS = 100_000
 # SQLite (development) writes with one writer at a time: the same path with a smaller list, so
