@@ -33,12 +33,12 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 def alone_under_xdist(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """With pytest-xdist (`-n 2` in pyproject.toml), a test marked `alone` runs while no other
-    worker runs a test: it waits for the tests running elsewhere to finish, and the others wait
-    for it before they start their next test. For tests that time the machine's answers under
-    load they make themselves (the 100,000-row police import): another worker's browser tests
-    on the same cores would be in the measurement. One lock per run, in the run's temporary
-    directory (shared by its workers); outside xdist nothing is locked.
+    """With pytest-xdist (`make test` runs `-n 2`, see the Makefile), a test marked `alone`
+    runs while no other worker runs a test: it waits for the tests running elsewhere to finish,
+    and the others wait for it before they start their next test. For tests that time the
+    machine's answers under load they make themselves (the 100,000-row police import): another
+    worker's browser tests on the same cores would be in the measurement. One lock per run, in
+    the run's temporary directory (shared by its workers); outside xdist nothing is locked.
 
     The gate gives the `alone` test precedence: once it waits, no new test takes the shared
     lock, so the workers cannot keep it taken between their tests."""

@@ -442,7 +442,8 @@ class _PostgresStage:
             # written are not in the tables' statistics, so the planner may take the young
             # people or reports of a new municipality for one row and join 100,000 staged rows
             # to them in a nested loop (minutes instead of a second). Hash and merge joins are
-            # right for every size here.
+            # right for every size here. The setting is put back after the last statement; if
+            # one fails, the rollback (of the transaction or its savepoint) puts it back.
             cursor.execute("SET LOCAL enable_nestloop = off")
             columns, selects, params = _insert_columns(
                 YoungPerson,
