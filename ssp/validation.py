@@ -1,7 +1,7 @@
 """Limits on input, from one source: text without control characters, dates in a domain range.
 
-Forms get these automatically through `ssp.forms.StyledForm`; API schemas use
-`Annotated[str, Field(max_length=n), NO_CONTROL]` and `DomainDate`; services that take input
+Forms get these automatically through `ssp.forms.StyledForm`; API schemas use the same rules
+through `ssp.schema_types` (`NO_CONTROL`, `DomainDate`); services that take input
 from elsewhere (imports, commands) call the `check_*` functions. Lengths come from the model
 columns (`max_length_of`), so a form or a schema can never accept more than the database stores.
 """
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field
 
 # Tab, line feed and carriage return are text; every other C0 control character, DEL and the
 # C1 range are not (a NUL byte also breaks PostgreSQL text columns).
@@ -109,33 +108,3 @@ def within_planning_horizon(value: date | datetime | None) -> None:
     """A Django validator for follow-ups and task deadlines: from today within two years."""
     today = timezone.localdate()
     check_date_range(value, earliest=EARLIEST_DATE, latest=today + PLANNING_HORIZON)
-
-
-# --- API schema types (pydantic) -------------------------------------------------------------
-
-
-def _pydantic_no_control(value: str) -> str:
-    if has_control_characters(value):
-        raise ValueError("text contains a control character")
-    return value
-
-
-def _pydantic_date_range(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"date must lie between {EARLIEST_DATE} and {LATEST_DATE}")
-    return value
-
-
-# Schema text types: `Annotated[str, Field(max_length=...), NO_CONTROL]`, with the length from
-# the column (`max_length_of`). Written out as `Annotated[...]` so that mypy reads them as `str`.
-NO_CONTROL = AfterValidator(_pydantic_no_control)
-
-
-def Text(max_length: int) -> Any:  # noqa: N802 - used like a type in schemas
-    """A schema field type for code that needs no static type: text up to `max_length`."""
-    return Annotated[str, Field(max_length=max_length), NO_CONTROL]
-
-
-DomainDate = Annotated[date, AfterValidator(_pydantic_date_range)]
-# Integer columns of PostgreSQL: a count a form or schema accepts fits the column.
-SMALL_COUNT = Annotated[int, Field(ge=0, le=32767)]

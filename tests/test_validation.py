@@ -12,13 +12,8 @@ from pydantic import ValidationError as PydanticError
 
 from ssp.cases.models import Concern
 from ssp.forms import OneTimeTokenMixin, StyledForm, VersionedFormMixin
-from ssp.validation import (
-    LATEST_DATE,
-    DomainDate,
-    Text,
-    clean_search,
-    max_length_of,
-)
+from ssp.schema_types import DomainDate, Text
+from ssp.validation import LATEST_DATE, clean_search, max_length_of
 
 
 class SampleForm(StyledForm):

@@ -25,7 +25,8 @@ from ssp.cases.models import (
 )
 from ssp.http import actor_of, user_of
 from ssp.organisation.models import Unit
-from ssp.validation import NO_CONTROL, SMALL_COUNT, DomainDate, max_length_of
+from ssp.schema_types import NO_CONTROL, SMALL_COUNT, DomainDate
+from ssp.validation import max_length_of
 
 router = Router(tags=["cases"])
 

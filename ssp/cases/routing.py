@@ -31,12 +31,12 @@ from django.utils.translation import gettext as _
 
 from ssp.cases.models import PRIMARY_STATEMENTS, RISK_FACTORS, Level
 from ssp.errors import DomainError
-from ssp.organisation import configuration, presets
+from ssp.organisation import configuration
+from ssp.organisation.configuration import INDIVIDUAL_MATTERS_RULE
 from ssp.organisation.models import Forum, ForumType, Municipality, SchoolDistrict
-from ssp.organisation.presets import INDIVIDUAL_MATTERS_RULE
 
 # The fora a concern goes to by its school district (R2), as the presets know them.
-LOCAL_FORUM_TYPES = presets.LOCAL_FORUM_TYPES
+LOCAL_FORUM_TYPES = configuration.LOCAL_FORUM_TYPES
 FALLBACK_FORUM_TYPES = (ForumType.SSP_TEAM, ForumType.KOORDINATIONSGRUPPE)
 
 

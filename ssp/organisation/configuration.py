@@ -45,6 +45,11 @@ if TYPE_CHECKING:
 # The law's own limit for the network council (R5): a municipality may be quicker, not slower.
 STATUTORY_NETWORK_COUNCIL_DAYS = 7
 GENERAL_PREVENTION_FORUM_RULE = "general_prevention_forum"
+# The key of the rule in `Municipality.rules` that the presets write and `ssp.cases.routing`
+# reads: which forum a named matter goes to.
+INDIVIDUAL_MATTERS_RULE = "individual_matters"
+# Fora concerns go to by school district (R2); these must say where named matters go (R1/R3).
+LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
 RISK_FACTOR_HELP_RULE = "risk_factor_help"
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ssp.errors import DomainError
+from ssp.organisation.configuration import INDIVIDUAL_MATTERS_RULE, LOCAL_FORUM_TYPES
 from ssp.organisation.models import (
     AccessRole,
     Cadence,
@@ -41,10 +42,6 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MUNICIPALITY_SCOPE: Literal["municipality"] = "municipality"  # a forum owned by a municipality
 POLICE_DISTRICT_SCOPE: Literal["police_district"] = "police_district"  # e.g. the Kredsråd
-# Fora concerns go to by school district (R2); these must say where named matters go (R1/R3).
-LOCAL_FORUM_TYPES = (ForumType.LOKALGRUPPE, ForumType.LOKALUDVALG, ForumType.OMRAADEGRUPPE)
-# The key of the rule in `Municipality.rules`, read by `ssp.cases.routing`.
-INDIVIDUAL_MATTERS_RULE = "individual_matters"
 
 
 class PresetError(DomainError):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from ssp.audit.models import AuditAction
 from ssp.audit.services import record_event
-from ssp.organisation.presets import PresetResult, apply_preset, parse_preset, resolve_preset_path
+
+if TYPE_CHECKING:
+    from ssp.organisation.presets import PresetResult
 
 
 @transaction.atomic
@@ -20,6 +23,10 @@ def load_preset(
     actor: AbstractBaseUser | AnonymousUser | None = None,
 ) -> PresetResult:
     """R1: build a municipality's structure from its preset; idempotent, all or nothing."""
+    # The presets' schema (pydantic) is loaded when a preset is, not by every process that
+    # imports the organisation's services (the task worker stays smaller).
+    from ssp.organisation.presets import apply_preset, parse_preset, resolve_preset_path
+
     preset_path = path if path is not None else resolve_preset_path(name)
     spec = parse_preset(preset_path)
     result = apply_preset(spec=spec, preset_name=name)

@@ -32,7 +32,8 @@ from ssp.prevention.models import (
     FocusArea,
     Intervention,
 )
-from ssp.validation import DomainDate, without_control_characters
+from ssp.schema_types import DomainDate
+from ssp.validation import without_control_characters
 
 router = Router(tags=["prevention"])
 

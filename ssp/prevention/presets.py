@@ -32,7 +32,8 @@ from ssp.prevention.models import (
     PreventionLevel,
     StaircaseStep,
 )
-from ssp.validation import NO_CONTROL, max_length_of
+from ssp.schema_types import NO_CONTROL
+from ssp.validation import max_length_of
 from ssp.versioning import save_versioned
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"

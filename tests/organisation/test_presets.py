@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from ssp.audit.models import AuditEvent
+from ssp.organisation.configuration import LOCAL_FORUM_TYPES
 from ssp.organisation.models import Forum, Municipality, Seat, Unit
-from ssp.organisation.presets import LOCAL_FORUM_TYPES, PresetError, available_presets
+from ssp.organisation.presets import PresetError, available_presets
 from ssp.organisation.services import load_preset
 
 pytestmark = pytest.mark.django_db
