@@ -204,6 +204,22 @@ class MyWork:
     my_concerns: list[Concern]
 
 
+# What "My work" shows (issue 11: the start page reads only these columns). A young person's
+# name as `YoungPerson.full_name` builds it, reached from a task or an action agreement.
+_CASE_PERSON_NAME = ("case__young_person__first_name", "case__young_person__last_name")
+# A new concern: its link, the name it may show (`Concern.name_for`), subject, status, forum
+# and source.
+_NEW_CONCERN_COLUMNS = (
+    "subject",
+    "status",
+    "source",
+    "reported_name",
+    "young_person__first_name",
+    "young_person__last_name",
+    "forum__name",
+)
+
+
 def _first(queryset: QuerySet[Concern], order: tuple[str, ...], count: int) -> QuerySet[Concern]:
     """The first `count` rows of `queryset` by `order`, chosen before they are joined to what
     they show (the planner otherwise joins every matching row, then sorts and cuts)."""
@@ -221,7 +237,8 @@ def my_work(actor: Actor) -> MyWork:
         tasks = list(
             case_access.own_tasks(actor)
             .filter(status=TaskStatus.OPEN, case__status=CaseStatus.OPEN)
-            .select_related("case__young_person")[:MY_WORK_LIST_MAX]
+            .select_related("case__young_person")
+            .only("case_id", "description", "due_date", *_CASE_PERSON_NAME)[:MY_WORK_LIST_MAX]
         )
         follow_ups = list(
             case_access.followed_up_agreements(actor)
@@ -231,6 +248,7 @@ def my_work(actor: Actor) -> MyWork:
                 follow_up_date__lte=today + timedelta(days=FOLLOW_UP_AHEAD_DAYS),
             )
             .select_related("case__young_person")
+            .only("case_id", "follow_up_date", *_CASE_PERSON_NAME)
             .order_by("follow_up_date", "pk")[:MY_WORK_LIST_MAX]
         )
     new_concerns = concern_rows(
@@ -247,19 +265,20 @@ def my_work(actor: Actor) -> MyWork:
             MY_WORK_LIST_MAX,
         )
         .select_related("young_person", "forum")
-        .defer("description"),
+        .only(*_NEW_CONCERN_COLUMNS),
     )
     my_concerns = list(
         case_access.own_concerns(actor)
-        .select_related("young_person", "forum")
-        .defer("description")
+        .only("raised_at")
         .order_by("-raised_at", "-pk")[:MY_CONCERNS_MAX]
     )
     return MyWork(
         tasks=tasks,
         overdue_tasks=sum(1 for task in tasks if task.due_date < today),
         cases=list(
-            visible.select_related("young_person", "forum").order_by("-opened_at")[:MY_CASES_MAX]
+            visible.select_related("young_person", "forum")
+            .only("young_person__first_name", "young_person__last_name", "forum__name")
+            .order_by("-opened_at")[:MY_CASES_MAX]
         ),
         follow_ups=follow_ups,
         new_concerns=new_concerns,

@@ -187,9 +187,16 @@ def attendance_by_member(meeting: Meeting) -> dict[int, Attendance]:
 
 
 def my_open_tasks(actor: Actor) -> list[MeetingTask]:
+    """The actor's open meeting tasks, with what the start page and the meeting page show of
+    each: its text, deadline, meeting and forum (issue 11: only those columns are read)."""
     return list(
         meeting_access.own_open_tasks(actor)
         .select_related("item__meeting__forum")
+        .only(
+            "description",
+            "due_date",
+            "item__meeting__forum__name",
+        )
         .order_by("due_date")[:OPEN_TASKS_SHOWN]
     )
 

@@ -64,6 +64,8 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
         )
         .exclude(pk__in=_succeeded())
         .select_related("member", "forum")
+        # What the box shows (meetings/_terms.html): no more columns are read.
+        .only("role", "term_ends_on", "member__name", "forum__name")
         .order_by("term_ends_on", "pk")[:TERMS_SHOWN]
     )
     proposed = {

@@ -466,6 +466,8 @@ def invitations_of(actor: Actor) -> list[EvaluationInvitation]:
     return list(
         report_access.open_invitations(actor)
         .select_related("evaluation", "forum")
+        # What the box shows: the link, the evaluation's title and deadline, the forum's name.
+        .only("evaluation__title", "evaluation__closes_on", "forum__name")
         .order_by("evaluation__closes_on", "evaluation_id", "forum__name", "pk")[:INVITATIONS_MAX]
     )
 
