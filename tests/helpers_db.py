@@ -14,6 +14,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import quote
 
 from django.apps import apps
@@ -128,3 +129,20 @@ def shared_database_url() -> str:
     host = quote(str(db["HOST"] or ""), safe="")
     port = f":{db['PORT']}" if db["PORT"] else ""
     return f"postgres://{credentials}{host}{port}/{quote(str(db['NAME']), safe='')}"
+
+
+@contextmanager
+def no_deferred_loads() -> Iterator[None]:
+    """Fails a read of a column a page left out with `.only()` (issue 11): Django would fetch
+    it with a query per row (`refresh_from_db` with that field)."""
+    reload = Model.refresh_from_db
+
+    def refuse(
+        self: Model, using: str | None = None, fields: object = None, **kwargs: object
+    ) -> None:
+        if fields:
+            raise AssertionError(f"{type(self).__name__}: a deferred column was read: {fields}")
+        reload(self, using=using, fields=fields, **kwargs)  # type: ignore[arg-type]
+
+    with patch.object(Model, "refresh_from_db", refuse):
+        yield

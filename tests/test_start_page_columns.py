@@ -8,21 +8,18 @@ Django fetch it with one query per row (`refresh_from_db`): here that fails the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from django.contrib.auth.models import User
-from django.db.models import Model
 from django.utils import timezone
 
 from ssp.cases import services as case_services
 from ssp.cases.models import Case, CaseStatus
 from ssp.organisation.models import Forum, Member, Municipality
 from ssp.reports import evaluations
+from tests.helpers_db import no_deferred_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -38,21 +35,6 @@ FILLED_BOXES = {
     "my-fora": 1,
     "evaluation-invitation": 1,
 }
-
-
-@contextmanager
-def no_deferred_loads() -> Iterator[None]:
-    """Fails a read of a column left out by `.only()` (Django reloads it by `refresh_from_db`
-    with that field)."""
-    reload = Model.refresh_from_db
-
-    def refuse(self: Model, using: Any = None, fields: Any = None, **kwargs: Any) -> None:
-        if fields:
-            raise AssertionError(f"{type(self).__name__}: a deferred column was read: {fields}")
-        reload(self, using=using, fields=fields, **kwargs)
-
-    with patch.object(Model, "refresh_from_db", refuse):
-        yield
 
 
 def invite_the_coordinator(demo: Municipality, users: dict[str, User]) -> None:

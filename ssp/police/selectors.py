@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -94,9 +95,29 @@ def recently_routed(actor: Actor, *, today: date | None = None) -> QuerySet[Poli
 
 @dataclass
 class BoardRow:
+    """A row of the deadline board. What the row shows more than once (the kind, the young
+    person's name) is worked out once: the board renders 50 rows (issue 11)."""
+
     deadline: Deadline
     colour: deadlines.Colour
     days_left: int
+
+    @cached_property
+    def kind_label(self) -> str:
+        return str(self.deadline.get_kind_display())
+
+    @cached_property
+    def person_name(self) -> str:
+        return self.deadline.young_person.full_name
+
+    @cached_property
+    def offence_label(self) -> str:
+        """The report's offence: its catalogue name, else the text the list gave; "" without a
+        report."""
+        report = self.deadline.report
+        if report is None:
+            return ""
+        return report.offence.name if report.offence is not None else report.offence_text
 
     @property
     def days_over(self) -> int:
@@ -110,7 +131,7 @@ class BoardRow:
     def is_network_council(self) -> bool:
         return self.deadline.kind == DeadlineKind.NETWORK_COUNCIL
 
-    @property
+    @cached_property
     def statute(self) -> str:
         """The statute behind the deadline (issue 16: from configuration), "" if none."""
         return deadlines.statute_for(self.deadline.kind)
@@ -150,8 +171,22 @@ def open_deadlines(
         rows = rows.filter(due_on__gt=horizon)
     else:
         rows = rows.filter(due_on__lte=horizon)
-    return rows.select_related("young_person", "responsible", "report__offence").order_by(
-        "due_on", "pk"
+    return (
+        rows.select_related("young_person", "responsible", "report__offence")
+        # What a row shows (police/deadlines.html), and no more: 50 rows of five models each
+        # are built per page, and the report's description is neither read nor decrypted.
+        .only(
+            "kind",
+            "starts_on",
+            "due_on",
+            "escalated_at",
+            "young_person__first_name",
+            "young_person__last_name",
+            "responsible__name",
+            "report__offence_text",
+            "report__offence__name",
+        )
+        .order_by("due_on", "pk")
     )
 
 

@@ -21,6 +21,7 @@ from ssp.cases.models import YoungPerson
 from ssp.organisation.models import Member, Municipality
 from ssp.police import selectors
 from ssp.police.models import Deadline, DeadlineKind, PoliceReport, ReportStatus, Routing
+from tests.helpers_db import no_deferred_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,35 @@ def test_it_keeps_the_board_the_same_size_with_600_more_deadlines(
     later_page = measured(client, f"{BOARD}?vis=senere")
     assert later_page[0] == queries
     assert later_page[1] < 150_000
+
+
+def test_the_board_reads_only_the_columns_its_rows_show(
+    demo: Municipality, client_for: Any
+) -> None:
+    """The board reads its rows with `.only(...)` (issue 11): every row's kind, offence, young
+    person, dates and responsible come from the columns read, with no query per row."""
+    responsible = Member.objects.get(user__username="socialraadgiver")
+    add_open_deadlines(
+        demo, [today() - timedelta(days=3), today() + timedelta(days=2)], responsible=responsible
+    )
+    Deadline.objects.filter(municipality=demo, met_on__isnull=True).update(
+        escalated_at=timezone.now()
+    )
+    client: Client = client_for("koordinator")
+    with no_deferred_loads():
+        html = client.get(BOARD).content.decode()
+    assert len(board_rows(html)) >= 2
+    assert responsible.name in html
+    assert "Eskaleret" in html
+    with_report = Deadline.objects.filter(
+        municipality=demo, met_on__isnull=True, report__offence__isnull=False
+    ).select_related("report__offence", "young_person")
+    shown = [d for d in with_report if d.young_person.full_name in html]
+    assert shown, "the demo's board shows a deadline from a police report"
+    assert all(
+        d.report is not None and d.report.offence is not None and d.report.offence.name in html
+        for d in shown
+    )
 
 
 def test_it_keeps_an_authority_member_s_board_the_same_size(
