@@ -95,11 +95,16 @@ RECENT_DAYS = 30
 MEETING_PAGE_SIZE = 25
 
 
+# A meeting's row in the meeting list: `Meeting.display_title` uses title, kind and forum name.
+LISTED_MEETING_COLUMNS = ("starts_at", "title", "kind", "status", "approved_at", "forum__name")
+
+
 def _listed_meetings(actor: Actor, forum: Forum | None) -> QuerySet[Meeting]:
     meetings = meetings_for_member(actor)
     if forum is not None:
         meetings = meetings.filter(forum=forum)
-    return meetings.select_related("forum")
+    # What the meeting list shows of a meeting (its time, title, status and forum): issue 11.
+    return meetings.select_related("forum").only(*LISTED_MEETING_COLUMNS)
 
 
 def meetings_for_member(actor: Actor) -> QuerySet[Meeting]:
@@ -160,6 +165,7 @@ def forwarded_to(actor: Actor) -> QuerySet[ForwardedMinutes]:
     return (
         meeting_access.received_minutes(actor)
         .select_related("meeting__forum", "to_forum")
+        .only(*(f"meeting__{column}" for column in LISTED_MEETING_COLUMNS), "to_forum__name")
         .order_by("-forwarded_at")
     )
 

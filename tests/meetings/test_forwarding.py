@@ -34,6 +34,7 @@ from ssp.organisation.models import (
     Municipality,
 )
 from ssp.organisation.services import load_preset
+from tests.helpers_db import no_deferred_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,20 @@ def test_the_forum_page_shows_the_lines(
     text = page.content.decode()
     assert 'data-testid="forwarding-lines"' in text
     assert "Lokalrådet" in text and "Byrådet" in text and "direktionen.politiet@example.dk" in text
+
+
+def test_the_reader_s_meeting_list_shows_the_forwarded_minutes_from_the_columns_read(
+    kredsraad_meeting: tuple[Meeting, User, User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    meeting, chair, reader = kredsraad_meeting
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_minutes(actor_user=chair, meeting=meeting)
+        services.forward_minutes(actor_user=chair, meeting=meeting)
+    client = Client()
+    client.force_login(reader)
+    with no_deferred_loads():
+        page = client.get("/moeder/").content.decode()
+    forwarded = page.split('data-testid="forwarded"', 1)[1].split("</ul>", 1)[0]
+    assert meeting.display_title in forwarded
+    assert "Lokalrådet" in forwarded or "lokalråd" in forwarded.lower()
