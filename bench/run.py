@@ -99,6 +99,26 @@ class Report:
     compare: dict[str, int] = field(default_factory=dict)  # "page|role" -> queries at demo
     import_lines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # `reference_loop_ms()` on this machine when the run began (see there).
+    reference_ms: float = 0.0
+
+
+REFERENCE_LOOP = 5_000_000
+
+
+def reference_loop_ms() -> float:
+    """A fixed piece of pure Python (5 million additions), best of three, in ms: the speed of
+    this machine's CPU as the pages see it. The same code measured on two days differs by what
+    this figure differs by (a 2-core VM is not always the same machine), so figures from
+    different runs are compared together with it."""
+    best = math.inf
+    for _ in range(3):
+        begin = time.perf_counter()
+        total = 0
+        for number in range(REFERENCE_LOOP):
+            total += number
+        best = min(best, time.perf_counter() - begin)
+    return best * 1000
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -166,7 +186,8 @@ def main() -> None:
     if not demo_exists():
         print("seeding the demo ...", flush=True)
         seed_all()
-    report = Report(scale=args.scale, database=connection.vendor)
+    report = Report(scale=args.scale, database=connection.vendor, reference_ms=reference_loop_ms())
+    print(f"reference loop: {report.reference_ms:.0f} ms (machine speed, see reference_loop_ms)")
     if args.scale in PROFILE_SCALES:
         from bench import generate
 
@@ -437,6 +458,8 @@ def markdown(report: Report) -> str:
         f"## Benchmark at `{report.scale}` ({report.database})",
         "",
         "Server time through Django's test client, DEBUG off. HTML in KB.",
+        f"Machine: the reference loop (`reference_loop_ms`, 5 million additions in pure Python)"
+        f" took {report.reference_ms:.0f} ms; figures of other runs scale with it.",
         "",
     ]
     compare = bool(report.compare)
