@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from ssp.access import Actor, get_actor
@@ -18,6 +19,31 @@ PDF = "application/pdf"
 ICS = "text/calendar; charset=utf-8"
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# A number no row id reaches, reversed in its place by `url_for_each`.
+URL_MARKER = 987_654_321
+
+
+def url_for_each(viewname: str, *leading: int) -> Callable[[int], str]:
+    """`reverse(viewname, args=[*leading, last])` for the many rows of a list, each with its own
+    `last` (a row id): the URL is reversed once with a marker in the last place, and each row's
+    is formatted from it (issue 11: a `{% url %}` costs about 40 µs, 3.5 ms for the 88 items of
+    an agenda). A pattern that does not take the marker is reversed row by row."""
+    try:
+        pattern = reverse(viewname, args=[*leading, URL_MARKER])
+    except NoReverseMatch:
+        pattern = ""
+    head, marker, tail = pattern.rpartition(str(URL_MARKER))
+    if not marker:
+        return lambda last: reverse(viewname, args=[*leading, last])
+
+    def url(last: int) -> str:
+        if type(last) is not int or last < 0:  # what `<int:...>` does not take
+            return reverse(viewname, args=[*leading, last])
+        return f"{head}{last}{tail}"
+
+    return url
 
 
 # A page number has at most this many digits; anything else is page 1.

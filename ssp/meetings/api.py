@@ -90,10 +90,11 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingDetailOut:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, meeting_id)
     services.record_view(actor_user=user_of(request), meeting=meeting)
-    items = selectors.agenda_for(actor, meeting, meeting_access.mode_for(actor, meeting))
+    pairs = selectors.agenda_with_items(actor, meeting, meeting_access.mode_for(actor, meeting))
+    items = [view for view, _item in pairs]
     # A redacted item never shows what it links to.
     shown, _none = services.item_links(
-        actor, meeting, [i.pk for i in items if not i.redacted], panels=False
+        actor, meeting, [item for view, item in pairs if not view.redacted], panels=False
     )
     return MeetingDetailOut(
         **_meeting(meeting),

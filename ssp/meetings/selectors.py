@@ -37,6 +37,15 @@ OPEN_TASKS_SHOWN = 20  # on the start page
 
 def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemView]:
     """The agenda as this actor may see it in this mode."""
+    return [view for view, _item in agenda_with_items(actor, meeting, mode)]
+
+
+def agenda_with_items(
+    actor: Actor | None, meeting: Meeting, mode: Mode
+) -> list[tuple[ItemView, AgendaItem]]:
+    """The agenda as this actor may see it in this mode, each item's view with the item it was
+    made from, so that the page reads what an item links to without reading the items again
+    (`services.item_links`: only for the items whose view is not redacted)."""
     # Lists on the items (`to_attr`), not querysets: `item_view` reads them without cloning a
     # queryset per item (issue 11: an agenda of 88 items).
     items = meeting.items.select_related("responsible").prefetch_related(
@@ -50,8 +59,10 @@ def agenda_for(actor: Actor | None, meeting: Meeting, mode: Mode) -> list[ItemVi
     )
     # The public version names voters as its signatures do: read once for the agenda.
     labels = meeting_access.public_vote_labels(meeting) if mode is Mode.PUBLIC else None
-    views = (meeting_access.item_view(actor, item, mode, public_labels=labels) for item in items)
-    return [view for view in views if view is not None]
+    views = (
+        (meeting_access.item_view(actor, item, mode, public_labels=labels), item) for item in items
+    )
+    return [(view, item) for view, item in views if view is not None]
 
 
 def minutes_items(actor: Actor, meeting: Meeting) -> list[AgendaItem]:

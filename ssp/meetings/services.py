@@ -1419,15 +1419,15 @@ def update_item(
 
 
 def item_links(
-    actor: Actor, meeting: Meeting, item_ids: Iterable[int], *, panels: bool = True
+    actor: Actor, meeting: Meeting, items: Iterable[AgendaItem], *, panels: bool = True
 ) -> tuple[dict[int, links.Linked], dict[int, links.PanelContent]]:
-    """What the agenda shows under the given items (those the actor sees unredacted): the
-    linked object of each linked item, and (with `panels`) the registered panels. One query
-    for the items, then one `describe` per linked item and one `content` per panel shown."""
-    wanted = list(item_ids)
-    if not wanted:
+    """What the agenda shows under the given items of the meeting, as read for the agenda
+    (`selectors.agenda_with_items`; only those the actor sees unredacted): the linked object
+    of each linked item, and (with `panels`) the registered panels. One `describe` per linked
+    item and one `content` per panel shown; the items are not read again."""
+    items = [item for item in items if item.meeting_id == meeting.pk]
+    if not items:
         return {}, {}
-    items = list(meeting.items.filter(pk__in=wanted).order_by("position"))
     shown: dict[int, links.Linked] = {}
     for item in items:
         described = links.linked(item)

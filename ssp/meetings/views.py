@@ -24,7 +24,7 @@ from ssp import access, autocomplete
 from ssp.access import Actor, get_or_404
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
-from ssp.http import ICS, PDF, actor_of, file_response, user_of
+from ssp.http import ICS, PDF, actor_of, file_response, url_for_each, user_of
 from ssp.meetings import access as meeting_access
 from ssp.meetings import calendar, decisions, forms, links, pdf, selectors, services
 from ssp.meetings.access import ItemView, Mode
@@ -170,22 +170,29 @@ class AgendaEntry(ItemView):
 
     linked: Linked | None = None
     panel: PanelContent | None = None
+    # For a reader who manages the meeting: where the item is edited ("" for everybody else).
+    edit_url: str = ""
 
 
 def _agenda(
-    actor: Actor, meeting: Meeting, mode: Mode
+    actor: Actor, meeting: Meeting, mode: Mode, *, can_manage: bool
 ) -> tuple[list[ItemView], dict[int, PanelContent]]:
     """The agenda as the actor sees it, each unredacted item with its link and panel; and the
-    panels by item id. A redacted item never shows either."""
-    views = selectors.agenda_for(actor, meeting, mode)
-    shown, panels = services.item_links(actor, meeting, [v.pk for v in views if not v.redacted])
+    panels by item id. A redacted item never shows either. `can_manage`: each item with the
+    link to edit it."""
+    pairs = selectors.agenda_with_items(actor, meeting, mode)
+    shown, panels = services.item_links(
+        actor, meeting, [item for view, item in pairs if not view.redacted]
+    )
+    edit_url = url_for_each("meetings:item_edit", meeting.pk) if can_manage else None
     entries: list[ItemView] = [
         AgendaEntry(
             **{f.name: getattr(view, f.name) for f in fields(ItemView)},
             linked=None if view.redacted else shown.get(view.pk),
             panel=None if view.redacted else panels.get(view.pk),
+            edit_url=edit_url(view.pk) if edit_url is not None else "",
         )
-        for view in views
+        for view, _item in pairs
     ]
     return entries, panels
 
@@ -199,7 +206,7 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     # The protocol's signatures are shown to members of a held meeting only; hashing the
     # protocol text for them costs as much as reading the agenda again.
     shows_protocol = meeting.is_held and as_member
-    items, panels = _agenda(actor, meeting, mode)
+    items, panels = _agenda(actor, meeting, mode, can_manage=can_manage)
     # The protocol is hashed once for the page (both parts), its signatures read once.
     signatures = services.current_signatures(meeting) if shows_protocol else []
     context: dict[str, Any] = {
@@ -579,7 +586,7 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk)
     mode = meeting_access.mode_for(actor, meeting)
-    items, _panels = _agenda(actor, meeting, mode)
+    items, _panels = _agenda(actor, meeting, mode, can_manage=False)
     content = pdf.render_meeting(
         meeting=meeting,
         items=items,

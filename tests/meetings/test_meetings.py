@@ -3,6 +3,7 @@ and closed items that never reach a non-authority member on any channel."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from ssp.cases.models import Concern, ConcernSource, ConcernSubject
@@ -306,6 +308,20 @@ def test_a_non_authority_member_never_receives_a_closed_items_content(
         "Sara Holm Nielsen"
         in client_for("koordinator").get(f"/moeder/{meeting.pk}/").content.decode()
     )
+
+
+def test_the_agenda_links_each_item_to_its_edit_page_for_a_manager_only(
+    demo: Municipality, client_for: Any
+) -> None:
+    meeting = upcoming_local()
+    items = list(meeting.items.order_by("position"))
+    assert len(items) >= 2
+    expected = [reverse("meetings:item_edit", args=[meeting.pk, item.pk]) for item in items]
+    page = client_for("koordinator").get(f"/moeder/{meeting.pk}/").content.decode()
+    assert re.findall(r'class="ssp-edit" href="([^"]+)"', page) == expected
+    member_page = client_for("boligsocial").get(f"/moeder/{meeting.pk}/").content.decode()
+    assert 'data-testid="agenda-item"' in member_page
+    assert 'class="ssp-edit"' not in member_page
 
 
 def test_a_bad_calendar_token_is_404(db: None) -> None:
