@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -62,7 +62,7 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
             term_ends_on__isnull=False,
             term_ends_on__lte=_ending(today),
         )
-        .exclude(pk__in=_succeeded())
+        .exclude(Q(end_date__isnull=False) & _succeeded())
         .select_related("member", "forum")
         # What the box shows (meetings/_terms.html): no more columns are read.
         .only("role", "term_ends_on", "member__name", "forum__name")
@@ -89,14 +89,18 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
     ]
 
 
-def _succeeded() -> QuerySet[AgendaItem, int | None]:
-    """The memberships whose successor is elected (`record_election` ended them on the
-    election meeting's day): they need no election any more."""
-    return AgendaItem.objects.filter(
-        kind=ItemKind.ELECTION,
-        link_applied_at__isnull=False,
-        election_for__end_date__isnull=False,
-    ).values_list("election_for_id", flat=True)
+def _succeeded() -> Exists:
+    """Whether the membership's successor is elected (`record_election` ended it on the
+    election meeting's day): it needs no election any more. Asked per membership, so that the
+    items are read through their `election_for` index (a list of every applied election's
+    membership made SQLite read the whole agenda table)."""
+    return Exists(
+        AgendaItem.objects.filter(
+            election_for=OuterRef("pk"),
+            kind=ItemKind.ELECTION,
+            link_applied_at__isnull=False,
+        )
+    )
 
 
 def _lock(meeting: Meeting) -> None:
@@ -142,7 +146,7 @@ def propose_elections(meeting: Meeting) -> int:
     due = (
         meeting_access.memberships_on(day)
         .filter(forum_id=meeting.forum_id, term_ends_on__isnull=False)
-        .exclude(pk__in=_succeeded())
+        .exclude(Q(end_date__isnull=False) & _succeeded())
         .filter(term_ends_on__lte=_ending(day))
         .select_related("member", "forum")
         .order_by("term_ends_on", "pk")

@@ -21,15 +21,23 @@ def member(name: str) -> Member:
     return Member.objects.get(municipality__slug="aadal", name=name)
 
 
+def started_today() -> datetime:
+    """An hour ago, or local midnight if that was yesterday."""
+    now = timezone.localtime()
+    return max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def steering_meeting(
     users: dict[str, User], *, starts_at: datetime | None = None, title: str = "Fokusområder"
 ) -> tuple[Meeting, AgendaItem]:
-    """A steering-group meeting that started an hour ago, with one public item."""
+    """A steering-group meeting that started an hour ago (at local midnight in the first hour
+    of a day: the meeting's day is today, whose memberships sign and vote), with one public
+    item."""
     meeting = services.create_meeting(
         actor_user=users["koordinator"],
         forum=forum("styregruppe"),
         kind=MeetingKind.EXTRA,
-        starts_at=starts_at or timezone.now() - timedelta(hours=1),
+        starts_at=starts_at or started_today(),
     )
     item = services.add_item(
         actor_user=users["koordinator"],
