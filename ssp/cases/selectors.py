@@ -130,14 +130,32 @@ class ConcernRow:
     person_name: str
 
 
+# What a row of the concern list shows (its number, whom or what it is about, forum, status,
+# activity and date) and `concern_rows` needs (`sees_register_name`: forum and case). Neither
+# the encrypted description nor the reporter is read (issue 11: 101 columns were 17).
+CONCERN_LIST_COLUMNS = (
+    "subject",
+    "reported_name",
+    "group_size",
+    "place",
+    "status",
+    "activity_id",
+    "raised_at",
+    "case_id",
+    "young_person__first_name",
+    "young_person__last_name",
+    "forum__name",
+)
+
+
 def concerns_for(actor: Actor, *, status: str = "", page: int = 1) -> Page[Concern]:
     """A page of the concerns the actor may see, newest first (index `concern_list_order`)."""
     queryset = case_access.visible_concerns(actor)
     if status:
         queryset = queryset.filter(status=status)
     listed = (
-        queryset.select_related("young_person", "forum", "raised_by")
-        .defer("description")  # encrypted, and not shown in the list: not decrypted either
+        queryset.select_related("young_person", "forum")
+        .only(*CONCERN_LIST_COLUMNS)
         .order_by("-raised_at", "-pk")
     )
     return Paginator(listed, PAGE_SIZE).get_page(page)
