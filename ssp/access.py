@@ -31,6 +31,7 @@ from ssp.organisation.models import (
     Forum,
     ForumType,
     Member,
+    MembershipRole,
     Municipality,
     Sector,
     Unit,
@@ -44,6 +45,10 @@ ANONYMOUS_ROLE = "anonymous"
 NO_ROLE = "none"  # a logged-in user without a member record (and not a superuser)
 ACCESS_RULE_ATTRIBUTE = "ssp_access_rule"
 ACTOR_CACHE_ATTRIBUTE = "_ssp_actor"
+# The members of a forum who manage its meetings: chair, secretary and coordinators.
+FORUM_MANAGER_ROLES = frozenset(
+    {MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR}
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ class Actor:
     is_police: bool = False
     is_superuser: bool = False
     forum_ids: frozenset[int] = field(default_factory=frozenset)
+    # The fora (dissolved or not) whose meetings the member manages: her current membership's
+    # role is one of `FORUM_MANAGER_ROLES`. Read with `forum_ids`, in the same query.
+    managed_forum_ids: frozenset[int] = field(default_factory=frozenset)
     # The SSP contact of a school (R5 absence follow-up), read with the member.
     is_school_contact: bool = False
     # The police's SSP contact (issue 16): the SSP contact of a police unit, read with the member.
@@ -116,11 +124,16 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_superuser=user.is_superuser,
         )
     else:
-        forum_ids = frozenset(
+        memberships = list(
             member.memberships.current()
-            .filter(forum__dissolved_at__isnull=True)
-            .order_by()  # not the default ordering's joins and sort: a set is wanted
-            .values_list("forum_id", flat=True)
+            .order_by()  # not the default ordering's joins and sort: sets are wanted
+            .values_list("forum_id", "role", "forum__dissolved_at")
+        )
+        forum_ids = frozenset(
+            forum_id for forum_id, _role, dissolved_at in memberships if dissolved_at is None
+        )
+        managed_forum_ids = frozenset(
+            forum_id for forum_id, role, _dissolved in memberships if role in FORUM_MANAGER_ROLES
         )
         actor = Actor(
             user_id=user.pk,
@@ -137,6 +150,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_police=member.sector == Sector.POLICE,
             is_superuser=user.is_superuser,
             forum_ids=forum_ids,
+            managed_forum_ids=managed_forum_ids,
             is_school_contact=member.school_contact,
             is_police_contact=member.police_contact,
             municipality=member.municipality,

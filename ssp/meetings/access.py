@@ -62,7 +62,6 @@ from ssp.organisation.models import (
     Sector,
 )
 
-MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
 PERMANENT_ROLES = (
     MembershipRole.CHAIR,
     MembershipRole.VICE_CHAIR,
@@ -200,16 +199,12 @@ def mode_for(actor: Actor, meeting: Meeting) -> Mode:
 
 
 def can_manage(actor: Actor, forum: Forum) -> bool:
-    """The chair, secretary and coordinators of a forum, and SSP staff of its municipality."""
+    """The chair, secretary and coordinators of a forum, and SSP staff of its municipality.
+    The member's managing roles are read with the actor (`Actor.managed_forum_ids`): a meeting
+    page asks this five times (issue 11)."""
     if is_ssp_staff(actor) and forum.municipality_id == actor.municipality_id:
         return True
-    if actor.member_id is None:
-        return False
-    return (
-        Membership.objects.current()
-        .filter(forum=forum, member_id=actor.member_id, role__in=MANAGER_ROLES)
-        .exists()
-    )
+    return forum.pk in actor.managed_forum_ids
 
 
 def can_manage_meeting(actor: Actor, meeting: Meeting) -> bool:
@@ -220,10 +215,9 @@ def can_manage_meeting(actor: Actor, meeting: Meeting) -> bool:
 def managed_fora(actor: Actor) -> QuerySet[Forum]:
     if is_ssp_staff(actor):
         return _staff_fora(actor).filter(dissolved_at__isnull=True)
-    if actor.member_id is None:
+    if not actor.managed_forum_ids:
         return Forum.objects.none()
-    managed = Membership.objects.current().filter(member_id=actor.member_id, role__in=MANAGER_ROLES)
-    return Forum.objects.filter(pk__in=managed.values("forum_id"), dissolved_at__isnull=True)
+    return Forum.objects.filter(pk__in=actor.managed_forum_ids, dissolved_at__isnull=True)
 
 
 def can_plan_meetings(actor: Actor) -> bool:

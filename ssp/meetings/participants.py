@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ssp.access import Actor, is_ssp_staff
+from ssp.access import FORUM_MANAGER_ROLES, Actor, is_ssp_staff
 from ssp.meetings.models import Meeting, MeetingKind
-from ssp.organisation.models import AccessRole, Forum, Member, Membership, MembershipRole
-
-# The members of a forum who manage its meetings (as `access.MANAGER_ROLES`).
-MANAGER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY, MembershipRole.COORDINATOR)
+from ssp.organisation.models import AccessRole, Forum, Member, Membership
 
 
 def restricts_pre_meetings(forum: Forum) -> bool:
@@ -42,7 +39,7 @@ def pre_meeting_participants(meeting: Meeting) -> QuerySet[Member]:
         return Member.objects.filter(pk__in=current.values("member_id"))
     participants = current.filter(
         Q(seat__function__in=list(meeting.forum.pre_meeting_participants))
-        | Q(role__in=MANAGER_ROLES, member__access_role=AccessRole.SSP_STAFF)
+        | Q(role__in=FORUM_MANAGER_ROLES, member__access_role=AccessRole.SSP_STAFF)
     )
     return Member.objects.filter(pk__in=participants.values("member_id"))
 

@@ -4,6 +4,7 @@ who may not see closed items."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from ssp.meetings.models import (
     MeetingTask,
     Visibility,
 )
-from ssp.organisation.models import Member, Membership, MembershipRole, Municipality
+from ssp.organisation.models import Forum, Member, Membership, MembershipRole, Municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,38 @@ def test_it_answers_404_to_a_non_authority_chair_who_wants_to_change_a_closed_it
         meeting_access.get_item_for(chair, meeting, closed_item(meeting).pk, for_change=True)
     item = open_item(meeting)
     assert meeting_access.get_item_for(chair, meeting, item.pk, for_change=True) == item
+
+
+def test_a_member_manages_the_fora_she_chairs_and_the_actor_knows_them_without_a_query(
+    demo: Municipality, users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    meeting = upcoming_local()
+    other = Forum.objects.filter(municipality=demo).exclude(pk=meeting.forum_id).first()
+    assert other is not None
+    user = User.objects.get(pk=users["boligsocial"].pk)
+    assert not meeting_access.can_manage(get_actor(user), meeting.forum)
+    Membership.objects.filter(forum=meeting.forum, member__user=users["boligsocial"]).update(
+        role=MembershipRole.CHAIR
+    )
+    chair = get_actor(User.objects.get(pk=users["boligsocial"].pk))
+    assert chair.managed_forum_ids == {meeting.forum_id}
+    with django_assert_num_queries(0):
+        assert meeting_access.can_manage(chair, meeting.forum)
+        assert meeting_access.can_manage_meeting(chair, meeting)
+        assert not meeting_access.can_manage(chair, other)
+    assert list(meeting_access.managed_fora(chair)) == [meeting.forum]
+    # A dissolved forum she chaired is still hers to manage (its last minutes), but not listed.
+    meeting.forum.dissolved_at = timezone.now()
+    meeting.forum.save(update_fields=["dissolved_at"])
+    chair = get_actor(User.objects.get(pk=users["boligsocial"].pk))
+    assert meeting.forum_id not in chair.forum_ids
+    assert meeting_access.can_manage(chair, meeting.forum)
+    assert list(meeting_access.managed_fora(chair)) == []
+    # Her term over, the next request's actor manages nothing.
+    Membership.objects.filter(forum=meeting.forum, member__user=users["boligsocial"]).update(
+        end_date=timezone.localdate() - timedelta(days=1)
+    )
+    assert not get_actor(User.objects.get(pk=users["boligsocial"].pk)).managed_forum_ids
 
 
 def test_it_answers_403_to_a_member_who_wants_to_change_an_item(
