@@ -115,20 +115,24 @@ def can_reschedule(meeting: Meeting) -> bool:
     return meeting.status == MeetingStatus.PLANNED
 
 
-def move_refusal(meeting: Meeting) -> str | None:
+def move_refusal(
+    meeting: Meeting, *, has_attendance: bool | None = None, has_decisions: bool | None = None
+) -> str | None:
     """Why the meeting may no longer be moved or cancelled (Danish, for the page and the
-    refusal), or None while it may: it has begun, has attendance recorded, or a decision."""
+    refusal), or None while it may: it has begun, has attendance recorded, or a decision.
+    `has_attendance`, `has_decisions`: what the caller has read of the meeting already (the
+    meeting page: its attendance and all its items); else they are asked here."""
     if meeting.has_started:
         return _(
             "Mødet er begyndt og kan ikke længere flyttes eller aflyses. "
             "Titel og sted kan stadig rettes."
         )
-    if meeting.attendance.exists():
+    if meeting.attendance.exists() if has_attendance is None else has_attendance:
         return _(
             "Der er registreret fremmøde til mødet, så det kan ikke længere flyttes eller "
             "aflyses. Titel og sted kan stadig rettes."
         )
-    if _has_decisions(meeting):
+    if _has_decisions(meeting) if has_decisions is None else has_decisions:
         return _(
             "Mødet har beslutninger og kan ikke længere flyttes eller aflyses. "
             "Titel og sted kan stadig rettes."
@@ -136,9 +140,15 @@ def move_refusal(meeting: Meeting) -> str | None:
     return None
 
 
-def can_move(meeting: Meeting) -> bool:
+def can_move(
+    meeting: Meeting, *, has_attendance: bool | None = None, has_decisions: bool | None = None
+) -> bool:
     """Whether the meeting may still be moved or cancelled (see `move_refusal`)."""
-    return can_reschedule(meeting) and move_refusal(meeting) is None
+    return (
+        can_reschedule(meeting)
+        and move_refusal(meeting, has_attendance=has_attendance, has_decisions=has_decisions)
+        is None
+    )
 
 
 def _has_decisions(meeting: Meeting) -> bool:

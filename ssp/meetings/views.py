@@ -174,9 +174,15 @@ class AgendaEntry(ItemView):
     edit_url: str = ""
 
 
-def _agenda(
-    actor: Actor, meeting: Meeting, mode: Mode, *, can_manage: bool
-) -> tuple[list[ItemView], dict[int, PanelContent]]:
+@dataclass
+class Agenda:
+    entries: list[ItemView]
+    panels: dict[int, PanelContent]
+    # Whether any item has a decision (read from all the items, also those shown redacted).
+    has_decisions: bool
+
+
+def _agenda(actor: Actor, meeting: Meeting, mode: Mode, *, can_manage: bool) -> Agenda:
     """The agenda as the actor sees it, each unredacted item with its link and panel; and the
     panels by item id. A redacted item never shows either. `can_manage`: each item with the
     link to edit it."""
@@ -194,7 +200,8 @@ def _agenda(
         )
         for view, _item in pairs
     ]
-    return entries, panels
+    has_decisions = any(item.decision or item.decision_number for _view, item in pairs)
+    return Agenda(entries=entries, panels=panels, has_decisions=has_decisions)
 
 
 def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[str, Any]:
@@ -206,7 +213,7 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     # The protocol's signatures are shown to members of a held meeting only; hashing the
     # protocol text for them costs as much as reading the agenda again.
     shows_protocol = meeting.is_held and as_member
-    items, panels = _agenda(actor, meeting, mode, can_manage=can_manage)
+    agenda = _agenda(actor, meeting, mode, can_manage=can_manage)
     # The protocol is hashed once for the page (both parts), its signatures read once.
     signatures = services.current_signatures(meeting) if shows_protocol else []
     context: dict[str, Any] = {
@@ -214,8 +221,9 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "as_member": as_member,
         "for_orientation": mode is Mode.ORIENTATION,
         "mode_guest": mode is Mode.GUEST,
-        "items": items,
-        "panels": panels,
+        "items": agenda.entries,
+        "panels": agenda.panels,
+        "has_decisions": agenda.has_decisions,
         "can_manage": can_manage,
         "can_see_closed": access.can_see_closed_items(actor),
         "show_contribution_form": meeting_access.offers_contribution_form(actor, meeting),
@@ -586,10 +594,9 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk)
     mode = meeting_access.mode_for(actor, meeting)
-    items, _panels = _agenda(actor, meeting, mode, can_manage=False)
     content = pdf.render_meeting(
         meeting=meeting,
-        items=items,
+        items=_agenda(actor, meeting, mode, can_manage=False).entries,
         public=False,
         attendance=selectors.attendance_of(meeting) if mode is Mode.MEMBER else [],
         guests=list(meeting.guests.all()) if mode is Mode.MEMBER else [],

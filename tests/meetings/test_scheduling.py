@@ -19,6 +19,8 @@ from ssp.meetings import access as meeting_access
 from ssp.meetings import notices, scheduling, selectors
 from ssp.meetings.calendar import feed_token
 from ssp.meetings.models import (
+    AgendaItem,
+    Attendance,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -26,7 +28,7 @@ from ssp.meetings.models import (
     NoticeKind,
     Visibility,
 )
-from ssp.organisation.models import Forum, Member, Municipality
+from ssp.organisation.models import Forum, Member, MembershipRole, Municipality
 from ssp.versioning import StaleEdit
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +303,33 @@ def test_joint_fora_are_only_fora_the_manager_plans_for(
             starts_at=timezone.now() + timedelta(days=4),
             title="Konference",
         )
+
+
+@pytest.mark.parametrize("manager", ["koordinator", "boligsocial"])
+def test_the_meeting_page_offers_to_cancel_until_attendance_or_a_decision_is_recorded(
+    demo: Municipality, users: dict[str, User], client_for: Any, manager: str
+) -> None:
+    """The page answers from the attendance and items it read (no queries of its own): a
+    decision on a closed item counts, also for a chair who sees that item redacted."""
+    meeting = upcoming_local()
+    if manager == "boligsocial":  # a chair who is no authority person
+        meeting.forum.memberships.filter(member__user=users["boligsocial"]).update(
+            role=MembershipRole.CHAIR
+        )
+    client = client_for(manager)
+
+    def offers_cancel() -> bool:
+        page = client.get(f"/moeder/{meeting.pk}/").content.decode()
+        assert 'data-testid="meeting-edit"' in page
+        return 'data-testid="meeting-cancel"' in page
+
+    assert offers_cancel()
+    closed = meeting.items.get(visibility=Visibility.CLOSED)
+    AgendaItem.objects.filter(pk=closed.pk).update(decision="Sagen fortsætter.")
+    assert not offers_cancel()
+    AgendaItem.objects.filter(pk=closed.pk).update(decision="")
+    assert offers_cancel()
+    member = meeting.forum.memberships.first()
+    assert member is not None
+    Attendance.objects.create(meeting=meeting, member=member.member, status="present")
+    assert not offers_cancel()

@@ -26,13 +26,23 @@ class SchedulePanel:
 
 
 @register.simple_tag(takes_context=True)
-def schedule_panel(context: template.Context, meeting: Meeting) -> SchedulePanel:
+def schedule_panel(
+    context: template.Context,
+    meeting: Meeting,
+    attendance: list[Any] | None = None,
+    has_decisions: bool | None = None,
+) -> SchedulePanel:
+    """`attendance` (all of the meeting's) and `has_decisions`: what the page read already."""
     request: Any = context.get("request")
     manages = request is not None and meeting_access.can_manage_meeting(actor_of(request), meeting)
     can_reschedule = manages and scheduling.can_reschedule(meeting)
+    has_attendance = None if attendance is None else bool(attendance)
     return SchedulePanel(
         can_reschedule=can_reschedule,
-        can_cancel=can_reschedule and scheduling.can_move(meeting),
+        can_cancel=can_reschedule
+        and scheduling.can_move(
+            meeting, has_attendance=has_attendance, has_decisions=has_decisions
+        ),
         cancelled=meeting.status == MeetingStatus.CANCELLED,
         notices=notices.notices_of(meeting) if manages else [],
         joint_fora=list(meeting.joint_fora.order_by("name").values_list("name", flat=True)),
