@@ -235,7 +235,7 @@ POLICY |= {
     "meetings:fora_search": roles(koordinator=OK, politiker=OK),
     "meetings:calendar_generate": POST_ONLY,
     "meetings:new": POST_ONLY,
-    "meetings:item_new": POST_ONLY,
+    "meetings:item_new": roles(koordinator=OK),
     "meetings:prepare": POST_ONLY,
     "meetings:item_edit": roles(koordinator=OK),
     "meetings:attachment": roles(koordinator=OK, laerer=OK, socialraadgiver=OK, politi=OK),

@@ -248,11 +248,6 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
     }
     if meeting_access.can_manage_guests(actor, meeting) and "guest_form" not in overrides:
         context["guest_form"] = _guest_form(meeting)
-    if can_manage and "item_form" not in overrides:
-        context["item_form"] = forms.ItemForm(
-            allow_closed=meeting.forum.may_discuss_individuals,
-            link_groups=forms.link_choices(actor, meeting.forum),
-        )
     return context | overrides
 
 
@@ -280,17 +275,23 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", _detail_context(actor, meeting))
 
 
-@require_POST
 @access.require(meeting_access.can_use_meetings)
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new item for the agenda: the form on its own page, or (asked for by the meeting page
+    with htmx when its "Nyt punkt" is opened) as a fragment; a refused post comes back on the
+    form's page with what was typed and why (issue 11: the meeting page no longer builds the
+    form and its link choices for every view)."""
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    posted = request.method == "POST"
     form = forms.ItemForm(
-        request.POST,
-        request.FILES,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         allow_closed=meeting.forum.may_discuss_individuals,
         link_groups=forms.link_choices(actor, meeting.forum),
     )
+    if not posted:
+        return _item_new_page(request, meeting, form)
     if form.is_valid():
         try:
             services.add_item(actor_user=user_of(request), meeting=meeting, **form.to_data())
@@ -298,8 +299,18 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("meetings:detail", pk=pk)
-    context = _detail_context(actor, meeting, item_form=form)
-    return render(request, "meetings/meeting_detail.html", context, status=400)
+    return _item_new_page(request, meeting, form, status=400)
+
+
+def _item_new_page(
+    request: HttpRequest, meeting: Meeting, form: forms.ItemForm, *, status: int = 200
+) -> HttpResponse:
+    template = (
+        "meetings/_item_new_form.html"
+        if request.headers.get("HX-Request")
+        else "meetings/item_new.html"
+    )
+    return render(request, template, {"meeting": meeting, "form": form}, status=status)
 
 
 @access.require(meeting_access.can_use_meetings)

@@ -224,19 +224,25 @@ def test_a_refused_calendar_keeps_the_user_on_the_planning_page(
     assert "Det kunne ikke lade sig gøre" not in page  # not the dead-end page
 
 
-def test_an_invalid_new_item_keeps_the_typed_text_on_the_meeting_page(
+def test_an_invalid_new_item_keeps_the_typed_text_on_the_form_s_page(
     upcoming: Meeting, client_for: Any
 ) -> None:
     client = client_for("koordinator")
+    url = reverse("meetings:item_new", kwargs={"pk": upcoming.pk})
     with unchanged():
         response = client.post(
-            reverse("meetings:item_new", kwargs={"pk": upcoming.pk}),
-            {"title": "", "description": "Klubben holder åbent i juli.", "visibility": "x"},
+            url, {"title": "", "description": "Klubben holder åbent i juli.", "visibility": "x"}
         )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Klubben holder åbent i juli." in page
-    assert 'data-testid="item-form"' in page and '<details class="ssp-details" open>' in page
+    assert 'data-testid="item-form"' in page and 'data-testid="form-errors"' in page
+    assert f'href="{reverse("meetings:detail", kwargs={"pk": upcoming.pk})}"' in page
+    # Asked for by the meeting page (htmx), the form comes without the page around it.
+    fragment = client.post(
+        url, {"title": "", "visibility": "internal"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.startswith("<form") and 'data-testid="form-errors"' in fragment
 
 
 def test_a_refused_signature_keeps_the_user_on_the_meeting_page(

@@ -145,7 +145,13 @@ def test_it_links_an_item_through_the_form(
     registry: Registry, meeting: Meeting, client_for: Any
 ) -> None:
     client = client_for("koordinator")
-    page = client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content.decode()
+    form_url = reverse("meetings:item_new", kwargs={"pk": meeting.pk})
+    # The meeting page loads the form when "Nyt punkt" is opened (a link without JavaScript).
+    detail = client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content.decode()
+    assert 'data-testid="item-details"' in detail and f'hx-get="{form_url}"' in detail
+    assert 'data-testid="item-form"' not in detail
+    page = client.get(form_url).content.decode()
+    assert 'data-testid="item-form"' in page
     assert "Tilknyt" in page
     assert f'value="{KIND}:{meeting.forum_id}"' in page
     assert 'label="Testplan"' in page  # grouped by the kind's label
