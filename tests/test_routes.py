@@ -247,7 +247,7 @@ POLICY |= {
     # Issue 14: closing, guests, deputies, decisions by number, edit/move/cancel, joint events,
     # elections.
     "meetings:close": POST_ONLY,
-    "meetings:guest_new": POST_ONLY,
+    "meetings:guest_new": roles(koordinator=OK),
     "meetings:guest_remove": POST_ONLY,
     "meetings:guest_search": roles(koordinator=OK),  # the meeting's managers (for_change)
     "meetings:deputy_search": roles(koordinator=OK),  # the minutes' writers (for_change)

@@ -246,8 +246,6 @@ def _detail_context(actor: Actor, meeting: Meeting, **overrides: Any) -> dict[st
         "findings": [],
         "minutes_open_from": services.minutes_open_from(meeting),
     }
-    if meeting_access.can_manage_guests(actor, meeting) and "guest_form" not in overrides:
-        context["guest_form"] = _guest_form(meeting)
     return context | overrides
 
 
@@ -291,7 +289,7 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
         link_groups=forms.link_choices(actor, meeting.forum),
     )
     if not posted:
-        return _item_new_page(request, meeting, form)
+        return _form_page(request, meeting, form, "item_new", _("Nyt punkt"))
     if form.is_valid():
         try:
             services.add_item(actor_user=user_of(request), meeting=meeting, **form.to_data())
@@ -299,18 +297,24 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("meetings:detail", pk=pk)
-    return _item_new_page(request, meeting, form, status=400)
+    return _form_page(request, meeting, form, "item_new", _("Nyt punkt"), status=400)
 
 
-def _item_new_page(
-    request: HttpRequest, meeting: Meeting, form: forms.ItemForm, *, status: int = 200
+def _form_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    form: forms.ItemForm | forms.GuestForm,
+    name: str,
+    title: str,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
-    template = (
-        "meetings/_item_new_form.html"
-        if request.headers.get("HX-Request")
-        else "meetings/item_new.html"
-    )
-    return render(request, template, {"meeting": meeting, "form": form}, status=status)
+    """A meeting's form (`meetings/_<name>_form.html`) on its own page, or (asked for by the
+    meeting page with htmx when its box is opened) alone."""
+    fragment = f"meetings/_{name}_form.html"
+    template = fragment if request.headers.get("HX-Request") else "meetings/form_page.html"
+    context = {"meeting": meeting, "form": form, "fragment": fragment, "title": title}
+    return render(request, template, context, status=status)
 
 
 @access.require(meeting_access.can_use_meetings)
@@ -490,15 +494,18 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:detail", pk=pk)
 
 
-@require_POST
 @access.require(meeting_access.can_use_meetings)
 def guest_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite a guest: the form on its own page, or (asked for by the meeting page with htmx
+    when its "Invitér en gæst" is opened) as a fragment; the member picker's search without
+    JavaScript and a refused post come back on the form's page with what was typed."""
     actor = actor_of(request)
     meeting = meeting_access.get_meeting_for(actor, pk, for_change=True)
+    if request.method != "POST":
+        return _form_page(request, meeting, _guest_form(meeting), "guest_new", _("Invitér en gæst"))
     form = _guest_form(meeting, request.POST)
     if autocomplete.is_search_step(form):
-        context = _detail_context(actor, meeting, guest_form=form)
-        return render(request, "meetings/meeting_detail.html", context)
+        return _form_page(request, meeting, form, "guest_new", _("Invitér en gæst"))
     if form.is_valid():
         try:
             services.add_guest(
@@ -514,8 +521,7 @@ def guest_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Gæsten er inviteret."))
             return redirect("meetings:detail", pk=pk)
-    context = _detail_context(actor, meeting, guest_form=form)
-    return render(request, "meetings/meeting_detail.html", context, status=400)
+    return _form_page(request, meeting, form, "guest_new", _("Invitér en gæst"), status=400)
 
 
 @require_POST
