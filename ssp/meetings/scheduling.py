@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +36,7 @@ from ssp.cases.personal_data import find_personal_data
 from ssp.errors import DomainError
 from ssp.meetings import access as meeting_access
 from ssp.meetings import notices
-from ssp.meetings.models import Meeting, MeetingKind, MeetingStatus, NoticeKind
+from ssp.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus, NoticeKind
 from ssp.meetings.participants import pre_meeting_participants
 from ssp.organisation.models import Forum
 from ssp.validation import check_date_range, max_length_of, reject_control_characters
@@ -153,6 +154,12 @@ def can_move(
 
 def _has_decisions(meeting: Meeting) -> bool:
     return meeting.items.exclude(decision="", decision_number="").exists()
+
+
+def any_decided(items: Iterable[AgendaItem]) -> bool:
+    """`_has_decisions` for items already read (all of a meeting's, also those a reader sees
+    redacted): one has a decision or a decision number."""
+    return any(item.decision or item.decision_number for item in items)
 
 
 def _numbered_year(meeting: Meeting) -> int | None:

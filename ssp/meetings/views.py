@@ -26,7 +26,7 @@ from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
 from ssp.http import ICS, PDF, actor_of, file_response, url_for_each, user_of
 from ssp.meetings import access as meeting_access
-from ssp.meetings import calendar, decisions, forms, links, pdf, selectors, services
+from ssp.meetings import calendar, decisions, forms, links, pdf, scheduling, selectors, services
 from ssp.meetings.access import ItemView, Mode
 from ssp.meetings.links import Linked, PanelContent
 from ssp.meetings.models import Meeting
@@ -200,7 +200,7 @@ def _agenda(actor: Actor, meeting: Meeting, mode: Mode, *, can_manage: bool) -> 
         )
         for view, _item in pairs
     ]
-    has_decisions = any(item.decision or item.decision_number for _view, item in pairs)
+    has_decisions = scheduling.any_decided(item for _view, item in pairs)
     return Agenda(entries=entries, panels=panels, has_decisions=has_decisions)
 
 
