@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -26,7 +28,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -149,12 +151,37 @@ def run_job(job_id: int) -> str:
     if not claimed:
         return str(job.status)
 
-    def progress(rows_done: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_done=rows_done)
-
     # The report's messages are stored as the users read them, in the site's language.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), _progress_recorder(job_id) as progress:
         return _run(job, progress)
+
+
+@contextmanager
+def _progress_recorder(job_id: int) -> Iterator[list_import.ProgressCallback]:
+    """Records the rows checked so far on the job. On PostgreSQL the police import checks its
+    rows inside the transaction that writes them (`list_import`), so the progress is written
+    on a connection of its own (in autocommit): the job page sees it before the commit."""
+    if connection.vendor != "postgresql":
+
+        def progress(rows_done: int) -> None:
+            ImportJob.objects.filter(pk=job_id).update(rows_done=rows_done)
+
+        yield progress
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = connection.ops.quote_name(ImportJob._meta.db_table)
+
+    def progress_aside(rows_done: int) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608 - model name
+                [rows_done, job_id],
+            )
+
+    try:
+        yield progress_aside
+    finally:
+        side.close()
 
 
 def _run(job: ImportJob, progress: list_import.ProgressCallback) -> str:

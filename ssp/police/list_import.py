@@ -1,21 +1,22 @@
 """R5: a police list imported in bulk (issue 11: 100,000 rows in seconds, in little memory).
 
-All or nothing, as before: every row is read, checked and prepared first, as a stream (the file
-is never held whole, nor a list of its rows); if any row fails, nothing is written and the
-report names the first failing rows and counts them all. Then everything is written in one
-transaction with a few statements, whatever the number of rows:
+All or nothing: every row is read, checked and prepared as a stream (the file is never held
+whole, nor a list of its rows); if any row fails, nothing is written and the report names the
+first failing rows and counts them all.
 
-- the offence catalogue is read once; young people are looked up with one `cpr_index IN (...)`
-  query per chunk of rows, and only the CPR numbers of people not yet registered are
-  encrypted (once each);
-- the prepared rows are spooled to a local temporary file while they are checked; on
-  PostgreSQL the writing transaction copies them (`COPY`) into a temporary table dropped at
-  commit, from which young people, reports and their duplicates are handled by `INSERT ...
-  SELECT` (`ON CONFLICT DO NOTHING` keeps a concurrent import or registration from failing
-  this one); elsewhere (SQLite) they are written with `bulk_create` per chunk;
-- statutory deadlines are computed in Python (`deadlines.py`) for the new serious reports and
-  bulk inserted;
-- one audit event for the import, with counts only, written last (chained after commit,
+- The offence catalogue is read once; each young person's CPR number is encrypted once, on the
+  person's first row; descriptions are encrypted as the model would.
+- On PostgreSQL the rows are written while they are checked, chunk by chunk, in one
+  transaction that a failing row rolls back (`_PostgresWriter`): two statements a chunk, sent
+  in psycopg's pipeline mode so that the database writes one chunk while the next is checked.
+  The young people not registered yet, then the reports that are not there yet and the
+  deadlines of the new serious ones (`ON CONFLICT DO NOTHING` keeps a concurrent import or
+  registration from failing this one).
+- Elsewhere (SQLite) the prepared rows are spooled to a local temporary file while they are
+  checked, then written with `bulk_create` per chunk in one transaction.
+- Statutory deadlines are computed in Python (`deadlines.py`): the due date for the list, and
+  which reports need a network council or a plan revision.
+- One audit event for the import, with counts only, written last (chained after commit,
   `ssp/audit/services.py`).
 
 The job page's progress is the number of rows checked, updated once per chunk.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import pickle  # noqa: S403 - our own temporary spool, written and read by this process
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import IO, Any, NamedTuple, Protocol
@@ -59,7 +61,6 @@ from ssp.police.models import (
 
 # Rows checked (and staged) between two looks at the database and two progress updates.
 CHUNK_ROWS = 2000
-STAGE_TABLE = "ssp_police_list_stage"
 ProgressCallback = Callable[[int], None]
 
 
@@ -102,8 +103,8 @@ class ImportReport:
 
 class StagedRow(NamedTuple):
     """A checked row with everything computed that needs no writing. `cpr_encrypted` is set on
-    the first row of a young person who is not registered yet and is in the target ages (the
-    one the person is registered from); on other rows it is empty."""
+    the first row in the file of a young person in the target ages (the one the person is
+    registered from, if not registered yet); on other rows it is empty."""
 
     number: int
     cpr_index: str
@@ -181,22 +182,16 @@ class _Preparer:
         return staged, row["cpr"]
 
     def finish(self, chunk: list[tuple[StagedRow, str]]) -> list[StagedRow]:
-        """One query for the chunk's young people not decided on yet; the CPR number of each
-        new one in the target ages is encrypted once, on its first row."""
-        undecided = {
-            staged.cpr_index for staged, _cpr in chunk if _key(staged.cpr_index) not in self.decided
-        }
-        registered = set(
-            YoungPerson.objects.filter(
-                municipality=self.municipality, cpr_index__in=undecided
-            ).values_list("cpr_index", flat=True)
-        )
+        """The CPR number of each young person in the target ages is encrypted once, on the
+        person's first row in the file (the one the person would be registered from). Whether
+        the person is registered already is left to the writing, which adds only those who are
+        not: looking it up here would make the writing wait for every chunk."""
         rows: list[StagedRow] = []
         for staged, cpr in chunk:
             key = _key(staged.cpr_index)
             if key not in self.decided:
                 self.decided.add(key)
-                if staged.cpr_index not in registered and staged.in_target:
+                if staged.in_target:
                     staged = staged._replace(cpr_encrypted=encrypt(cpr))
             rows.append(staged)
         return rows
@@ -219,11 +214,12 @@ class _Writing:
 
 
 class _Stage(Protocol):
+    """Where checked chunks go: written as they come (PostgreSQL) or spooled and written at
+    the end (SQLite)."""
+
     def add(self, rows: list[StagedRow]) -> None: ...
 
     def write(self, writing: _Writing, result: ImportReport) -> None: ...
-
-    def close(self) -> None: ...
 
 
 def import_police_list(
@@ -238,60 +234,82 @@ def import_police_list(
     file twice creates no duplicates; young people outside the target ages are left out.
 
     Run by the task worker (`import_jobs.run_job`) with the stored file; `content` may be bytes
-    or a seekable binary file. `progress` is told how many rows are checked, once per chunk.
+    or a seekable binary file. `progress` is told how many rows are checked, once per chunk;
+    on PostgreSQL it is called inside the import's transaction, so it must write on a
+    connection of its own to be seen before the commit (`import_jobs` does).
     """
     actor = access.get_actor(actor_user)
     if not police_access.can_import_police_list(actor):
         raise DomainError(_("Kun SSP-medarbejdere gennemgår politiets lister."))
     municipality = Municipality.objects.get(pk=access.municipality_of(actor))
     stream = imports.binary(content)
-    sha256 = imports.sha256_of(stream)
-    result = ImportReport()
-    stage: _Stage = _PostgresStage() if connection.vendor == "postgresql" else _SpoolStage()
-    try:
-        from ssp.police.services import load_offences  # services re-exports this module
+    batch = ImportBatch(
+        municipality=municipality,
+        kind=ImportKind.POLICE,
+        filename=filename[:255],
+        sha256=imports.sha256_of(stream),
+        created_by=actor_user,
+    )
+    from ssp.police.services import load_offences  # services re-exports this module
 
-        preparer = _Preparer(municipality, load_offences(municipality))
-        rows = _check_and_stage(preparer, filename, stream, stage, result, progress)
+    preparer = _Preparer(municipality, load_offences(municipality))
+    received = received_on or timezone.localdate()
+    result = ImportReport()
+    if connection.vendor == "postgresql":
+        # Checked and written together, in one transaction (rolled back if a row fails).
+        with transaction.atomic():
+            writing = _writing(batch, received)
+            with _PostgresWriter(writing) as writer:
+                batch.rows = _check_and_stage(preparer, filename, stream, writer, result, progress)
+                if result.errors_total:
+                    transaction.set_rollback(True)
+                    return result
+                writer.write(writing, result)
+            _close_batch(batch, result, actor_user)
+        return result
+    # Elsewhere (SQLite) every row is checked first, outside any transaction; then written.
+    with _SpoolStage() as spool:
+        batch.rows = _check_and_stage(preparer, filename, stream, spool, result, progress)
         if result.errors_total:
             return result
-        received = received_on or timezone.localdate()
-        council_days = configuration.network_council_days(municipality)
         with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                municipality=municipality,
-                kind=ImportKind.POLICE,
-                filename=filename[:255],
-                sha256=sha256,
-                rows=rows,
-                created_by=actor_user,
-            )
-            writing = _Writing(
-                batch=batch,
-                received=received,
-                council_due=deadlines.due_date(received, council_days),
-                revising=_revising(municipality, received),
-            )
-            stage.write(writing, result)
-            batch.created = result.created
-            batch.skipped = result.duplicates + result.outside_target_total
-            batch.save(update_fields=["created", "skipped"])
-            result.batch_id = batch.pk
-            record_event(
-                actor=actor_user,
-                action=AuditAction.POLICE_LIST_IMPORTED,
-                obj=batch,
-                municipality_id=municipality.pk,
-                data={
-                    "created": result.created,
-                    "duplicates": result.duplicates,
-                    "outside_target": result.outside_target_total,
-                    "young_people_registered": result.persons_registered,
-                },
-            )
-    finally:
-        stage.close()
+            writing = _writing(batch, received)
+            spool.write(writing, result)
+            _close_batch(batch, result, actor_user)
     return result
+
+
+def _writing(batch: ImportBatch, received: date) -> _Writing:
+    """Saves the batch (inside the writing transaction) and reads what the writing needs."""
+    batch.save()
+    council_days = configuration.network_council_days(batch.municipality)
+    return _Writing(
+        batch=batch,
+        received=received,
+        council_due=deadlines.due_date(received, council_days),
+        revising=_revising(batch.municipality, received),
+    )
+
+
+def _close_batch(batch: ImportBatch, result: ImportReport, actor_user: User) -> None:
+    """The batch's counts, and one audit event for the import with counts only (chained after
+    the commit, `ssp/audit/services.py`)."""
+    batch.created = result.created
+    batch.skipped = result.duplicates + result.outside_target_total
+    batch.save(update_fields=["rows", "created", "skipped"])
+    result.batch_id = batch.pk
+    record_event(
+        actor=actor_user,
+        action=AuditAction.POLICE_LIST_IMPORTED,
+        obj=batch,
+        municipality_id=batch.municipality_id,
+        data={
+            "created": result.created,
+            "duplicates": result.duplicates,
+            "outside_target": result.outside_target_total,
+            "young_people_registered": result.persons_registered,
+        },
+    )
 
 
 def _check_and_stage(
@@ -302,8 +320,8 @@ def _check_and_stage(
     result: ImportReport,
     progress: ProgressCallback | None,
 ) -> int:
-    """The checking phase, outside any transaction: every row is checked; while none has
-    failed, the rows are prepared and staged chunk by chunk. Returns the number of rows."""
+    """The checking phase: every row is checked; while none has failed, the rows are prepared
+    and handed to the stage chunk by chunk. Returns the number of rows."""
     chunk: list[tuple[StagedRow, str]] = []
     count = 0
     try:
@@ -349,16 +367,35 @@ def _deadline_kind(person_id: int, writing: _Writing) -> DeadlineKind:
     return DeadlineKind.NETWORK_COUNCIL
 
 
-# --- PostgreSQL: COPY into a temporary table, then INSERT ... SELECT -------------------------
+# --- PostgreSQL: each chunk written while the next is checked ---------------------------------
 
-STAGE_COLUMNS = (
+# The chunk's young people, registered before or just now, joined to its rows: the reports
+# that are not there yet (`ON CONFLICT DO NOTHING` also covers a concurrent import), the
+# deadlines of the new ones, and the rows without a young person (outside the target ages).
+CHUNK_SQL = """
+WITH s AS MATERIALIZED (
+    SELECT * FROM unnest({arrays}) AS s({names})
+), p AS MATERIALIZED (
+    SELECT id, cpr_index FROM {person} WHERE municipality_id = %s AND cpr_index = ANY(%s::text[])
+), r AS (
+    INSERT INTO {report} ({report_columns})
+    SELECT {report_selects} FROM s JOIN p ON p.cpr_index = s.cpr_index
+    ORDER BY s.row_no ON CONFLICT DO NOTHING
+    RETURNING id, young_person_id, police_reference
+), d AS (
+    INSERT INTO {deadline} ({deadline_columns})
+    SELECT {deadline_selects} FROM r JOIN p ON p.id = r.young_person_id
+    JOIN s ON s.cpr_index = p.cpr_index AND s.reference = r.police_reference
+    WHERE s.needs_council
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM r), count(*), count(*) FILTER (WHERE s.in_target),
+    (array_agg(s.row_no ORDER BY s.row_no))[1:%s]
+FROM s WHERE NOT EXISTS (SELECT 1 FROM p WHERE p.cpr_index = s.cpr_index)
+"""
+CHUNK_COLUMNS = (
     ("row_no", "integer"),
     ("cpr_index", "text"),
-    ("cpr_encrypted", "text"),
-    ("first_name", "text"),
-    ("last_name", "text"),
-    ("birth_date", "date"),
-    ("in_target", "boolean"),
     ("incident_at", "timestamptz"),
     ("offence_id", "bigint"),
     ("attempt", "boolean"),
@@ -366,177 +403,193 @@ STAGE_COLUMNS = (
     ("reference", "text"),
     ("description", "text"),
     ("needs_council", "boolean"),
+    ("in_target", "boolean"),
 )
-# The staged rows joined to their young people (registered or found), and to their reports.
-WITH_PERSON = "{stage} s JOIN {person} p ON p.municipality_id = %s AND p.cpr_index = s.cpr_index"
-WITH_REPORT = (
-    " JOIN {report} r ON r.municipality_id = %s AND r.police_reference = s.reference"
-    " AND r.young_person_id = p.id"
+PERSON_SQL = (
+    "INSERT INTO {person} ({columns}) SELECT {selects} FROM unnest({arrays}) AS s({names}) "
+    "ON CONFLICT DO NOTHING"
+)
+PERSON_COLUMNS = (
+    ("cpr_index", "text"),
+    ("cpr_encrypted", "text"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("birth_date", "date"),
 )
 
 
-class _PostgresStage:
-    """The prepared rows, spooled to a local temporary file while they are checked, then (in
-    the writing transaction) copied into a temporary table dropped at its commit.
+class _PostgresWriter:
+    """Writes each checked chunk while the next one is read and checked: the statements are
+    sent in psycopg's pipeline mode, which does not wait for their results, so the database
+    works on one chunk while this process checks the next (the work of an import is about
+    half each's). Two statements a chunk: the new young people, then one statement for the
+    reports, their deadlines and the rows left out. The results are read at the end.
 
-    All the staging happens in the one transaction that writes, so the import is safe behind a
-    pooler in transaction mode (PgBouncer), where two statements outside a transaction may run
-    on different server sessions, and two imports never share a table."""
+    The writing runs in the import's one transaction, so a failing row still rolls all of it
+    back. Meanwhile the foreign keys are checked statement by statement (`SET CONSTRAINTS ALL
+    IMMEDIATE`), with the chunk, instead of all at the commit, after the last row; and nested
+    loops are off: the young people this transaction has just written are not in the planner's
+    statistics, and a nested loop over a chunk taken for one row would compare every row with
+    every other. Both settings are put back in `write`; if a statement fails, the rollback
+    (of the transaction or its savepoint) puts them back."""
 
-    def __init__(self) -> None:
-        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+    def __init__(self, writing: _Writing) -> None:
+        self.writing = writing
+        self.municipality_id = writing.batch.municipality_id
         self.rows = 0
-        self.names = {
-            "stage": STAGE_TABLE,
+        self.person_cursors: list[Any] = []
+        self.chunk_cursors: list[Any] = []
+        self.description = PoliceReport._meta.get_field("description")
+        self.stack = ExitStack()
+        self._build_statements()
+
+    def _build_statements(self) -> None:
+        batch = self.writing.batch
+        names = {
             "person": YoungPerson._meta.db_table,
             "report": PoliceReport._meta.db_table,
             "deadline": Deadline._meta.db_table,
         }
+        columns, selects, self.person_params = _insert_columns(
+            YoungPerson,
+            {
+                "municipality": _Param(self.municipality_id),
+                **{name: f"s.{name}" for name, _kind in PERSON_COLUMNS},
+            },
+        )
+        self.person_sql = PERSON_SQL.format(
+            person=names["person"],
+            columns=columns,
+            selects=selects,
+            arrays=_arrays(PERSON_COLUMNS),
+            names=", ".join(name for name, _kind in PERSON_COLUMNS),
+        )
+        report_columns, report_selects, report_params = _insert_columns(
+            PoliceReport,
+            {
+                "municipality": _Param(self.municipality_id),
+                "young_person": "p.id",
+                "incident_at": "s.incident_at",
+                "offence": "s.offence_id",
+                "offence_text": "s.offence_text",
+                "attempt": "s.attempt",
+                "police_reference": "s.reference",
+                "description": "s.description",
+                "received_on": _Param(self.writing.received),
+                "batch": _Param(batch.pk),
+                "created_by": _Param(batch.created_by_id),
+            },
+        )
+        deadline_columns, deadline_selects, deadline_params = _insert_columns(
+            Deadline,
+            {
+                "municipality": _Param(self.municipality_id),
+                "kind": _Expression(
+                    "CASE WHEN r.young_person_id = ANY(%s::bigint[]) THEN %s ELSE %s END",
+                    [
+                        sorted(self.writing.revising),
+                        str(DeadlineKind.PLAN_REVISION),
+                        str(DeadlineKind.NETWORK_COUNCIL),
+                    ],
+                ),
+                "young_person": "r.young_person_id",
+                "report": "r.id",
+                "starts_on": _Param(self.writing.received),
+                "due_on": _Param(self.writing.council_due),
+            },
+        )
+        self.chunk_sql = CHUNK_SQL.format(
+            arrays=_arrays(CHUNK_COLUMNS),
+            names=", ".join(name for name, _kind in CHUNK_COLUMNS),
+            report_columns=report_columns,
+            report_selects=report_selects,
+            deadline_columns=deadline_columns,
+            deadline_selects=deadline_selects,
+            **names,
+        )
+        # The parameters after the chunk's arrays and its young people, in the text's order.
+        self.chunk_params = [*report_params, *deadline_params, imports.MAX_REPORTED_ROWS]
+
+    def __enter__(self) -> _PostgresWriter:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.pg = connection.connection
+        self.stack.enter_context(self.pg.pipeline())
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stack.__exit__(*exc_info)  # leaves the pipeline (if `write` has not)
+        for cursor in (*self.person_cursors, *self.chunk_cursors):
+            cursor.close()
+
+    def _send(self, sql: str, params: Sequence[Any]) -> Any:
+        """Send one statement without waiting for it; its cursor holds the result later. Never
+        a prepared statement (`DATABASE_SERVER_SIDE_BINDING` prepares what a connection runs
+        often; a plan made for one chunk's values is not right for all)."""
+        cursor = self.pg.cursor()
+        cursor.execute(sql, params, prepare=False)
+        return cursor
 
     def add(self, rows: list[StagedRow]) -> None:
-        """Spool a chunk, the descriptions encrypted as the model would (`EncryptedTextField`):
-        nothing readable about a child's offence is written to the local disk."""
-        description = PoliceReport._meta.get_field("description")
-        prepared = [
-            tuple(
-                row._replace(description=description.get_prep_value(row.description))
-                if row.description
-                else row
-            )
-            for row in rows
-        ]
-        pickle.dump(prepared, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+        """Send a chunk. The descriptions are encrypted as the model would
+        (`EncryptedTextField`)."""
+        if not rows:
+            return
         self.rows += len(rows)
-
-    def _stage(self) -> None:
-        """The temporary table and its rows (COPY), inside the caller's transaction."""
-        columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
-        names = ", ".join(name for name, _kind in STAGE_COLUMNS)
-        self.spool.seek(0)
-        with connection.cursor() as cursor:
-            # One left by an earlier import in this transaction (savepoints, as in tests).
-            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGE_TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_TABLE} ({columns}) ON COMMIT DROP")
-            with cursor.copy(f"COPY {STAGE_TABLE} ({names}) FROM STDIN") as copy:
-                while True:
-                    try:
-                        rows = pickle.load(self.spool)  # noqa: S301 - written by add()
-                    except EOFError:
-                        break
-                    for row in rows:
-                        copy.write_row(row)
-            # Autovacuum never analyses a temporary table: without statistics the planner takes
-            # it for a few rows and may join 100,000 of them in a nested loop.
-            cursor.execute(f"ANALYZE {STAGE_TABLE}")
+        new_people = [row for row in rows if row.cpr_encrypted]
+        if new_people:
+            # PERSON_COLUMNS are named as the staged row's fields.
+            arrays = [[getattr(row, name) for row in new_people] for name, _kind in PERSON_COLUMNS]
+            self.person_cursors.append(self._send(self.person_sql, [*self.person_params, *arrays]))
+        prep = self.description.get_prep_value
+        columns = [
+            [row.number for row in rows],
+            [row.cpr_index for row in rows],
+            [row.incident_at for row in rows],
+            [row.offence_id for row in rows],
+            [row.attempt for row in rows],
+            [row.offence_text for row in rows],
+            [row.reference for row in rows],
+            [prep(row.description) if row.description else "" for row in rows],
+            [row.needs_council for row in rows],
+            [row.in_target for row in rows],
+        ]
+        people = sorted({row.cpr_index for row in rows})
+        self.chunk_cursors.append(
+            self._send(self.chunk_sql, [*columns, self.municipality_id, people, *self.chunk_params])
+        )
 
     def write(self, writing: _Writing, result: ImportReport) -> None:
-        """New young people, then the reports that are not there yet (`ON CONFLICT DO NOTHING`
-        also covers a concurrent import), then their deadlines: one statement each."""
-        self._stage()
-        batch = writing.batch
-        municipality_id = batch.municipality_id
-        with_person = WITH_PERSON.format(**self.names)
-        with_report = with_person + WITH_REPORT.format(**self.names)
+        """Wait for the chunks' statements and read what they did."""
+        self.stack.close()  # leaves the pipeline: waits for every result
+        result.persons_registered = sum(cursor.rowcount for cursor in self.person_cursors)
+        in_target_without_person = 0
+        for cursor in self.chunk_cursors:
+            created, outside, outside_in_target, numbers = cursor.fetchone()
+            result.created += created
+            result.outside_target_total += outside
+            in_target_without_person += outside_in_target
+            room = imports.MAX_REPORTED_ROWS - len(result.outside_target)
+            result.outside_target.extend((numbers or [])[: max(room, 0)])
         with connection.cursor() as cursor:
-            # Every statement below handles the whole list. The rows this transaction has just
-            # written are not in the tables' statistics, so the planner may take the young
-            # people or reports of a new municipality for one row and join 100,000 staged rows
-            # to them in a nested loop (minutes instead of a second). Hash and merge joins are
-            # right for every size here. The setting is put back after the last statement; if
-            # one fails, the rollback (of the transaction or its savepoint) puts it back.
-            cursor.execute("SET LOCAL enable_nestloop = off")
-            columns, selects, params = _insert_columns(
-                YoungPerson,
-                {
-                    "municipality": _Param(municipality_id),
-                    "first_name": "s.first_name",
-                    "last_name": "s.last_name",
-                    "cpr_encrypted": "s.cpr_encrypted",
-                    "cpr_index": "s.cpr_index",
-                    "birth_date": "s.birth_date",
-                },
-            )
-            _unprepared(
-                cursor,
-                f"INSERT INTO {self.names['person']} ({columns}) "  # noqa: S608 - model names
-                f"SELECT DISTINCT ON (s.cpr_index) {selects} FROM {STAGE_TABLE} s "
-                "WHERE s.cpr_encrypted <> '' ORDER BY s.cpr_index, s.row_no "
-                "ON CONFLICT DO NOTHING",
-                params,
-            )
-            result.persons_registered = cursor.rowcount
-            columns, selects, params = _insert_columns(
-                PoliceReport,
-                {
-                    "municipality": _Param(municipality_id),
-                    "young_person": "p.id",
-                    "incident_at": "s.incident_at",
-                    "offence": "s.offence_id",
-                    "offence_text": "s.offence_text",
-                    "attempt": "s.attempt",
-                    "police_reference": "s.reference",
-                    "description": "s.description",
-                    "received_on": _Param(writing.received),
-                    "batch": _Param(batch.pk),
-                    "created_by": _Param(batch.created_by_id),
-                },
-            )
-            _unprepared(
-                cursor,
-                f"INSERT INTO {self.names['report']} ({columns}) "  # noqa: S608 - model names
-                f"SELECT {selects} FROM {with_person} "
-                "ORDER BY s.row_no ON CONFLICT DO NOTHING",
-                [*params, municipality_id],
-            )
-            result.created = cursor.rowcount
-            for kind, condition in (
-                (DeadlineKind.PLAN_REVISION, "p.id = ANY(%s)"),
-                (DeadlineKind.NETWORK_COUNCIL, "NOT p.id = ANY(%s)"),
-            ):
-                columns, selects, params = _insert_columns(
-                    Deadline,
-                    {
-                        "municipality": _Param(municipality_id),
-                        "kind": _Param(kind),
-                        "young_person": "p.id",
-                        "report": "r.id",
-                        "starts_on": _Param(writing.received),
-                        "due_on": _Param(writing.council_due),
-                    },
-                )
-                _unprepared(
-                    cursor,
-                    f"INSERT INTO {self.names['deadline']} ({columns}) "  # noqa: S608
-                    f"SELECT {selects} FROM {with_report} "
-                    f"WHERE s.needs_council AND r.batch_id = %s AND {condition} "
-                    "ORDER BY s.row_no",
-                    [*params, municipality_id, municipality_id, batch.pk, list(writing.revising)],
-                )
-            _unprepared(
-                cursor,
-                "SELECT s.row_no, count(*) OVER (), "  # noqa: S608 - model names
-                "count(*) FILTER (WHERE s.in_target) OVER () "
-                f"FROM {STAGE_TABLE} s WHERE NOT EXISTS (SELECT 1 FROM {self.names['person']} p "
-                "WHERE p.municipality_id = %s AND p.cpr_index = s.cpr_index) "
-                "ORDER BY s.row_no LIMIT %s",
-                [municipality_id, imports.MAX_REPORTED_ROWS],
-            )
-            outside = cursor.fetchall()
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
-        _check_everyone_found(outside[0][2] if outside else 0)
-        result.outside_target = [row[0] for row in outside]
-        result.outside_target_total = outside[0][1] if outside else 0
+        _check_everyone_found(in_target_without_person)
         result.duplicates = self.rows - result.outside_target_total - result.created
 
-    def close(self) -> None:
-        self.spool.close()  # the table went with the transaction
+
+def _arrays(columns: Sequence[tuple[str, str]]) -> str:
+    """`unnest`'s arguments: one array parameter per column, of the column's type."""
+    return ", ".join(f"%s::{kind}[]" for _name, kind in columns)
 
 
-def _unprepared(cursor: Any, sql: str, params: Sequence[Any]) -> None:
-    """Run one of the import's statements over the stage table planned for this import's own
-    rows, never as a prepared statement (`DATABASE_SERVER_SIDE_BINDING` prepares a statement a
-    connection runs often, and a plan made for an earlier, smaller list could be reused)."""
-    cursor.cursor.execute(sql, params, prepare=False)
+class _Expression:
+    """An SQL expression with its parameters, in `_insert_columns`."""
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        self.sql = sql
+        self.params = params
 
 
 class _Param:
@@ -547,7 +600,7 @@ class _Param:
 
 
 def _insert_columns(
-    model: type[models.Model], values: dict[str, str | _Param]
+    model: type[models.Model], values: dict[str, str | _Param | _Expression]
 ) -> tuple[str, str, list[Any]]:
     """For an INSERT ... SELECT into `model`'s table: its columns, the select list and its
     parameters. Fields named in `values` get that SQL expression or parameter; every other
@@ -564,6 +617,10 @@ def _insert_columns(
         value = values.get(model_field.name)
         if isinstance(value, str):
             selects.append(value)
+            continue
+        if isinstance(value, _Expression):
+            selects.append(value.sql)
+            params.extend(value.params)
             continue
         if isinstance(value, _Param):
             python_value = value.value
@@ -592,8 +649,14 @@ class _SpoolStage:
     """The prepared rows pickled to a temporary file, chunk by chunk (deleted when closed)."""
 
     def __init__(self) -> None:
-        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed on exit
         self.persons: dict[str, int] = {}
+
+    def __enter__(self) -> _SpoolStage:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.spool.close()
 
     def add(self, rows: list[StagedRow]) -> None:
         pickle.dump([tuple(row) for row in rows], self.spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -680,6 +743,3 @@ class _SpoolStage:
             for row, report in zip(new_rows, reports, strict=True)
             if row.needs_council
         )
-
-    def close(self) -> None:
-        self.spool.close()

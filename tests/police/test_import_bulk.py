@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
@@ -25,7 +25,7 @@ from ssp.crypto import blind_index, blind_indexer
 from ssp.errors import DomainError
 from ssp.organisation.models import Municipality
 from ssp.police import imports, list_import, services
-from ssp.police.models import Deadline, ImportJob, ImportKind, PoliceReport
+from ssp.police.models import Deadline, ImportBatch, ImportJob, ImportKind, PoliceReport
 from tests.police.test_import_jobs import HEADER, police_list
 
 pytestmark = pytest.mark.django_db
@@ -66,14 +66,15 @@ def test_it_runs_the_same_queries_for_10_rows_as_for_400(
         assert large_inserts <= small_inserts + 3 * math.ceil(400 / batch)
 
 
-def test_the_whole_list_is_joined_without_nested_loops_and_the_setting_is_restored(
+def test_the_chunks_are_joined_without_nested_loops_and_the_settings_are_restored(
     demo: Municipality, users: dict[str, User]
 ) -> None:
     """The rows an import has just written are not in the planner's statistics: for a new
     municipality it took 30,000 young people for one row and joined 100,000 staged rows to them
     in a nested loop (the deadlines' statement ran for minutes at copenhagen10). The import's
-    statements over the stage run with nested loops off, and the rest of the transaction
-    (the audit event, the caller's work) with the setting as it was."""
+    statements run with nested loops off and the foreign keys checked statement by statement
+    (with each chunk, not all at the commit); the rest of the transaction (the audit event, the
+    caller's work) with both settings as they were."""
     with CaptureQueriesContext(connection) as captured:
         result = run(users, police_list(30, "NEST").encode())
     assert result.created == 30
@@ -83,17 +84,44 @@ def test_the_whole_list_is_joined_without_nested_loops_and_the_setting_is_restor
         off, back = settings
         assert statements[off] == "SET LOCAL enable_nestloop = off"
         assert statements[back] == "SET LOCAL enable_nestloop TO DEFAULT"
-        # The INSERT ... SELECT statements run between the two on psycopg's own cursor
-        # (unprepared), which Django does not record; what they wrote is here.
-        assert off < back
+        assert statements[off + 1] == "SET CONSTRAINTS ALL IMMEDIATE"
+        assert statements[back - 1] == "SET CONSTRAINTS ALL DEFERRED"
+        # The chunks' statements run between the two on psycopg's own cursors (unprepared, in
+        # pipeline mode), which Django does not record; what they wrote is here.
         assert Deadline.objects.filter(report__police_reference__startswith="NEST").count() == 3
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_nestloop")
             assert cursor.fetchone() == ("on",)
+        # Foreign keys are deferred again: a dangling one is refused at the commit, not now.
+        report = PoliceReport.objects.filter(police_reference="NEST-0").get()
+        with transaction.atomic():
+            PoliceReport.objects.filter(pk=report.pk).update(offence_id=10**9)
+            with pytest.raises(IntegrityError):
+                connection.check_constraints()
+            transaction.set_rollback(True)
     else:
-        # SQLite writes with bulk_create and has no such setting.
+        # SQLite writes with bulk_create and has no such settings.
         assert settings == []
         assert Deadline.objects.filter(report__police_reference__startswith="NEST").count() == 3
+
+
+def test_a_row_failing_after_chunks_were_written_rolls_all_of_them_back(
+    demo: Municipality, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the chunks are written while the next rows are checked: a bad row near the
+    end still leaves nothing behind (no report, no young person, no batch, no event)."""
+    monkeypatch.setattr(list_import, "CHUNK_ROWS", 2)
+    batches = ImportBatch.objects.count()
+    events = AuditEvent.objects.count()
+    people = YoungPerson.objects.count()
+    bad = "0000000000;X Y;01-11-2026;;Vold;LATE-BAD;\n"
+    result = run(users, (police_list(9, "LATE") + bad).encode())
+    assert (result.errors_total, [e.row for e in result.errors]) == (1, [11])
+    assert result.created == 0 and result.batch_id is None
+    assert not PoliceReport.objects.filter(police_reference__startswith="LATE-").exists()
+    assert YoungPerson.objects.count() == people
+    assert (ImportBatch.objects.count(), AuditEvent.objects.count()) == (batches, events)
+    assert run(users, police_list(9, "LATE").encode()).created == 9
 
 
 def test_it_writes_one_audit_event_with_counts_only(

@@ -13,14 +13,14 @@ from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ssp.audit.models import AuditAction, AuditEvent
 from ssp.errors import DomainError
 from ssp.organisation.models import Municipality
-from ssp.police import import_jobs, services
+from ssp.police import import_jobs, list_import, services
 from ssp.police.models import ImportJob, ImportKind, ImportStatus, PoliceReport
 from tests.helpers_db import at_once
 
@@ -275,3 +275,35 @@ def test_repro_three_concurrent_uploads_of_one_new_file_import_it_once(
     assert ImportJob.objects.count() == 1
     assert PoliceReport.objects.filter(police_reference__startswith="CONC-").count() == 30
     assert imported.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_is_seen_from_another_connection_while_the_rows_are_checked(
+    demo: Municipality, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job page reads the progress while the import runs. On PostgreSQL the rows are
+    checked inside the transaction that writes them, so the progress is written beside it;
+    another connection sees each chunk's count before the import commits."""
+    monkeypatch.setattr(list_import, "CHUNK_ROWS", 2)
+    seen: list[int] = []
+    finish = list_import._Preparer.finish
+
+    def finish_and_look(self: list_import._Preparer, chunk: list[Any]) -> list[Any]:
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT rows_done FROM police_importjob")
+                seen.extend(row[0] for row in cursor.fetchall())
+        finally:
+            other.close()
+        return finish(self, chunk)
+
+    monkeypatch.setattr(list_import._Preparer, "finish", finish_and_look)
+    client = Client()
+    client.force_login(users["koordinator"])
+    assert upload(client, police_list(7, "PROG")).status_code == 302
+    # A chunk is finished at rows 2, 4 and 6 and at the end (row 7); the progress of each
+    # chunk is written after it.
+    assert seen == [0, 2, 4, 6]
+    job = ImportJob.objects.get()
+    assert (job.status, job.rows_done, job.report["created"]) == (ImportStatus.DONE, 7, 7)
