@@ -6,8 +6,9 @@ meanwhile (issue 11).
 of its own ("Bench Importkommune", so the measured municipality's pages and queue are not
 changed by the import), and runs the import in a subprocess (this file run as a script) as that
 municipality's SSP coordinator through the public entry point the import job uses
-(`ssp.police.services.import_police_list`, the file opened as the worker opens it). While it
-runs, the deadline board is requested as `koordinator` in this process.
+(`ssp.police.services.import_police_list`, the file opened as the worker opens it), at `nice 10`
+as `docs/drift.md` runs the task worker. While it runs, the deadline board is requested as
+`koordinator` in this process.
 
 The subprocess prints one JSON line: rows, seconds, rows/s, resident memory before the import
 and at its peak (`VmHWM` of /proc/self/status, reset before the import where Linux allows).
@@ -118,7 +119,11 @@ def measure(*, rows: int, database_url: str, environment: dict[str, str]) -> lis
     client.force_login(User.objects.get(username="koordinator"))
     client.get("/frister/")
     print(f"importing {rows} rows in a subprocess ...", flush=True)
+    # The task worker runs at a lower priority than the web servers (`Nice=10`, docs/drift.md).
     command = [
+        "nice",
+        "-n",
+        "10",
         sys.executable,
         str(Path(__file__).resolve()),
         "--file",

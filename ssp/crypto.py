@@ -100,6 +100,17 @@ def encrypt(value: str) -> str:
     return _current().encrypt(value.encode()).decode()
 
 
+def encryptor() -> Callable[[str], str]:
+    """`encrypt` with the current key looked up once, for bulk work (an import of 100,000
+    rows); the same tokens as `encrypt` gives."""
+    fernet = _current()
+
+    def encrypt_one(value: str) -> str:
+        return fernet.encrypt(value.encode()).decode()
+
+    return encrypt_one
+
+
 def decrypt(token: str) -> str:
     try:
         return _current().decrypt(token.encode()).decode()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ssp.cases.cpr import InvalidCpr, century, mask_cpr, parse_cpr
-from ssp.crypto import blind_index, decrypt, encrypt
+from ssp.crypto import blind_index, decrypt, encrypt, encryptor
 
 
 def seventh_digit_for(year: int) -> st.SearchStrategy[int]:
@@ -67,6 +67,25 @@ def test_encryption_round_trips_and_hides_the_text(text: str) -> None:
     assert decrypt(token) == text
     if len(text) > 3:
         assert text not in token
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_the_bulk_encryptor_gives_tokens_that_decrypt(text: str) -> None:
+    encrypt_one = encryptor()
+    token = encrypt_one(text)
+    assert decrypt(token) == text
+    assert token != encrypt_one(text)  # a fresh IV each time, as `encrypt` gives
+    if len(text) > 3:
+        assert text not in token
+
+
+def test_the_bulk_encryptor_uses_the_current_key(settings: object) -> None:
+    settings.SSP_FIELD_KEY = "a key for the bulk encryptor"  # type: ignore[attr-defined]
+    token = encryptor()("0103124123")
+    assert decrypt(token) == "0103124123"
+    settings.SSP_FIELD_KEY = "yet another key"  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="cannot decrypt"):
+        decrypt(token)
 
 
 def test_the_blind_index_is_stable_and_keyed(settings: object) -> None:

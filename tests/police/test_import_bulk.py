@@ -20,8 +20,9 @@ from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from ssp.audit.models import AuditAction, AuditEvent
+from ssp.cases.cpr import full_cpr_of
 from ssp.cases.models import YoungPerson
-from ssp.crypto import blind_index, blind_indexer
+from ssp.crypto import blind_index, blind_indexer, decrypt
 from ssp.errors import DomainError
 from ssp.organisation.models import Municipality
 from ssp.police import imports, list_import, services
@@ -166,6 +167,25 @@ def test_a_young_person_on_rows_of_different_chunks_is_registered_once(
     assert Deadline.objects.filter(young_person=person).count() == 2
     again = run(users, text.encode())
     assert (again.created, again.duplicates, again.persons_registered) == (0, 5, 0)
+
+
+def test_the_descriptions_and_cpr_numbers_are_stored_encrypted_and_read_back(
+    demo: Municipality, users: dict[str, User]
+) -> None:
+    text = HEADER + "050512-4888;Ida Krypt;01-11-2026;18:00;Vold;ENC-1;Slog en dreng ved kiosken\n"
+    assert run(users, text.encode()).created == 1
+    report = PoliceReport.objects.select_related("young_person").get(police_reference="ENC-1")
+    assert report.description == "Slog en dreng ved kiosken"
+    assert full_cpr_of(report.young_person) == "050512-4888"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.description, p.cpr_encrypted FROM police_policereport r "
+            "JOIN cases_youngperson p ON p.id = r.young_person_id WHERE r.id = %s",
+            [report.pk],
+        )
+        stored_description, stored_cpr = cursor.fetchone()
+    assert "kiosken" not in stored_description and "4888" not in stored_cpr
+    assert decrypt(stored_description) == "Slog en dreng ved kiosken"
 
 
 def test_a_pair_twice_in_a_file_names_the_earlier_row(
