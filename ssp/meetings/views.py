@@ -172,6 +172,9 @@ class AgendaEntry(ItemView):
     panel: PanelContent | None = None
     # For a reader who manages the meeting: where the item is edited ("" for everybody else).
     edit_url: str = ""
+    # The concern or case the item is about, for a reader who sees the item whole.
+    concern_url: str = ""
+    case_url: str = ""
 
 
 @dataclass
@@ -191,12 +194,18 @@ def _agenda(actor: Actor, meeting: Meeting, mode: Mode, *, can_manage: bool) -> 
         actor, meeting, [item for view, item in pairs if not view.redacted]
     )
     edit_url = url_for_each("meetings:item_edit", meeting.pk) if can_manage else None
+    concern_url = url_for_each("cases:concern_detail")
+    case_url = url_for_each("cases:case_detail")
     entries: list[ItemView] = [
         AgendaEntry(
             **{f.name: getattr(view, f.name) for f in fields(ItemView)},
             linked=None if view.redacted else shown.get(view.pk),
             panel=None if view.redacted else panels.get(view.pk),
             edit_url=edit_url(view.pk) if edit_url is not None else "",
+            concern_url=concern_url(view.concern_id)
+            if view.concern_id and not view.redacted
+            else "",
+            case_url=case_url(view.case_id) if view.case_id and not view.redacted else "",
         )
         for view, _item in pairs
     ]

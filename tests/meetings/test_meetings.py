@@ -324,6 +324,29 @@ def test_the_agenda_links_each_item_to_its_edit_page_for_a_manager_only(
     assert 'class="ssp-edit"' not in member_page
 
 
+def test_an_item_links_its_concern_for_a_reader_who_sees_it_whole_and_never_in_public(
+    demo: Municipality, client_for: Any
+) -> None:
+    meeting = upcoming_local()
+    sara = Concern.objects.get(young_person__first_name="Sara", source=ConcernSource.WORKSHEET)
+    item = meeting.items.get(concern=sara)
+    link = reverse("cases:concern_detail", args=[sara.pk])
+    page = client_for("koordinator").get(f"/moeder/{meeting.pk}/").content.decode()
+    assert f'id="punkt-{item.pk}"' in page
+    assert f'<a href="{link}">Se bekymringen</a>' in page
+    # The item is closed: a member who may not see closed items gets it redacted, no link.
+    member_page = client_for("boligsocial").get(f"/moeder/{meeting.pk}/").content.decode()
+    assert f'id="punkt-{item.pk}"' in member_page and link not in member_page
+    # On the public version an item never points into the case work, even if made public.
+    published = Meeting.objects.get(published_at__isnull=False)
+    public_item = published.items.filter(visibility=Visibility.PUBLIC).first()
+    assert public_item is not None
+    AgendaItem.objects.filter(pk=public_item.pk).update(concern=sara)
+    public_page = Client().get(f"/offentlig/moeder/{published.pk}/").content.decode()
+    assert public_item.title in public_page
+    assert "Se bekymringen" not in public_page and link not in public_page
+
+
 def test_a_bad_calendar_token_is_404(db: None) -> None:
     assert Client().get("/kalender/forkert.ics").status_code == 404
 
