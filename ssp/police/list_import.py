@@ -377,7 +377,7 @@ CHUNK_SQL = """
 WITH s AS MATERIALIZED (
     SELECT * FROM unnest({arrays}) AS s({names})
 ), p AS MATERIALIZED (
-    SELECT id, cpr_index FROM {person} WHERE municipality_id = %s AND cpr_index = ANY(%s::text[])
+    SELECT id, cpr_index FROM {person} WHERE municipality_id = %s AND cpr_index = ANY(%b::text[])
 ), r AS (
     INSERT INTO {report} ({report_columns})
     SELECT {report_selects} FROM s JOIN p ON p.cpr_index = s.cpr_index
@@ -406,6 +406,9 @@ CHUNK_COLUMNS = (
     ("needs_council", "boolean"),
     ("in_target", "boolean"),
 )
+# The first key of the transaction-level advisory lock an import of a municipality's police
+# list holds (the second is the municipality's id); no other lock of this project uses it.
+IMPORT_LOCK_CLASS = 0x5F5F_0001
 # Chunks sent and not read yet, at most: enough to keep the database busy while this process
 # waits for it, few enough to keep their parameters (freed as they are read) to a few MB.
 CHUNKS_IN_FLIGHT = 4
@@ -442,7 +445,7 @@ class _PostgresWriter:
         self.writing = writing
         self.municipality_id = writing.batch.municipality_id
         self.rows = 0
-        # The statements sent and not read yet (one chunk's), and what those read did.
+        # The statements sent and not read yet, and what those read did.
         self.pending: list[tuple[str, Any]] = []
         self.persons_registered = 0
         self.created = 0
@@ -522,6 +525,12 @@ class _PostgresWriter:
 
     def __enter__(self) -> _PostgresWriter:
         with connection.cursor() as cursor:
+            # Two lists of one municipality take their turn: written chunk by chunk, two lists
+            # naming the same new young people in different orders would each wait for the
+            # other's (a deadlock). Released at the end of the transaction.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_CLASS, self.municipality_id]
+            )
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.pg = connection.connection

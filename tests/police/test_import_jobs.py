@@ -4,6 +4,7 @@ once); the job page shows progress and then the report; one file is imported onc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from io import StringIO
 from typing import Any
@@ -307,3 +308,41 @@ def test_the_progress_is_seen_from_another_connection_while_the_rows_are_checked
     assert seen == [0, 2, 4, 6]
     job = ImportJob.objects.get()
     assert (job.status, job.rows_done, job.report["created"]) == (ImportStatus.DONE, 7, 7)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_lists_naming_the_same_young_people_in_opposite_orders_both_import(
+    demo: Municipality, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a list is written while it is checked, chunk by chunk, in one transaction:
+    two lists registering the same young people in opposite orders would each wait for the
+    other's new rows (a deadlock, one import failed). Imports in one municipality take their
+    turn instead."""
+    monkeypatch.setattr(list_import, "CHUNK_ROWS", 1)
+    people = [f"{day:02d}0512-4888;Ung Nummer{day}" for day in range(1, 13)]
+
+    def police_list_of(names: list[str], prefix: str) -> bytes:
+        rows = [f"{p};01-11-2026;18:00;Butikstyveri;{prefix}-{i};\n" for i, p in enumerate(names)]
+        return (HEADER + "".join(rows)).encode()
+
+    results: list[Any] = []
+
+    def importing(content: bytes) -> Callable[[], None]:
+        def run() -> None:
+            results.append(
+                services.import_police_list(
+                    actor_user=User.objects.get(username="koordinator"),
+                    filename="liste.csv",
+                    content=content,
+                )
+            )
+
+        return run
+
+    at_once(
+        importing(police_list_of(people, "UP")),
+        importing(police_list_of(people[::-1], "DOWN")),
+    )
+    assert sorted(r.created for r in results) == [12, 12]
+    assert sorted(r.persons_registered for r in results) == [0, 12]
+    assert PoliceReport.objects.filter(police_reference__regex=r"^(UP|DOWN)-").count() == 24
