@@ -101,6 +101,9 @@ class BoardRow:
     deadline: Deadline
     colour: deadlines.Colour
     days_left: int
+    # Where the row's forms go, set by the view (`url_for_each`: one reverse for the page).
+    met_url: str = ""
+    council_url: str = ""
 
     @cached_property
     def kind_label(self) -> str:
@@ -109,6 +112,21 @@ class BoardRow:
     @cached_property
     def person_name(self) -> str:
         return self.deadline.young_person.full_name
+
+    @cached_property
+    def subject(self) -> str:
+        """For a screen reader, what the row's label and button are about."""
+        return f"{self.kind_label}, {self.person_name}"
+
+    @property
+    def input_id(self) -> str:
+        """The id of the row's date input (the error above the board links to it)."""
+        return f"met-on-{self.deadline.pk}"
+
+    @property
+    def starts_iso(self) -> str:
+        """The earliest date the deadline can be met, for the date input's `min`."""
+        return self.deadline.starts_on.isoformat()
 
     @cached_property
     def offence_label(self) -> str:

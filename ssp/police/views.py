@@ -19,7 +19,7 @@ from ssp import access, autocomplete
 from ssp.cases.selectors import authority_members
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker
-from ssp.http import CSV, XLSX, actor_of, file_response, page_number, user_of
+from ssp.http import CSV, XLSX, actor_of, file_response, page_number, url_for_each, user_of
 from ssp.organisation import selectors as org_selectors
 from ssp.police import absence as absence_services
 from ssp.police import access as police_access
@@ -320,6 +320,11 @@ def _render_board(
         deadlines=[row.deadline for row in board.rows],
         page=board.page.number,
     )
+    met_url = url_for_each("police:deadline_met")
+    council_url = url_for_each("police:council_new")
+    for row in board.rows:
+        row.met_url = met_url(row.deadline.pk)
+        row.council_url = council_url(row.deadline.pk)
     later = board.window == selectors.BoardWindow.LATER
     return render(
         request,
