@@ -28,7 +28,14 @@ from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -172,11 +179,15 @@ def _progress_recorder(job_id: int) -> Iterator[list_import.ProgressCallback]:
     table = connection.ops.quote_name(ImportJob._meta.db_table)
 
     def progress_aside(rows_done: int) -> None:
-        with side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608 - model name
-                [rows_done, job_id],
-            )
+        # Progress is a courtesy: a failure to write it (no free connection) stops no import.
+        try:
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608 - model name
+                    [rows_done, job_id],
+                )
+        except DatabaseError:
+            logger.warning("import job %s: the progress could not be recorded", job_id)
 
     try:
         yield progress_aside

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -346,3 +346,24 @@ def test_two_lists_naming_the_same_young_people_in_opposite_orders_both_import(
     assert sorted(r.created for r in results) == [12, 12]
     assert sorted(r.persons_registered for r in results) == [0, 12]
     assert PoliceReport.objects.filter(police_reference__regex=r"^(UP|DOWN)-").count() == 24
+
+
+def test_a_progress_that_cannot_be_written_stops_no_import(
+    demo: Municipality, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress is a courtesy: on PostgreSQL it is written on a connection of its own, and
+    when that fails (no free connection), the import goes on and finishes."""
+
+    class Refusing:
+        def cursor(self) -> Any:
+            raise OperationalError("too many connections")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(list_import, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(connections, "create_connection", lambda alias: Refusing())
+    response = upload(client_for("koordinator"), police_list(5, "NOPROG"))
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert (job.status, job.rows_done, job.report["created"]) == (ImportStatus.DONE, 5, 5)
