@@ -7,8 +7,9 @@ first failing rows and counts them all.
 - The offence catalogue is read once; each young person's CPR number is encrypted once, on the
   person's first row; descriptions are encrypted as the model would.
 - On PostgreSQL the rows are written while they are checked, chunk by chunk, in one
-  transaction that a failing row rolls back (`_PostgresWriter`): two statements a chunk, sent
-  in psycopg's pipeline mode so that the database writes one chunk while the next is checked.
+  transaction that the first failing row rolls back at once (the rest of the file is then only
+  checked, outside it) (`_PostgresWriter`): two statements a chunk, sent in psycopg's pipeline
+  mode so that the database writes one chunk while the next is checked.
   The young people not registered yet, then the reports that are not there yet and the
   deadlines of the new serious ones (`ON CONFLICT DO NOTHING` keeps a concurrent import or
   registration from failing this one).
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import IO, Any, NamedTuple, Protocol
 
+import psycopg
 from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -256,27 +258,28 @@ def import_police_list(
     preparer = _Preparer(municipality, load_offences(municipality))
     received = received_on or timezone.localdate()
     result = ImportReport()
-    if connection.vendor == "postgresql":
-        # Checked and written together, in one transaction (rolled back if a row fails).
-        with transaction.atomic():
-            writing = _writing(batch, received)
-            with _PostgresWriter(writing) as writer:
-                batch.rows = _check_and_stage(preparer, filename, stream, writer, result, progress)
-                if result.errors_total:
-                    transaction.set_rollback(True)
-                    return result
-                writer.write(writing, result)
-            _close_batch(batch, result, actor_user)
-        return result
-    # Elsewhere (SQLite) every row is checked first, outside any transaction; then written.
-    with _SpoolStage() as spool:
-        batch.rows = _check_and_stage(preparer, filename, stream, spool, result, progress)
-        if result.errors_total:
-            return result
-        with transaction.atomic():
-            writing = _writing(batch, received)
-            spool.write(writing, result)
-            _close_batch(batch, result, actor_user)
+    rows = _numbered_rows(filename, stream)
+    try:
+        if connection.vendor == "postgresql":
+            # Checked and written together, in one transaction, rolled back at a failing row.
+            with transaction.atomic():
+                writing = _writing(batch, received)
+                with _PostgresWriter(writing) as writer:
+                    batch.rows = _check_and_stage(preparer, rows, writer, result, progress)
+                    writer.write(writing, result)
+                _close_batch(batch, result, actor_user)
+        else:
+            # Elsewhere (SQLite) every row is checked first, outside any transaction.
+            with _SpoolStage() as spool:
+                batch.rows = _check_and_stage(preparer, rows, spool, result, progress)
+                with transaction.atomic():
+                    writing = _writing(batch, received)
+                    spool.write(writing, result)
+                    _close_batch(batch, result, actor_user)
+    except _RowFailed as failed:
+        # Nothing is written (the transaction is rolled back, its locks released); the rest of
+        # the file is only checked, so that the report names every failing row.
+        _check_the_rest(rows, result, progress, failed.count)
     return result
 
 
@@ -313,37 +316,66 @@ def _close_batch(batch: ImportBatch, result: ImportReport, actor_user: User) -> 
     )
 
 
+class _RowFailed(Exception):
+    """A row of the list failed its checks: nothing is written."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
+NumberedRows = Iterator[tuple[int, dict[str, Any], list[str]]]
+
+
+def _numbered_rows(filename: str, stream: IO[bytes]) -> NumberedRows:
+    """The list's rows as `imports.police_rows` checks them, counted from 1; a file that cannot
+    be read is the user's error (`DomainError`)."""
+    try:
+        for count, (row, problems) in enumerate(imports.police_rows(filename, stream), start=1):
+            yield count, row, problems
+    except imports.FileError as exc:
+        raise DomainError(exc.message) from exc
+
+
 def _check_and_stage(
     preparer: _Preparer,
-    filename: str,
-    stream: IO[bytes],
+    rows: NumberedRows,
     stage: _Stage,
     result: ImportReport,
     progress: ProgressCallback | None,
 ) -> int:
-    """The checking phase: every row is checked; while none has failed, the rows are prepared
-    and handed to the stage chunk by chunk. Returns the number of rows."""
+    """The rows checked, prepared and handed to the stage chunk by chunk; returns their number.
+    At the first failing row (added to `result`) it raises `_RowFailed`."""
     chunk: list[tuple[StagedRow, str]] = []
     count = 0
-    try:
-        for count, (row, problems) in enumerate(imports.police_rows(filename, stream), start=1):
-            if problems:
-                result.add_error(row["row"], problems)
-                chunk.clear()
-            elif not result.errors_total:
-                chunk.append(preparer.prepare(row))
-                if len(chunk) >= CHUNK_ROWS:
-                    stage.add(preparer.finish(chunk))
-                    chunk.clear()
-            if progress is not None and count % CHUNK_ROWS == 0:
-                progress(count)
-    except imports.FileError as exc:
-        raise DomainError(exc.message) from exc
-    if chunk and not result.errors_total:
+    for count, row, problems in rows:
+        if problems:
+            result.add_error(row["row"], problems)
+            raise _RowFailed(count)
+        chunk.append(preparer.prepare(row))
+        if len(chunk) >= CHUNK_ROWS:
+            stage.add(preparer.finish(chunk))
+            chunk.clear()
+        if progress is not None and count % CHUNK_ROWS == 0:
+            progress(count)
+    if chunk:
         stage.add(preparer.finish(chunk))
     if progress is not None:
         progress(count)
     return count
+
+
+def _check_the_rest(
+    rows: NumberedRows, result: ImportReport, progress: ProgressCallback | None, count: int
+) -> None:
+    """After a failing row: the remaining rows are only checked, their problems added."""
+    for count, row, problems in rows:  # the count goes on from the failing row
+        if problems:
+            result.add_error(row["row"], problems)
+        if progress is not None and count % CHUNK_ROWS == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
 
 
 def _revising(municipality: Municipality, received: date) -> frozenset[int]:
@@ -538,17 +570,21 @@ class _PostgresWriter:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.stack.__exit__(*exc_info)  # leaves the pipeline (if `write` has not)
-        for _kind, cursor in self.pending:
-            cursor.close()
+        try:
+            self.stack.__exit__(*exc_info)  # leaves the pipeline (if `write` has not)
+        finally:
+            for _kind, cursor in self.pending:
+                cursor.close()
+            self.pending.clear()
 
     def _send(self, kind: str, sql: str, params: Sequence[Any]) -> None:
-        """Send one statement without waiting for it. Never a prepared statement
-        (`DATABASE_SERVER_SIDE_BINDING` prepares what a connection runs often; a plan made for
-        one chunk's values is not right for all)."""
-        cursor = self.pg.cursor()
-        cursor.execute(sql, params, prepare=False)
+        """Send one statement without waiting for it. The values are bound on the server, also
+        with `DATABASE_SERVER_SIDE_BINDING` off: never written into the statement's text, which
+        PostgreSQL logs with an error (children's names, a chunk of them). Never a prepared
+        statement (a plan made for one chunk's values is not right for all)."""
+        cursor = psycopg.Cursor(self.pg)
         self.pending.append((kind, cursor))
+        cursor.execute(sql, params, prepare=False)
 
     def _collect(self) -> None:
         """Wait for the statements sent and read what they did; their parameters are freed

@@ -367,3 +367,41 @@ def test_a_progress_that_cannot_be_written_stops_no_import(
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert (job.status, job.rows_done, job.report["created"]) == (ImportStatus.DONE, 5, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_at_the_first_failing_row_the_import_lets_go_and_only_checks_the_rest(
+    demo: Municipality, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the rows are written while they are checked. A failing row ends the
+    transaction at once (its locks released, nothing written); the rest of the file is then
+    only checked, so the report still counts every failing row."""
+    monkeypatch.setattr(list_import, "CHUNK_ROWS", 2)
+    seen: list[tuple[bool, bool]] = []
+    check_the_rest = list_import._check_the_rest
+
+    def looking(*args: Any) -> None:
+        free = True
+        if connection.vendor == "postgresql":
+            other = connections.create_connection(DEFAULT_DB_ALIAS)
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_try_advisory_lock(%s, %s)",
+                        [list_import.IMPORT_LOCK_CLASS, demo.pk],
+                    )
+                    free = cursor.fetchone()[0]
+            finally:
+                other.close()  # a session-level lock goes with its session
+        seen.append((connection.in_atomic_block, free))
+        check_the_rest(*args)
+
+    monkeypatch.setattr(list_import, "_check_the_rest", looking)
+    bad = "".join(f"0000000000;X Y;01-11-2026;;Vold;FIRST-BAD-{i};\n" for i in range(3))
+    text = police_list(6, "FIRST") + bad + police_list(2, "AFTER").removeprefix(HEADER)
+    result = services.import_police_list(
+        actor_user=users["koordinator"], filename="liste.csv", content=text.encode()
+    )
+    assert seen == [(False, True)]
+    assert ([e.row for e in result.errors], result.errors_total) == ([8, 9, 10], 3)
+    assert not PoliceReport.objects.filter(police_reference__startswith="FIRST-").exists()
