@@ -44,6 +44,18 @@ def police_list(rows: int, prefix: str = "JOB") -> str:
     return "".join(lines)
 
 
+def read_aside(sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of a query run on a connection of its own (what another user would see while
+    the import's transaction is open), closed afterwards."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(sql, params or [])
+            return list(cursor.fetchall())
+    finally:
+        other.close()
+
+
 def upload(client: Client, text: str, name: str = "liste.csv", url: str = "/politi/import/") -> Any:
     return client.post(url, {"file": SimpleUploadedFile(name, text.encode())})
 
@@ -290,13 +302,7 @@ def test_the_progress_is_seen_from_another_connection_while_the_rows_are_checked
     finish = list_import._Preparer.finish
 
     def finish_and_look(self: list_import._Preparer, chunk: list[Any]) -> list[Any]:
-        other = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SELECT rows_done FROM police_importjob")
-                seen.extend(row[0] for row in cursor.fetchall())
-        finally:
-            other.close()
+        seen.extend(row[0] for row in read_aside("SELECT rows_done FROM police_importjob"))
         return finish(self, chunk)
 
     monkeypatch.setattr(list_import._Preparer, "finish", finish_and_look)
@@ -383,16 +389,10 @@ def test_at_the_first_failing_row_the_import_lets_go_and_only_checks_the_rest(
     def looking(*args: Any) -> None:
         free = True
         if connection.vendor == "postgresql":
-            other = connections.create_connection(DEFAULT_DB_ALIAS)
-            try:
-                with other.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_try_advisory_lock(%s, %s)",
-                        [list_import.IMPORT_LOCK_CLASS, demo.pk],
-                    )
-                    free = cursor.fetchone()[0]
-            finally:
-                other.close()  # a session-level lock goes with its session
+            # The session-level lock taken here goes with the session `read_aside` closes.
+            [(free,)] = read_aside(
+                "SELECT pg_try_advisory_lock(%s, %s)", [list_import.IMPORT_LOCK_CLASS, demo.pk]
+            )
         seen.append((connection.in_atomic_block, free))
         check_the_rest(*args)
 
