@@ -222,6 +222,12 @@ def can_manage_meeting(actor: Actor, meeting: Meeting) -> bool:
     return is_member_of(actor, meeting) and can_manage(actor, meeting.forum)
 
 
+def may_manage_fora(actor: Actor) -> bool:
+    """False when `managed_fora` is surely empty, told without a query (the start page asks for
+    every user, and most manage no forum)."""
+    return is_ssp_staff(actor) or bool(actor.managed_forum_ids)
+
+
 def managed_fora(actor: Actor) -> QuerySet[Forum]:
     if is_ssp_staff(actor):
         return _staff_fora(actor).filter(dissolved_at__isnull=True)

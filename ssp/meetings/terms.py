@@ -55,6 +55,8 @@ def _ending(today: date) -> date:
 def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
     """Current memberships whose term ends within `TERM_WARNING_DAYS` (or has ended without an
     election) in the fora the actor manages; the soonest first, at most `TERMS_SHOWN`."""
+    if not meeting_access.may_manage_fora(actor):
+        return []
     memberships = list(
         Membership.objects.current()
         .filter(
@@ -68,6 +70,8 @@ def terms_ending(actor: Actor, today: date) -> list[EndingTerm]:
         .only("role", "term_ends_on", "member__name", "forum__name")
         .order_by("term_ends_on", "pk")[:TERMS_SHOWN]
     )
+    if not memberships:
+        return []
     proposed = {
         item.election_for_id: item.meeting
         for item in AgendaItem.objects.filter(

@@ -72,6 +72,20 @@ def test_the_demo_chairs_term_ends_within_60_days_and_shows_on_the_secretarys_st
     assert render_to_string("meetings/_terms.html", {"ending_terms": []}).strip() == ""
 
 
+def test_a_secretary_who_is_not_ssp_staff_sees_her_forums_ending_terms(
+    seeded: date, users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    laerer = Member.objects.get(user=users["laerer"])
+    # Manages no forum: told without a query (the start page asks for every user).
+    actor = get_actor(users["laerer"])
+    with django_assert_num_queries(0):
+        assert terms.terms_ending(actor, seeded) == []
+    Membership.objects.create(member=laerer, forum=steering(), role=MembershipRole.SECRETARY)
+    fresh = User.objects.get(pk=users["laerer"].pk)  # a new request: a new actor
+    ending = terms.terms_ending(get_actor(fresh), seeded)
+    assert [t.membership for t in ending] == [chair_membership()]
+
+
 def test_the_election_item_is_proposed_once(seeded: date, users: dict[str, User]) -> None:
     meeting = next_meeting()
     assert terms.propose_elections(meeting) == 1
