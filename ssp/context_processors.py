@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from ssp import access
+from ssp import access, navigation
 from ssp.audit import retention
 from ssp.cases import access as case_access
 from ssp.meetings import access as meeting_access
@@ -34,7 +35,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         municipality = HeaderMunicipality(
             name=actor.municipality_name, slug=actor.municipality_slug
         )
-    return {
+    context: dict[str, Any] = {
         "site_name": municipality.name if municipality else settings.SSP_SITE_NAME,
         "current_municipality": municipality,
         "can_manage_organisation": access.can_manage_organisation(actor),
@@ -58,3 +59,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_prevention": prevention_access.can_see_prevention(actor),
         "can_see_reports": reports_access.can_see_reports(actor),
     }
+    # Called by the template when the base layout shows the menu (not for fragments).
+    context["main_menu"] = partial(navigation.main_menu, request, context)
+    return context
