@@ -97,6 +97,16 @@ def _open_tasks_of_case() -> Subquery:
     )
 
 
+_CASE_LIST_COLUMNS = (
+    "level",
+    "status",
+    "opened_at",
+    "young_person__first_name",
+    "young_person__last_name",
+    "forum__name",
+)
+
+
 def cases_for(
     actor: Actor, *, status: str = CaseStatus.OPEN, page: int = 1, q: str = ""
 ) -> Page[Any]:
@@ -116,6 +126,8 @@ def cases_for(
             )
     listed = (
         queryset.select_related("young_person", "forum")
+        # What the list and the API show: no more columns are read.
+        .only(*_CASE_LIST_COLUMNS)
         .annotate(open_tasks=Coalesce(_open_tasks_of_case(), 0))
         .order_by("-opened_at", "-pk")
     )

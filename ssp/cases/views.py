@@ -35,7 +35,7 @@ from ssp.cases.models import (
 )
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
-from ssp.http import PDF, actor_of, file_response, page_number, user_of
+from ssp.http import PDF, actor_of, file_response, page_number, url_for_each, user_of
 from ssp.organisation import configuration
 from ssp.organisation import selectors as org_selectors
 from ssp.prevention import from_concern
@@ -269,17 +269,35 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Cases ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseListRow:
+    """A row of the case list: the case with its link and level as text."""
+
+    case: Case
+    url: str
+    level_label: str
+
+
 @access.require(access.can_see_personal_data)
 def case_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     status = request.GET.get("status", CaseStatus.OPEN)
     can_search = case_access.can_search_cases(actor)
     q = clean_search(request.GET.get("q", "")) if can_search else ""
+    page = selectors.cases_for(actor, status=status, page=page_number(request), q=q)
+    # One reverse and one translation of each level for the page, not one per row (issue 11).
+    case_url = url_for_each("cases:case_detail")
+    levels = {value: str(label) for value, label in Level.choices}
+    rows = [
+        CaseListRow(case=case, url=case_url(case.pk), level_label=levels.get(case.level, ""))
+        for case in page.object_list
+    ]
     return render(
         request,
         "cases/case_list.html",
         {
-            "page": selectors.cases_for(actor, status=status, page=page_number(request), q=q),
+            "page": page,
+            "rows": rows,
             "q": q,
             "can_search": can_search,
             "status": status,
