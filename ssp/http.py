@@ -8,9 +8,11 @@ from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 from ssp.access import Actor, get_actor
@@ -44,6 +46,41 @@ def url_for_each(viewname: str, *leading: int) -> Callable[[int], str]:
         return f"{head}{last}{tail}"
 
     return url
+
+
+# What `cached_reverse` and `row_url` remember, per URL configuration and script prefix.
+_reversed: dict[tuple[str, tuple[str, ...], str, str], str] = {}
+_row_formatters: dict[tuple[str, str, str], Callable[[int], str]] = {}
+
+
+def _where() -> tuple[str, str]:
+    return get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
+
+
+def cached_reverse(viewname: str, args: tuple[str, ...] = ()) -> str:
+    """`reverse` remembered for the process: for URLs every page shows, such as the menu's."""
+    key = (viewname, args, *_where())
+    url = _reversed.get(key)
+    if url is None:
+        url = _reversed[key] = reverse(viewname, args=args)
+    return url
+
+
+def row_url(viewname: str, pk: int) -> str:
+    """`reverse(viewname, args=[pk])` from a pattern reversed once for the process
+    (`url_for_each`): the links of a list's rows in a template (`{% row_url %}`)."""
+    key = (viewname, *_where())
+    formatter = _row_formatters.get(key)
+    if formatter is None:
+        formatter = _row_formatters[key] = url_for_each(viewname)
+    return formatter(pk)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **_kwargs: Any) -> None:
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _reversed.clear()
+        _row_formatters.clear()
 
 
 # A page number has at most this many digits; anything else is page 1.

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 
-from ssp import navigation
+from ssp import http, navigation
 from ssp.context_processors import site
 from ssp.organisation.models import Municipality
 
@@ -95,10 +95,10 @@ def test_urls_are_reversed_once_and_forgotten_when_the_url_configuration_changes
         calls.append(viewname)
         return real(viewname, **kwargs)
 
-    monkeypatch.setattr("ssp.navigation.reverse", counting)
+    monkeypatch.setattr("ssp.http.reverse", counting)
     with override_settings(FORCE_SCRIPT_NAME="/ssp/"):  # clears what was remembered
-        navigation.cached_reverse("home")
-        navigation.cached_reverse("home")
+        http.cached_reverse("home")
+        http.cached_reverse("home")
     assert calls == ["home"]
-    assert navigation.cached_reverse("home") == "/"
+    assert http.cached_reverse("home") == "/"
     assert calls == ["home", "home"]  # forgotten when the setting was restored

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.template import Context, Template
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, set_script_prefix
 from django.urls.converters import IntConverter
 
-from ssp.http import URL_MARKER, url_for_each
+from ssp.http import URL_MARKER, row_url, url_for_each
 
 
 def _int_routes(
@@ -54,3 +55,17 @@ def test_a_route_without_the_last_argument_falls_back_to_reverse() -> None:
     url = url_for_each("home")
     with pytest.raises(Exception, match="Reverse"):
         url(1)
+
+
+def test_the_row_url_tag_gives_what_the_url_tag_gives_and_follows_the_script_prefix() -> None:
+    source = "{% load ssp_urls %}{% row_url name pk %}|{% url name pk %}"
+    for name, pk in (("cases:case_detail", 12), ("organisation:forum", 3), ("meetings:detail", 0)):
+        mine, django = Template(source).render(Context({"name": name, "pk": pk})).split("|")
+        assert mine == django
+    # Remembered per script prefix: an installation under /ssp/ gets its own links.
+    set_script_prefix("/ssp/")
+    try:
+        assert row_url("cases:case_detail", 12) == "/ssp/sager/12/"
+    finally:
+        set_script_prefix("/")
+    assert row_url("cases:case_detail", 12) == "/sager/12/"
