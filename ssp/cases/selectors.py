@@ -20,13 +20,16 @@ from ssp.cases.models import (
     Case,
     CaseStatus,
     Concern,
+    ConcernSource,
     ConcernStatus,
+    ConcernSubject,
     LegalBasis,
     Task,
     TaskStatus,
     YoungPerson,
 )
 from ssp.cases.personal_data import normalise_name
+from ssp.choices import choice_label
 from ssp.crypto import blind_index
 from ssp.organisation.models import Forum, ForumType, Member, Unit
 
@@ -140,6 +143,18 @@ class ConcernRow:
 
     concern: Concern
     person_name: str
+
+    @property
+    def status_label(self) -> str:
+        return choice_label(ConcernStatus, self.concern.status)
+
+    @property
+    def subject_label(self) -> str:
+        return choice_label(ConcernSubject, self.concern.subject)
+
+    @property
+    def source_label(self) -> str:
+        return choice_label(ConcernSource, self.concern.source)
 
 
 # What a row of the concern list shows (its number, whom or what it is about, forum, status,

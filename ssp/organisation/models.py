@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ssp.choices import choice_label
 from ssp.versioning import Versioned
 
 
@@ -403,7 +404,7 @@ class Forum(Versioned):
             return ngettext(
                 "ca. %(count)s gang om året", "ca. %(count)s gange om året", self.meetings_a_year
             ) % {"count": self.meetings_a_year}
-        return str(self.get_cadence_display())
+        return choice_label(Cadence, self.cadence)  # not `get_cadence_display` (ssp/choices.py)
 
 
 class ForwardingLine(models.Model):
