@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from ssp import access
@@ -101,10 +103,45 @@ def municipality_of(actor: access.Actor) -> Municipality | None:
     return actor.municipality  # read with the actor (None for users without one)
 
 
-def owes_acknowledgement(actor: access.Actor, *, now: datetime | None = None) -> bool:
-    """R4: whoever can see personal data, without an acknowledgement that still counts."""
+# What a user's session remembers of the acknowledgement found for her: [user id, the text's
+# hash, when it was given] (issue 11: her next pages need not ask the database, one query fewer
+# on every page). Acknowledgements are never changed or deleted other than with their user (the
+# admin is read only), so what is remembered holds while the text is the same and the year runs.
+SESSION_KEY = "ssp_confidentiality_acknowledged"
+
+
+def _remembered(session: SessionBase, user_id: int, text_hash: str) -> datetime | None:
+    """When the acknowledgement the session remembers for this user and text was given."""
+    value = session.get(SESSION_KEY)
+    if not isinstance(value, list) or value[:2] != [user_id, text_hash] or len(value) != 3:
+        return None
+    try:
+        return datetime.fromisoformat(value[2])
+    except (TypeError, ValueError):
+        return None
+
+
+def owes_acknowledgement(
+    actor: access.Actor, *, now: datetime | None = None, session: SessionBase | None = None
+) -> bool:
+    """R4: whoever can see personal data, without an acknowledgement that still counts.
+
+    With the request's `session` (the middleware's check on every page) the acknowledgement
+    found is remembered there, for a session its user logged in to."""
     if actor.user_id is None or not access.can_see_personal_data(actor):
         return False
-    return not has_current_acknowledgement(
-        user_id=actor.user_id, municipality=municipality_of(actor), now=now
-    )
+    municipality = municipality_of(actor)
+    if session is None:
+        return not has_current_acknowledgement(
+            user_id=actor.user_id, municipality=municipality, now=now
+        )
+    text_hash = hash_of(text_for(municipality))
+    given = _remembered(session, actor.user_id, text_hash)
+    if given is not None and given > valid_since(now):
+        return False
+    found = current_acknowledgement(user_id=actor.user_id, municipality=municipality, now=now)
+    if found is None:
+        return True
+    if session.get(AUTH_SESSION_KEY) == str(actor.user_id):  # not a token's request
+        session[SESSION_KEY] = [actor.user_id, text_hash, found.acknowledged_at.isoformat()]
+    return False

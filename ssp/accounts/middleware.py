@@ -157,7 +157,9 @@ class ConfidentialityAcknowledgementMiddleware:
     ) -> HttpResponse | None:
         if not is_personal_data_request(request, view_func):
             return None
-        if not confidentiality.owes_acknowledgement(access.get_actor(request.user)):
+        actor = access.get_actor(request.user)
+        session = getattr(request, "session", None)
+        if not confidentiality.owes_acknowledgement(actor, session=session):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": CONFIDENTIALITY_API_MESSAGE}, status=403)

@@ -8,10 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ssp.access import get_actor
 from ssp.accounts import confidentiality
 from ssp.accounts.models import ConfidentialityAcknowledgement
 from ssp.accounts.services import acknowledge_confidentiality
@@ -121,9 +126,64 @@ def test_it_asks_again_after_a_year(demo: Municipality, unacknowledged_users: No
     ConfidentialityAcknowledgement.objects.filter(pk=acknowledgement.pk).update(
         acknowledged_at=timezone.now() - timedelta(days=366)
     )
-    assert client.get("/sager/").status_code == 302
+    assert logged_in(user).get("/sager/").status_code == 302  # a new session
     profile = client.get("/konto/").content.decode()
     assert "Bekræftelsen gælder ikke længere" in profile
+
+
+def test_a_session_remembers_the_acknowledgement_for_the_year_only(
+    demo: Municipality, unacknowledged_users: None, monkeypatch: Any
+) -> None:
+    user = new_social_worker(demo)
+    acknowledge_confidentiality(user=user, municipality=demo)
+    client = logged_in(user)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/sager/").status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/sager/").status_code == 200
+    table = ConfidentialityAcknowledgement._meta.db_table
+    assert [q["sql"] for q in first.captured_queries if table in q["sql"]] != []
+    saved = [q["sql"] for q in second.captured_queries if q["sql"].startswith("UPDATE")]
+    assert saved == []  # nothing new to remember: the session is not written again
+    assert not any(table in q["sql"] for q in second.captured_queries)
+    # A year and a day later the session's memory no longer counts.
+    later = timezone.now() + timedelta(days=366)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get("/sager/").status_code == 302
+
+
+def test_a_remembered_acknowledgement_does_not_count_for_a_new_text(
+    demo: Municipality, unacknowledged_users: None
+) -> None:
+    user = new_social_worker(demo)
+    acknowledge_confidentiality(user=user, municipality=demo)
+    client = logged_in(user)
+    assert client.get("/sager/").status_code == 200  # remembered in the session
+    demo.rules = {**(demo.rules or {}), "confidentiality_text": "Kommunens egen tekst."}
+    demo.save(update_fields=["rules"])
+    assert client.get("/sager/").status_code == 302
+
+
+def test_a_token_request_leaves_no_session_behind(
+    demo: Municipality, unacknowledged_users: None
+) -> None:
+    user = new_social_worker(demo)
+    acknowledgement = acknowledge_confidentiality(user=user, municipality=demo)
+    session = SessionStore()
+    actor = get_actor(user)
+    assert not confidentiality.owes_acknowledgement(actor, session=session)
+    assert confidentiality.SESSION_KEY not in session  # not her login's session
+    session[AUTH_SESSION_KEY] = str(user.pk)
+    assert not confidentiality.owes_acknowledgement(actor, session=session)
+    assert session[confidentiality.SESSION_KEY] == [
+        user.pk,
+        confidentiality.hash_of(confidentiality.text_for(demo)),
+        acknowledgement.acknowledged_at.isoformat(),
+    ]
+    # What another user's session remembers does not count for her.
+    session[confidentiality.SESSION_KEY] = [user.pk + 1, *session[confidentiality.SESSION_KEY][1:]]
+    ConfidentialityAcknowledgement.objects.filter(user=user).delete()
+    assert confidentiality.owes_acknowledgement(actor, session=session)
 
 
 def test_it_asks_again_when_the_municipality_changes_its_text(
