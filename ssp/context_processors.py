@@ -60,5 +60,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "can_see_reports": reports_access.can_see_reports(actor),
     }
     # Called by the template when the base layout shows the menu (not for fragments).
-    context["main_menu"] = partial(navigation.main_menu, request, context)
+    context["main_menu"] = partial(navigation.main_menu, request, dict(context))  # no cycle
     return context

@@ -289,7 +289,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     case_url = url_for_each("cases:case_detail")
     levels = {value: str(label) for value, label in Level.choices}
     rows = [
-        CaseListRow(case=case, url=case_url(case.pk), level_label=levels.get(case.level, ""))
+        CaseListRow(
+            case=case, url=case_url(case.pk), level_label=levels.get(case.level, case.level)
+        )
         for case in page.object_list
     ]
     return render(
