@@ -22,7 +22,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -103,9 +103,10 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
     if isinstance(cached, Actor):
         return cached
     member = (
-        Member.objects.select_related("municipality__police_district", "unit")
+        Member.objects.select_related("municipality__police_district")
         .filter(user_id=user.pk)
         .annotate(
+            unit_name=F("unit__name"),  # the name only, not a unit built from every column
             school_contact=Exists(
                 Unit.objects.filter(ssp_contact_id=OuterRef("pk")).exclude(
                     kind=UnitKind.POLICE_STATION
@@ -154,7 +155,7 @@ def get_actor(user: User | AnonymousUser | None) -> Actor:
             is_school_contact=member.school_contact,
             is_police_contact=member.police_contact,
             municipality=member.municipality,
-            unit_name=member.unit.name if member.unit is not None else "",
+            unit_name=member.unit_name or "",
         )
     setattr(user, ACTOR_CACHE_ATTRIBUTE, actor)  # a per-request cache on the user object
     return actor
