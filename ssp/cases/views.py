@@ -33,6 +33,7 @@ from ssp.cases.models import (
     YoungPerson,
     sector_labels,
 )
+from ssp.choices import choice_label
 from ssp.errors import DomainError
 from ssp.forms import ForumPicker, MemberPicker, MembersPicker
 from ssp.http import PDF, actor_of, file_response, page_number, url_for_each, user_of
@@ -285,13 +286,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     can_search = case_access.can_search_cases(actor)
     q = clean_search(request.GET.get("q", "")) if can_search else ""
     page = selectors.cases_for(actor, status=status, page=page_number(request), q=q)
-    # One reverse and one translation of each level for the page, not one per row (issue 11).
+    # One reverse for the page's links, and each level's label alone (issue 11).
     case_url = url_for_each("cases:case_detail")
-    levels = {value: str(label) for value, label in Level.choices}
     rows = [
-        CaseListRow(
-            case=case, url=case_url(case.pk), level_label=levels.get(case.level, case.level)
-        )
+        CaseListRow(case=case, url=case_url(case.pk), level_label=choice_label(Level, case.level))
         for case in page.object_list
     ]
     return render(
