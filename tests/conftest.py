@@ -15,9 +15,9 @@ from django.test import Client
 from django.utils import translation
 
 from ssp.accounts.services import acknowledge_confidentiality
-from ssp.demo import seed_all
-from ssp.organisation.demo import DEMO_USERS, demo_exists
+from ssp.organisation.demo import DEMO_USERS
 from ssp.organisation.models import Member, Municipality
+from tests.demo_snapshot import ensure_demo, remember_demo
 
 ROLES = tuple(demo.username for demo in DEMO_USERS)
 ACKNOWLEDGE_NEW_MEMBERS = "tests-acknowledge-confidentiality-for-new-members"
@@ -102,22 +102,21 @@ def unacknowledged_users() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Seed the demo once per test database; each test runs in a transaction on top of it."""
+    """Seed the demo once per test database (and keep a copy, tests/demo_snapshot.py); each
+    test runs in a transaction on top of it."""
     from django.test import override_settings
 
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
     ):
-        if not demo_exists():
-            seed_all()
+        remember_demo()
 
 
 @pytest.fixture
 def demo(db: None) -> Municipality:
-    """The demo municipality with its people; created once per database state."""
-    if not demo_exists():
-        seed_all()
+    """The demo municipality with its people; brought back after a flush."""
+    ensure_demo()
     return Municipality.objects.get(slug="aadal")
 
 

@@ -49,6 +49,7 @@ from ssp.errors import DomainError
 from ssp.meetings.models import AgendaItem, Visibility
 from ssp.organisation.models import Municipality
 from ssp.police.models import AbsenceRecord, PoliceReport
+from tests.demo_snapshot import ensure_demo
 from tests.helpers_db import at_once
 
 # Persons the rules process five years on (Freja's case is closed today; Mikkel's was closed
@@ -366,11 +367,7 @@ def test_closed_agenda_items_about_the_case_lose_their_text(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_in_parallel_process_each_record_once() -> None:
-    from ssp.demo import seed_all
-    from ssp.organisation.demo import demo_exists
-
-    if not demo_exists():
-        seed_all()
+    ensure_demo()
     now = five_years_on()
     reports: list[retention.RunReport] = []
     errors: list[BaseException] = []

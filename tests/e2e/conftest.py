@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
-from ssp.demo import seed_all
-from ssp.organisation.demo import demo_exists
+from tests.demo_snapshot import ensure_demo
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures
 # here are ordinary blocking calls in the test thread, which is safe.
@@ -48,9 +47,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def e2e_demo(transactional_db: None) -> None:
-    """The demo data; the live server's tests flush the database, so seed when missing."""
-    if not demo_exists():
-        seed_all()
+    """The demo data; the live server's tests flush the database, so bring it back."""
+    ensure_demo()
 
 
 @pytest.fixture
