@@ -8,7 +8,8 @@ production settings (DEBUG off; the keys of `bench/run.py`, so that the data the
 generated stays readable), logs in the sessions through the real login form (CSRF token and
 all; the demo users have no second factor and have acknowledged the duty of confidentiality),
 then lets the threads request the start page and the case list in turn for the given time, each
-thread with its own session. Prints requests/s, p50/p95/max latency and errors, and stops
+thread with its own session. Prints requests/s, p50/p95/max latency and errors, and the CPU the
+run took (gunicorn, PostgreSQL on this machine, the script itself; `cpu_seconds`), and stops
 gunicorn. Run `bench/run.py --scale copenhagen10` first so that the database holds the data.
 """
 
@@ -37,6 +38,8 @@ from bench.run import percentile, production_environment  # noqa: E402
 DEFAULT_USERS = "koordinator,socialraadgiver,laerer"
 PASSWORD = "demo"  # noqa: S105 - the demo's documented password
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Who used the processor during the run (`cpu_seconds`).
+GUNICORN, POSTGRESQL, THIS_SCRIPT = "gunicorn", "PostgreSQL", "the load script"
 
 
 @dataclass
@@ -57,6 +60,43 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _process_cpu(stat: str) -> tuple[str, int, float]:
+    """(command name, parent's pid, CPU seconds in user and kernel mode, all threads) from the
+    text of /proc/<pid>/stat (proc(5)); the name is in parentheses and may hold spaces."""
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (the state) on
+    ticks = int(fields[14 - 3]) + int(fields[15 - 3])  # utime, stime
+    return name, int(fields[4 - 3]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """The CPU seconds used so far by the gunicorn server with its workers (its children), by
+    PostgreSQL's processes on this machine (none if the database is elsewhere; other databases'
+    sessions count too) and by this script, from /proc (Linux; elsewhere empty). Processes that
+    have ended are no longer counted, so measure over a window in which none do (the workers
+    and their database sessions live through the run)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    totals = dict.fromkeys((GUNICORN, POSTGRESQL, THIS_SCRIPT), 0.0)
+    own = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, parent, seconds = _process_cpu(entry.joinpath("stat").read_text())
+        except OSError:  # ended while the directory was read
+            continue
+        pid = int(entry.name)
+        if server_pid in (pid, parent):
+            totals[GUNICORN] += seconds
+        elif pid == own:
+            totals[THIS_SCRIPT] += seconds
+        elif name.startswith("postgres"):
+            totals[POSTGRESQL] += seconds
+    return totals
 
 
 def wait_until_up(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -146,6 +186,7 @@ def main() -> None:
             f"{args.seconds:.0f} s of {' + '.join(urls)} ...",
             flush=True,
         )
+        cpu_before = cpu_seconds(server.pid)
         started = time.monotonic()
         stop_at = started + args.seconds
         threads = [
@@ -157,6 +198,9 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        cpu_used = {
+            kind: seconds - cpu_before[kind] for kind, seconds in cpu_seconds(server.pid).items()
+        }
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -178,6 +222,17 @@ def main() -> None:
         )
     if tally.errors:
         print("first errors:", "; ".join(tally.errors[:5]))
+    if cpu_used:
+        print()
+        print(
+            f"CPU during the run, in shares of one core ({os.cpu_count()} cores): "
+            + ", ".join(f"{kind} {100 * used / elapsed:.0f}%" for kind, used in cpu_used.items())
+        )
+        per_request = {kind: 1000 * used / len(every) for kind, used in cpu_used.items()}
+        print(
+            "CPU per request: "
+            + ", ".join(f"{kind} {ms:.1f} ms" for kind, ms in per_request.items())
+        )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -395,7 +396,7 @@ def sql_ratio(report: Report, page: str, sql_file: str, database_url: str, runs:
         if q["sql"].startswith("SELECT") and f'"{table}"' in q["sql"]
     ]
 
-    def p50(statements: list[tuple[str, dict[str, object] | None]]) -> float:
+    def p50(statements: Sequence[tuple[str, dict[str, object] | None]]) -> float:
         timings = []
         with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
             for _ in range(runs + 3):
